@@ -1,0 +1,3 @@
+from driftcheck.cli.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""driftcheck's command line."""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from driftcheck import __version__
+from driftcheck.errors import DriftcheckError, ExitCode, UsageError
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 no drift (or success); 1 drift found; 2 usage error; "
+    "3 invalid input (corrupt or hostile snapshot); 4 Docker engine unreachable; "
+    "5 the probe failed in the target; 6 snapshot schema too new; 130 interrupted."
+)
+LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Capture what a Python program really runs on, and explain drift. " + EXIT_CODES_HELP,
+    epilog=EXIT_CODES_HELP,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"driftcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """driftcheck: capture an environment, compare two, explain the drift."""
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def snapshot(
+    python: Annotated[
+        str | None,
+        typer.Option("--python", metavar="PATH", help="Interpreter (or environment folder)."),
+    ] = None,
+    pid: Annotated[
+        int | None, typer.Option("--pid", metavar="N", help="A running process to capture.")
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", metavar="FILE", help="Where to write; '-' for stdout."),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Name of the snapshot (default: host).")
+    ] = None,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize", help="Replace user, home and host names.")
+    ] = False,
+) -> None:
+    """Capture the environment a Python program runs on into a JSON snapshot.
+
+    Without --python or --pid, the interpreter is the one you mean: $VIRTUAL_ENV,
+    else $CONDA_PREFIX, else python3 on PATH. The snapshot goes to
+    snapshots/<label>.json unless -o says otherwise.
+    """
+    from driftcheck.cli.commands import run_snapshot
+
+    if python is not None and pid is not None:
+        raise UsageError("--python and --pid name two targets; pass one of them")
+    if label is not None and not LABEL_PATTERN.match(label):
+        raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
+    run_snapshot(python=python, pid=pid, output=output, label=label, anonymize=anonymize)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def show(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A snapshot file.")],
+) -> None:
+    """Print a summary of a snapshot file."""
+    from driftcheck.cli.commands import run_show
+
+    run_show(file)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere on the line, before or after the command.
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        app(args=args, prog_name="driftcheck", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:  # option parsing: click's own usage message
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"driftcheck: error: {exc.format_message()}", file=sys.stderr)
+        return ExitCode.USAGE
+    except (KeyboardInterrupt, typer.Abort):
+        print("driftcheck: interrupted; nothing was written", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except DriftcheckError as exc:
+        _report(exc, debug)
+        return exc.exit_code
+    except Exception as exc:  # a bug: still one line unless --debug
+        if debug:
+            traceback.print_exc()
+        print(
+            f"driftcheck: internal error ({type(exc).__name__}); rerun with --debug and report it",
+            file=sys.stderr,
+        )
+        return 70
+    return ExitCode.OK
+
+
+def _report(exc: DriftcheckError, debug: bool) -> None:
+    from driftcheck.probe._secrets import scrub_text
+    from driftcheck.render.terminal import visible
+
+    if debug:
+        traceback.print_exc()
+    message = visible(scrub_text(str(exc))[0])
+    print(f"driftcheck: error: {message}", file=sys.stderr)

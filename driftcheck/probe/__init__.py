@@ -1,0 +1,83 @@
+"""The probe: one stdlib-only script sent to every target, and the host's side of it.
+
+The target runs a tiny bootstrap (`python -c BOOTSTRAP`) that refuses
+interpreters older than 3.8 with a clear status, then reads one line of options
+and the probe's source from stdin. Nothing secret is ever put on a command line.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from driftcheck.errors import ProbeError
+
+MAX_OUTPUT_BYTES = 128 * 1024 * 1024
+UNSUPPORTED_PYTHON_STATUS = 97
+MINIMUM_PYTHON = (3, 8)
+
+# Written for every Python 3 and even Python 2 to parse, so that an old
+# interpreter gets a clear "unsupported" answer rather than a SyntaxError.
+BOOTSTRAP = (
+    "import sys\n"
+    "if sys.version_info < (3, 8):\n"
+    "    sys.stderr.write('driftcheck-probe: unsupported Python %d.%d\\n' % sys.version_info[:2])\n"
+    f"    sys.exit({UNSUPPORTED_PYTHON_STATUS})\n"
+    "data = sys.stdin.buffer.read().decode('utf-8')\n"
+    "options, _, source = data.partition('\\n')\n"
+    "scope = {'__name__': '__driftcheck_probe__'}\n"
+    "exec(compile(source, '<driftcheck-probe>', 'exec'), scope)\n"
+    "scope['main'](options)\n"
+)
+
+
+@cache
+def probe_source() -> str:
+    """The script as sent: redaction rules first, then the collector."""
+    package = resources.files("driftcheck.probe")
+    return (
+        package.joinpath("_secrets.py").read_text("utf-8")
+        + "\n\n"
+        + package.joinpath("_probe.py").read_text("utf-8")
+    )
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    """One run of the probe: its stdin and the markers framing its answer."""
+
+    stdin: bytes
+    begin: str
+    end: str
+
+
+def build_request(fingerprint_key: str | None = None) -> ProbeRequest:
+    nonce = secrets.token_hex(16)
+    begin, end = f"--driftcheck-begin-{nonce}--", f"--driftcheck-end-{nonce}--"
+    options = {"begin": begin, "end": end, "fingerprint_key": fingerprint_key}
+    # `python -c` puts "" first on sys.path; the probe drops that artefact.
+    options["own_path_entry"] = ""
+    stdin = (json.dumps(options) + "\n" + probe_source()).encode("utf-8")
+    return ProbeRequest(stdin=stdin, begin=begin, end=end)
+
+
+def parse_output(stdout: bytes, request: ProbeRequest, where: str) -> dict[str, object]:
+    """Finds the framed JSON among whatever else the target printed."""
+    text = stdout.decode("utf-8", "replace")
+    start = text.rfind(request.begin + "\n")
+    stop = text.rfind("\n" + request.end)
+    if start < 0 or stop < start:
+        raise ProbeError(f"the probe gave no answer in {where}: is it a Python 3.8+ interpreter?")
+    payload = text[start + len(request.begin) + 1 : stop]
+    try:
+        result = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise ProbeError(f"the probe's answer from {where} is not valid JSON ({exc})") from exc
+    if not isinstance(result, dict):
+        raise ProbeError(f"the probe's answer from {where} is not a JSON object")
+    if "probe_error" in result:
+        raise ProbeError(f"the probe failed in {where}: {str(result['probe_error'])[:300]}")
+    return result

@@ -1,0 +1,613 @@
+# driftcheck probe: collects raw facts about the interpreter that runs it.
+#
+# This one file runs unchanged in the host interpreter, in a container and in
+# a throwaway container. Rules it keeps, because targets are hostile places:
+#   - standard library only, syntax of CPython 3.8 (checked by vermin in tests);
+#   - imports nothing from the target's site-packages, writes nothing, needs no
+#     shell, no HOME and no passwd entry;
+#   - .pth files are read as data, never executed;
+#   - every section is collected on its own: what fails becomes an "unknown"
+#     with its reason, never a crash;
+#   - secrets are redacted here already (the host redacts again and is the
+#     authority); the redaction rules (_secrets.py) are prepended to this text.
+#   - the JSON result is framed between markers chosen by the host per run so
+#     that output from sitecustomize or .pth files cannot corrupt it.
+# The host interprets; the probe only reports what it read.
+
+import json
+import os
+import platform
+import struct
+import sys
+
+if "redact_environment" not in globals():  # imported as a module on the host
+    from driftcheck.probe._secrets import redact_environment
+
+PROBE_VERSION = 1
+MAX_TEXT_FILE = 64 * 1024 * 1024
+MAX_METADATA_HEADER = 512 * 1024
+MAX_RECORD_FILE = 4 * 1024 * 1024
+RPM_QUERY_FORMAT = "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n"
+NATIVE_LIBRARY_PATTERNS = (
+    ("libc", "libc.so."),
+    ("libstdc++", "libstdc++.so."),
+    ("libssl", "libssl.so."),
+    ("libcrypto", "libcrypto.so."),
+    ("libgomp", "libgomp.so."),
+    ("openblas", "libopenblas"),
+    ("mkl", "libmkl_rt.so"),
+)
+WHEEL_LIBRARY_HINTS = ("openblas", "mkl", "gomp", "gfortran", "stdc++", "omp", "blas")
+
+
+class Collector:
+    """Holds the facts gathered so far and what could not be learned."""
+
+    def __init__(self):
+        self.unknowns = []
+
+    def unknown(self, field, reason):
+        self.unknowns.append({"field": field, "reason": str(reason)[:500]})
+
+    def safely(self, field, func, default=None):
+        try:
+            return func()
+        except Exception as exc:  # a partial snapshot beats no snapshot
+            self.unknown(field, "%s: %s" % (type(exc).__name__, exc))
+            return default
+
+
+def read_text(path, limit=MAX_TEXT_FILE):
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError("%s is larger than %d bytes" % (path, limit))
+    return data.decode("utf-8", "replace")
+
+
+def read_optional(path, limit=MAX_TEXT_FILE):
+    try:
+        return read_text(path, limit)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+# --- interpreter -------------------------------------------------------------
+
+
+def interpreter_facts(col, own_path_entry):
+    import sysconfig
+
+    sys_path = list(sys.path)
+    if sys_path and sys_path[0] == own_path_entry:
+        sys_path = sys_path[1:]  # the entry added because the probe came from stdin
+    flags = {}
+    for name in dir(sys.flags):
+        if name.startswith("_") or name in ("count", "index"):
+            continue
+        value = getattr(sys.flags, name)
+        if isinstance(value, int) and not name.startswith("n_"):
+            flags[name] = int(value)
+    pyvenv_cfg = col.safely("python.pyvenv_cfg", lambda: read_pyvenv_cfg(sys.prefix), {})
+    return {
+        "implementation": sys.implementation.name,
+        "version": platform.python_version(),
+        "cache_tag": sys.implementation.cache_tag,
+        "soabi": sysconfig.get_config_var("SOABI"),
+        "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
+        "executable": sys.executable,
+        "prefix": sys.prefix,
+        "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+        "real_prefix": getattr(sys, "real_prefix", None),
+        "pyvenv_cfg": pyvenv_cfg,
+        "conda_meta": os.path.isdir(os.path.join(sys.prefix, "conda-meta")),
+        "sys_path": sys_path,
+        "flags": flags,
+        "free_threaded": sysconfig.get_config_var("Py_GIL_DISABLED") == 1,
+        "debug_build": hasattr(sys, "gettotalrefcount"),
+        "pointer_bits": struct.calcsize("P") * 8,
+        "default_encoding": sys.getdefaultencoding(),
+        "filesystem_encoding": sys.getfilesystemencoding(),
+        "locale": col.safely("python.locale", locale_facts, {}),
+        "build": build_versions(col),
+        "compiler": platform.python_compiler(),
+    }
+
+
+def read_pyvenv_cfg(prefix):
+    text = read_optional(os.path.join(prefix, "pyvenv.cfg"), 1024 * 1024)
+    values = {}
+    for line in (text or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip().lower()] = value.strip()
+    return values
+
+
+def locale_facts():
+    import locale
+
+    return {
+        "preferred_encoding": locale.getpreferredencoding(False),
+        "lc_ctype": locale.setlocale(locale.LC_CTYPE),  # a query: changes nothing
+    }
+
+
+def build_versions(col):
+    versions = {"openssl": None, "sqlite": None, "zlib": None, "expat": None}
+
+    def openssl():
+        import ssl
+
+        versions["openssl"] = ssl.OPENSSL_VERSION
+
+    def sqlite():
+        import sqlite3
+
+        versions["sqlite"] = sqlite3.sqlite_version
+
+    def zlib():
+        import zlib as zlib_module
+
+        versions["zlib"] = getattr(zlib_module, "ZLIB_RUNTIME_VERSION", zlib_module.ZLIB_VERSION)
+
+    def expat():
+        import pyexpat
+
+        versions["expat"] = pyexpat.EXPAT_VERSION
+
+    for name, func in (("openssl", openssl), ("sqlite", sqlite), ("zlib", zlib), ("expat", expat)):
+        col.safely("python.build." + name, func)
+    return versions
+
+
+# --- .pth files ----------------------------------------------------------------
+
+
+def site_directories():
+    import site
+
+    dirs = []
+    if hasattr(site, "getsitepackages"):
+        dirs.extend(site.getsitepackages())
+    if getattr(site, "ENABLE_USER_SITE", False) and hasattr(site, "getusersitepackages"):
+        dirs.append(site.getusersitepackages())
+    seen = []
+    for directory in dirs:
+        if directory not in seen and os.path.isdir(directory):
+            seen.append(directory)
+    return seen
+
+
+def pth_files(col, directories):
+    found = []
+    for directory in directories:
+        try:
+            names = sorted(n for n in os.listdir(directory) if n.endswith(".pth"))
+        except OSError as exc:
+            col.unknown("pth_files", "%s: %s" % (directory, exc))
+            continue
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                text = read_text(path, 1024 * 1024)
+            except (OSError, ValueError) as exc:
+                col.unknown("pth_files", "%s: %s" % (path, exc))
+                continue
+            path_lines, code_lines = [], []
+            for line in text.splitlines():
+                stripped = line.strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                if line.startswith(("import ", "import\t")):
+                    code_lines.append(line)  # site.py would exec() this line
+                else:
+                    path_lines.append(line.rstrip())
+            found.append({"path": path, "path_lines": path_lines, "code_lines": code_lines})
+    return found
+
+
+# --- distributions -----------------------------------------------------------
+
+
+def metadata_headers(path):
+    """Reads only the header block of METADATA / PKG-INFO: everything we need is there."""
+    headers = {}
+    last = None
+    with open(path, "rb") as handle:
+        consumed = 0
+        for raw in handle:
+            consumed += len(raw)
+            if consumed > MAX_METADATA_HEADER:
+                break
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if not line:
+                break
+            if line[0] in " \t" and last is not None:
+                headers[last][-1] += "\n" + line.strip()
+                continue
+            key, sep, value = line.partition(":")
+            if not sep:
+                continue
+            last = key.strip().lower()
+            headers.setdefault(last, []).append(value.strip())
+    return headers
+
+
+def top_level_from_record(meta_dir):
+    text = read_optional(os.path.join(meta_dir, "RECORD"), MAX_RECORD_FILE)
+    if text is None:
+        return None
+    names = set()
+    for line in text.splitlines():
+        first = line.split(",", 1)[0].strip().strip('"').split("/", 1)[0]
+        if not first or first.startswith(".") or first.endswith((".dist-info", ".data")):
+            continue
+        if first == "__pycache__" or first.endswith(".pth"):
+            continue
+        if first.endswith(".py"):
+            first = first[:-3]
+        elif "." in first:
+            if first.endswith((".so", ".pyd")):
+                first = first.split(".", 1)[0]
+            else:
+                continue
+        names.add(first)
+    return sorted(names)
+
+
+def read_distribution(location, entry):
+    meta_dir = os.path.join(location, entry)
+    is_dist_info = entry.endswith(".dist-info")
+    if is_dist_info:
+        metadata_file = os.path.join(meta_dir, "METADATA")
+    elif os.path.isdir(meta_dir):
+        metadata_file = os.path.join(meta_dir, "PKG-INFO")
+    else:
+        metadata_file = meta_dir  # a single-file .egg-info
+    headers = metadata_headers(metadata_file)
+    record = {
+        "location": location,
+        "metadata_dir": entry,
+        "kind": "dist-info" if is_dist_info else "egg-info",
+        "name": (headers.get("name") or [None])[0],
+        "version": (headers.get("version") or [None])[0],
+        "requires_dist": headers.get("requires-dist", []),
+        "requires_python": (headers.get("requires-python") or [None])[0],
+    }
+    if not os.path.isdir(meta_dir):
+        return record
+    installer = read_optional(os.path.join(meta_dir, "INSTALLER"), 4096)
+    record["installer"] = installer.strip() if installer else None
+    record["requested"] = (
+        os.path.exists(os.path.join(meta_dir, "REQUESTED")) if is_dist_info else None
+    )
+    direct_url = read_optional(os.path.join(meta_dir, "direct_url.json"), 1024 * 1024)
+    record["direct_url"] = json.loads(direct_url) if direct_url else None
+    wheel = read_optional(os.path.join(meta_dir, "WHEEL"), 64 * 1024)
+    record["wheel_tags"] = [
+        line.split(":", 1)[1].strip()
+        for line in (wheel or "").splitlines()
+        if line.lower().startswith("tag:")
+    ]
+    top_level = read_optional(os.path.join(meta_dir, "top_level.txt"), 1024 * 1024)
+    if top_level is not None:
+        record["top_level"] = sorted(set(n.strip() for n in top_level.splitlines() if n.strip()))
+    elif is_dist_info:
+        record["top_level"] = top_level_from_record(meta_dir)
+    if not is_dist_info:
+        record["requires_txt"] = read_optional(os.path.join(meta_dir, "requires.txt"), 1024 * 1024)
+    return record
+
+
+def distributions(col, path_entries):
+    found = []
+    for location in path_entries:
+        if not location or not os.path.isdir(location):
+            continue  # zip files and missing folders hold nothing we read here
+        try:
+            entries = sorted(os.listdir(location))
+        except OSError as exc:
+            col.unknown("distributions", "%s: %s" % (location, exc))
+            continue
+        for entry in entries:
+            if not entry.endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                found.append(read_distribution(location, entry))
+            except (OSError, ValueError) as exc:
+                col.unknown("distributions", "%s: %s" % (os.path.join(location, entry), exc))
+    return found
+
+
+# --- operating system --------------------------------------------------------
+
+
+def os_facts(col):
+    system = platform.system()
+    facts = {
+        "system": system,
+        "kernel": platform.release() or None,
+        "machine": platform.machine(),
+        "hostname": platform.node() or None,
+        "os_release_text": None,
+        "platform_version": None,
+        "libc": col.safely("os.libc", libc_facts, {"family": "unknown", "version": None}),
+        "cpu": col.safely("os.cpu", cpu_facts, {}),
+        "memory_bytes": col.safely("os.memory_bytes", memory_bytes),
+    }
+    if system == "Darwin":
+        facts["platform_version"] = "macOS " + platform.mac_ver()[0]
+    elif system == "Windows":
+        facts["platform_version"] = "Windows " + " ".join(platform.win32_ver()[:2])
+    else:
+        facts["os_release_text"] = read_optional("/etc/os-release") or read_optional(
+            "/usr/lib/os-release"
+        )
+        if facts["os_release_text"] is None:
+            col.unknown("os.os_release", "neither /etc/os-release nor /usr/lib/os-release exists")
+    return facts
+
+
+def libc_facts():
+    if platform.system() != "Linux":
+        return {"family": "none", "version": None}
+    try:
+        confstr = os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError, AttributeError):
+        confstr = None
+    if confstr and confstr.startswith("glibc "):
+        return {"family": "glibc", "version": confstr.split(" ", 1)[1]}
+    for directory in ("/lib", "/usr/lib"):
+        try:
+            loaders = [n for n in os.listdir(directory) if n.startswith("ld-musl-")]
+        except OSError:
+            continue
+        if loaders:
+            return {"family": "musl", "version": musl_version(os.path.join(directory, loaders[0]))}
+    name, version = platform.libc_ver()
+    return {"family": name or "unknown", "version": version or None}
+
+
+def musl_version(loader):
+    import subprocess
+
+    # The musl loader prints its version on stderr when run with no arguments.
+    try:
+        result = subprocess.run([loader], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in result.stderr.decode("utf-8", "replace").splitlines():
+        if line.startswith("Version "):
+            return line.split(" ", 1)[1].strip()
+    return None
+
+
+def cpu_facts():
+    model, flags = None, []
+    text = read_optional("/proc/cpuinfo", 16 * 1024 * 1024) if os.path.exists("/proc") else None
+    for line in (text or "").splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("model name", "cpu model", "hardware") and model is None:
+            model = value.strip()
+        elif key in ("flags", "features") and not flags:
+            flags = sorted(set(value.split()))
+        elif not line.strip() and model is not None and flags:
+            break  # the first processor tells us enough
+    if model is None and platform.system() != "Linux":
+        model = platform.processor() or None
+    usable = None
+    if hasattr(os, "sched_getaffinity"):
+        usable = len(os.sched_getaffinity(0))
+    return {"model": model, "flags": flags, "count": os.cpu_count(), "usable": usable}
+
+
+def memory_bytes():
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def identity_facts():
+    facts = {"uid": None, "gid": None, "user": None, "home": os.environ.get("HOME")}
+    if hasattr(os, "getuid"):
+        facts["uid"], facts["gid"] = os.getuid(), os.getgid()
+    for name in ("USER", "LOGNAME", "USERNAME"):
+        if os.environ.get(name):
+            facts["user"] = os.environ[name]
+            break
+    if facts["user"] is None and facts["uid"] is not None:
+        try:
+            import pwd
+
+            entry = pwd.getpwuid(facts["uid"])
+            facts["user"], facts["home"] = entry.pw_name, facts["home"] or entry.pw_dir
+        except (ImportError, KeyError):
+            pass  # an arbitrary UID with no passwd entry: numbers are enough
+    return facts
+
+
+# --- OS packages and native libraries ----------------------------------------
+
+
+def os_package_databases(col):
+    raw = {"dpkg": None, "apk": None, "rpm": None}
+    raw["dpkg"] = col.safely("os_packages.dpkg", lambda: read_optional("/var/lib/dpkg/status"))
+    raw["apk"] = col.safely("os_packages.apk", lambda: read_optional("/lib/apk/db/installed"))
+    raw["rpm"] = col.safely("os_packages.rpm", rpm_query)
+    return raw
+
+
+def rpm_query():
+    import shutil
+    import subprocess
+
+    rpm = shutil.which("rpm")
+    if rpm is None or not os.path.isdir("/var/lib/rpm"):
+        return None
+    result = subprocess.run(
+        [rpm, "-qa", "--qf", RPM_QUERY_FORMAT.replace("\\t", "\t").replace("\\n", "\n")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
+    return result.stdout.decode("utf-8", "replace")
+
+
+def library_directories():
+    import glob
+    import sysconfig
+
+    dirs = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
+    pending = ["/etc/ld.so.conf"]
+    while pending:
+        text = read_optional(pending.pop(0), 1024 * 1024) or ""
+        for line in text.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line.startswith("include "):
+                pending.extend(sorted(glob.glob(line.split(None, 1)[1])))
+            elif line.startswith("/"):
+                dirs.append(line)
+    multiarch = sysconfig.get_config_var("MULTIARCH")
+    for base in ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib"):
+        if multiarch:
+            dirs.append(os.path.join(base, multiarch))
+        dirs.append(base)
+    unique = []
+    for directory in dirs:
+        if directory not in unique and os.path.isdir(directory):
+            unique.append(directory)
+    return unique
+
+
+def soname_version(real_name, prefix):
+    """libstdc++.so.6.0.30 -> 6.0.30; libssl.so.3 -> 3."""
+    marker = ".so."
+    if marker in real_name:
+        return real_name.split(marker, 1)[1] or None
+    return None
+
+
+def native_libraries(col, site_dirs):
+    found = []
+    if platform.system() != "Linux":
+        col.unknown("native_libraries", "only read on Linux")
+        return found
+    listings = {}
+    for directory in library_directories():
+        try:
+            listings[directory] = sorted(os.listdir(directory))
+        except OSError:
+            continue
+    for name, prefix in NATIVE_LIBRARY_PATTERNS:
+        for directory, names in listings.items():
+            matches = [n for n in names if n.startswith(prefix) and ".so" in n]
+            if not matches:
+                continue
+            soname = sorted(matches, key=len)[0]
+            path = os.path.realpath(os.path.join(directory, soname))
+            version = soname_version(os.path.basename(path), prefix)
+            if name == "libc":
+                version = libc_facts().get("version") or version
+            elif name in ("libssl", "libcrypto"):
+                version = col.safely("native_libraries." + name, lambda: openssl_version(path))
+            found.append({"name": name, "soname": soname, "path": path, "version": version})
+            break
+    by_name = dict((lib["name"], lib) for lib in found)
+    ssl, crypto = by_name.get("libssl"), by_name.get("libcrypto")
+    if ssl and crypto and not ssl["version"]:
+        ssl["version"] = crypto["version"]  # one OpenSSL release ships both libraries
+    for site_dir in site_dirs:
+        found.extend(wheel_libraries(site_dir))
+    return found
+
+
+def openssl_version(path):
+    """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026"."""
+    import re
+
+    pattern = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")
+    with open(path, "rb") as handle:
+        data = handle.read(32 * 1024 * 1024)
+    match = pattern.search(data)
+    return match.group(1).decode("ascii") if match else None
+
+
+def wheel_libraries(site_dir):
+    """Native libraries vendored by wheels (auditwheel's <pkg>.libs folders)."""
+    found = []
+    try:
+        entries = sorted(os.listdir(site_dir))
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.endswith((".libs", ".dylibs")):
+            continue
+        folder = os.path.join(site_dir, entry)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for lib in names:
+            lowered = lib.lower()
+            if any(hint in lowered for hint in WHEEL_LIBRARY_HINTS):
+                found.append(
+                    {
+                        "name": entry[: -len(".libs")] + ":" + lib.split(".so", 1)[0],
+                        "soname": lib,
+                        "path": os.path.join(folder, lib),
+                        "version": None,
+                    }
+                )
+    return found
+
+
+# --- entry point ------------------------------------------------------------
+
+
+def collect(options):
+    col = Collector()
+    key = options.get("fingerprint_key")
+    key_bytes = key.encode("utf-8") if key else None
+    own_path_entry = options.get("own_path_entry", "")
+    python = col.safely("python", lambda: interpreter_facts(col, own_path_entry))
+    sites = col.safely("pth_files", site_directories, [])
+    env, redacted = redact_environment(dict(os.environ), key_bytes)
+    result = {
+        "probe_version": PROBE_VERSION,
+        "python": python,
+        "pth_files": col.safely("pth_files", lambda: pth_files(col, sites), []),
+        "distributions": col.safely(
+            "distributions",
+            lambda: distributions(col, python["sys_path"] if python else []),
+            [],
+        ),
+        "environment": env,
+        "redacted_count": redacted,
+        "os": os_facts(col),
+        "identity": col.safely("identity", identity_facts, {}),
+        "os_packages_raw": os_package_databases(col),
+        "native_libraries": col.safely(
+            "native_libraries", lambda: native_libraries(col, sites), []
+        ),
+    }
+    result["unknowns"] = col.unknowns
+    return result
+
+
+def emit(payload, begin, end):
+    data = (begin + "\n" + payload + "\n" + end + "\n").encode("ascii")
+    view = memoryview(data)
+    while view:
+        written = os.write(1, view)  # fd 1: sitecustomize may have replaced sys.stdout
+        view = view[written:]
+
+
+def main(options_line):
+    sys.dont_write_bytecode = True
+    options = json.loads(options_line)
+    try:
+        result = collect(options)
+        payload = json.dumps(result, ensure_ascii=True, sort_keys=True, default=str)
+    except Exception as exc:  # last resort: still say what happened, framed
+        payload = json.dumps({"probe_error": "%s: %s" % (type(exc).__name__, exc)})
+    emit(payload, options["begin"], options["end"])

@@ -1,0 +1,1 @@
+"""Renderers: each turns driftcheck data into a string for one sink."""

@@ -1,0 +1,97 @@
+"""A short, readable summary of one snapshot for the terminal."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from driftcheck.render.terminal import visible
+from driftcheck.snapshot.model import Redacted, Snapshot
+
+
+IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
+
+
+def snapshot_summary(snapshot: Snapshot, *, details: bool = False) -> str:
+    lines = [f"Snapshot {visible(snapshot.label)!s}: {visible(snapshot.target.description)}"]
+    lines.append(_row("Python", _python_line(snapshot)))
+    lines.append(_row("Packages", _packages_line(snapshot)))
+    lines.append(_row("OS", _os_line(snapshot)))
+    lines.append(_row("Env", _env_line(snapshot)))
+    if snapshot.native_libraries:
+        libs = ", ".join(
+            f"{visible(lib.name)} {visible(lib.version or '?')}"
+            for lib in snapshot.native_libraries
+            if ":" not in lib.name
+        )
+        lines.append(_row("Libraries", libs))
+    if snapshot.unknowns:
+        lines.append(_row("Partial", f"{len(snapshot.unknowns)} fact(s) could not be read"))
+        if details:
+            lines.extend(
+                f"    - {visible(u.field)}: {visible(u.reason)}" for u in snapshot.unknowns
+            )
+    if details:
+        lines.append(
+            _row("Taken", f"{snapshot.created_at} by driftcheck {snapshot.generator.version}")
+        )
+        lines.append(
+            _row(
+                "Schema",
+                f"{snapshot.schema_version}, redaction rules v{snapshot.redaction.rules_version}",
+            )
+        )
+    return "\n".join(lines)
+
+
+def _row(title: str, text: str) -> str:
+    return f"  {title:<10}{text}"
+
+
+def _python_line(snapshot: Snapshot) -> str:
+    py = snapshot.python
+    if py is None:
+        return "not a Python target"
+    implementation = IMPLEMENTATION_NAMES.get(py.implementation, py.implementation)
+    parts = [f"{visible(implementation)} {visible(py.version)}"]
+    if py.soabi:
+        parts.append(f"ABI {visible(py.soabi)}")
+    parts.append(visible(py.environment_kind))
+    if py.free_threaded:
+        parts.append("free-threaded")
+    if py.debug_build:
+        parts.append("debug build")
+    return ", ".join(parts)
+
+
+def _packages_line(snapshot: Snapshot) -> str:
+    active = snapshot.active_distributions
+    extras = []
+    shadowed = len(snapshot.distributions) - len(active)
+    if shadowed:
+        extras.append(f"{shadowed} shadowed")
+    editable = sum(1 for d in active if d.editable)
+    if editable:
+        extras.append(f"{editable} editable")
+    suffix = f" ({', '.join(extras)})" if extras else ""
+    return f"{len(active)} distributions{suffix}"
+
+
+def _os_line(snapshot: Snapshot) -> str:
+    os_info = snapshot.os
+    parts = [visible(os_info.pretty_name), visible(os_info.machine)]
+    if os_info.libc.family not in ("none", "unknown"):
+        parts.append(f"{visible(os_info.libc.family)} {visible(os_info.libc.version or '?')}")
+    by_manager = Counter(p.manager for p in snapshot.os_packages)
+    parts.extend(f"{count} {manager} packages" for manager, count in sorted(by_manager.items()))
+    return ", ".join(p for p in parts if p)
+
+
+def _env_line(snapshot: Snapshot) -> str:
+    redacted = sum(1 for v in snapshot.environment.values() if isinstance(v, Redacted))
+    total = snapshot.redaction.redacted_count
+    text = f"{len(snapshot.environment)} variables, {redacted} redacted"
+    if total > redacted:
+        text += f" ({total - redacted} more secrets removed elsewhere)"
+    if snapshot.redaction.anonymized:
+        text += ", anonymized"
+    return text

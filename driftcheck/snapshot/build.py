@@ -1,0 +1,302 @@
+"""Turns the probe's raw answer into a `Snapshot`.
+
+The host is the authority on redaction: whatever the probe says, the
+environment is redacted again and every string is swept for secrets before
+anything is modelled, so a compromised probe cannot leak into a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from driftcheck import __version__
+from driftcheck.errors import ProbeError
+from driftcheck.parsers.apk import parse_apk_installed
+from driftcheck.parsers.dpkg import parse_dpkg_status
+from driftcheck.parsers.os_release import parse_os_release
+from driftcheck.parsers.rpm import parse_rpm_query
+from driftcheck.probe._secrets import RULES_VERSION, redact_url
+from driftcheck.redaction.anonymize import Anonymizer
+from driftcheck.redaction.sweep import host_redact_environment, sweep
+from driftcheck.snapshot import raw
+from driftcheck.snapshot.codec import ShapeError, from_jsonable
+from driftcheck.snapshot.model import (
+    CpuInfo,
+    Distribution,
+    EnvValue,
+    Generator,
+    Interpreter,
+    LibcInfo,
+    NativeLibrary,
+    OsInfo,
+    OsPackage,
+    PthFile,
+    Redacted,
+    RedactionInfo,
+    Snapshot,
+    TargetInfo,
+    Unknown,
+)
+
+
+def build_snapshot(
+    answer: Mapping[str, Any],
+    *,
+    target: TargetInfo,
+    label: str,
+    fingerprint_key: bytes | None = None,
+    anonymize: bool = False,
+) -> Snapshot:
+    try:
+        return _build(answer, target, label, fingerprint_key, anonymize)
+    except (raw.RawShapeError, ShapeError) as exc:
+        raise ProbeError(
+            f"the probe's answer from {target.description} is malformed: {exc}"
+        ) from exc
+
+
+def _build(
+    answer: Mapping[str, Any],
+    target: TargetInfo,
+    label: str,
+    key: bytes | None,
+    anonymize: bool,
+) -> Snapshot:
+    env_raw = raw.obj(answer.get("environment"), "environment")
+    environment, env_redacted = host_redact_environment(env_raw, key)
+    rest = {k: v for k, v in answer.items() if k != "environment"}
+    swept, swept_count = sweep(rest)
+    identity = raw.obj(swept.get("identity"), "identity")
+    os_raw = raw.obj(swept.get("os"), "os")
+    if anonymize:
+        anonymizer = Anonymizer(
+            user=raw.opt_text(identity, "user", "identity"),
+            home=raw.opt_text(identity, "home", "identity"),
+            hostname=raw.opt_text(os_raw, "hostname", "os"),
+        )
+        swept = anonymizer.apply_tree(swept)
+        environment = anonymizer.apply_tree(environment)
+        target = replace(
+            target,
+            description=anonymizer.apply(target.description),
+            interpreter=anonymizer.apply(target.interpreter) if target.interpreter else None,
+        )
+        os_raw = raw.obj(swept.get("os"), "os")
+    unknowns = [_unknown(u) for u in raw.objects(swept, "unknowns", "probe")]
+    python = _interpreter(swept.get("python"), environment) if swept.get("python") else None
+    if python is None and target.interpreter is not None:
+        unknowns.append(Unknown("python", "the probe could not describe the interpreter"))
+    packages, package_unknowns = _os_packages(raw.obj(swept.get("os_packages_raw"), "os_packages"))
+    return Snapshot(
+        generator=Generator("driftcheck", __version__),
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        label=label,
+        target=target,
+        redaction=RedactionInfo(
+            rules_version=RULES_VERSION,
+            redacted_count=env_redacted + swept_count,
+            fingerprinted=key is not None,
+            anonymized=anonymize,
+        ),
+        os=_os(os_raw),
+        python=python,
+        pth_files=tuple(sorted(_pth_files(swept), key=lambda p: p.key)),
+        distributions=_distributions(swept, python),
+        environment=_environment(environment),
+        os_packages=packages,
+        native_libraries=tuple(sorted(_native_libraries(swept), key=lambda n: n.key)),
+        unknowns=tuple(unknowns) + package_unknowns,
+    )
+
+
+def _unknown(item: Mapping[str, Any]) -> Unknown:
+    return Unknown(raw.text(item, "field", "unknowns"), raw.text(item, "reason", "unknowns"))
+
+
+def _environment(env: Mapping[str, Any]) -> dict[str, EnvValue]:
+    out: dict[str, EnvValue] = {}
+    for name in sorted(env):
+        value = env[name]
+        out[name] = value if isinstance(value, str) else from_jsonable(Redacted, value, name)
+    return out
+
+
+def environment_kind(python: Mapping[str, Any], env: Mapping[str, Any]) -> str:
+    cfg = raw.text_map(python, "pyvenv_cfg", "python")
+    if python.get("conda_meta"):
+        return "conda"
+    if "uv" in cfg:
+        return "uv-venv"
+    if "virtualenv" in cfg:
+        return "virtualenv"
+    if python.get("real_prefix"):
+        return "virtualenv-legacy"
+    if python.get("prefix") != python.get("base_prefix"):
+        return "venv"
+    return "system"
+
+
+def _interpreter(data: Any, env: Mapping[str, Any]) -> Interpreter:
+    p = raw.obj(data, "python")
+    flags = raw.obj(p.get("flags"), "python.flags")
+    conda_prefix = env.get("CONDA_PREFIX")
+    return Interpreter(
+        implementation=raw.text(p, "implementation", "python"),
+        version=raw.text(p, "version", "python"),
+        cache_tag=raw.opt_text(p, "cache_tag", "python"),
+        soabi=raw.opt_text(p, "soabi", "python"),
+        ext_suffix=raw.opt_text(p, "ext_suffix", "python"),
+        executable=raw.text(p, "executable", "python"),
+        prefix=raw.text(p, "prefix", "python"),
+        base_prefix=raw.text(p, "base_prefix", "python"),
+        environment_kind=environment_kind(p, env),
+        sys_path=raw.texts(p, "sys_path", "python"),
+        flags={str(k): int(v) for k, v in flags.items() if isinstance(v, int)},
+        free_threaded=raw.flag(p, "free_threaded", "python"),
+        debug_build=raw.flag(p, "debug_build", "python"),
+        pointer_bits=raw.opt_int(p, "pointer_bits", "python") or 0,
+        default_encoding=raw.text(p, "default_encoding", "python", ""),
+        filesystem_encoding=raw.text(p, "filesystem_encoding", "python", ""),
+        locale=raw.text_map(p, "locale", "python"),
+        build=raw.text_map(p, "build", "python"),
+        compiler=raw.opt_text(p, "compiler", "python"),
+        conda_prefix=conda_prefix if isinstance(conda_prefix, str) else None,
+        uv="uv" in raw.text_map(p, "pyvenv_cfg", "python"),
+    )
+
+
+def _pth_files(answer: Mapping[str, Any]) -> list[PthFile]:
+    return [
+        PthFile(
+            path=raw.text(item, "path", "pth_files"),
+            path_lines=raw.texts(item, "path_lines", "pth_files"),
+            code_lines=raw.texts(item, "code_lines", "pth_files"),
+        )
+        for item in raw.objects(answer, "pth_files", "probe")
+    ]
+
+
+def _distributions(
+    answer: Mapping[str, Any], python: Interpreter | None
+) -> tuple[Distribution, ...]:
+    found: list[Distribution] = []
+    first_location: dict[str, str] = {}
+    order = {entry: i for i, entry in enumerate(python.sys_path if python else ())}
+    items = raw.objects(answer, "distributions", "probe")
+    # The first copy along sys.path is the one an import finds.
+    items.sort(key=lambda d: order.get(str(d.get("location")), len(order)))
+    for item in items:
+        name = raw.opt_text(item, "name", "distributions")
+        version = raw.opt_text(item, "version", "distributions")
+        if not name or version is None:
+            continue  # a metadata folder with no name is not a distribution
+        dist = _distribution(item, name, version)
+        winner = first_location.setdefault(dist.canonical_name, dist.location)
+        if winner != dist.location:
+            dist = replace(dist, shadowed_by=winner)
+        found.append(dist)
+    return tuple(sorted(found, key=lambda d: d.key))
+
+
+def _distribution(item: Mapping[str, Any], name: str, version: str) -> Distribution:
+    direct = raw.obj(item.get("direct_url"), "direct_url")
+    url = raw.opt_text(direct, "url", "direct_url")
+    vcs_info = raw.obj(direct.get("vcs_info"), "direct_url.vcs_info")
+    dir_info = raw.obj(direct.get("dir_info"), "direct_url.dir_info")
+    requires = raw.texts(item, "requires_dist", "distributions")
+    requires_txt = raw.opt_text(item, "requires_txt", "distributions")
+    if not requires and requires_txt:
+        requires = requires_from_egg_info(requires_txt)
+    requested = item.get("requested")
+    return Distribution(
+        name=name,
+        canonical_name=canonicalize_name(name),
+        version=version,
+        location=raw.text(item, "location", "distributions"),
+        metadata_dir=raw.text(item, "metadata_dir", "distributions"),
+        installer=raw.opt_text(item, "installer", "distributions"),
+        requested=requested if isinstance(requested, bool) else None,
+        editable=bool(dir_info.get("editable")),
+        direct_url=redact_url(url)[0] if url else None,
+        vcs=raw.opt_text(vcs_info, "vcs", "direct_url.vcs_info"),
+        vcs_commit=raw.opt_text(vcs_info, "commit_id", "direct_url.vcs_info"),
+        requires_dist=requires,
+        requires_python=raw.opt_text(item, "requires_python", "distributions"),
+        wheel_tags=raw.texts(item, "wheel_tags", "distributions"),
+        top_level=raw.texts(item, "top_level", "distributions"),
+    )
+
+
+def requires_from_egg_info(text: str) -> tuple[str, ...]:
+    """requires.txt sections (`[extra]`, `[:marker]`, `[extra:marker]`) as Requires-Dist."""
+    out: list[str] = []
+    marker = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, condition = line[1:-1].partition(":")
+            parts = [f"({condition})" if condition else "", f'extra == "{extra}"' if extra else ""]
+            marker = " and ".join(p for p in parts if p)
+            continue
+        out.append(f"{line}; {marker}" if marker else line)
+    return tuple(out)
+
+
+def _os(data: Mapping[str, Any]) -> OsInfo:
+    libc = raw.obj(data.get("libc"), "os.libc")
+    cpu = raw.obj(data.get("cpu"), "os.cpu")
+    release_text = raw.opt_text(data, "os_release_text", "os")
+    return OsInfo(
+        system=raw.text(data, "system", "os", ""),
+        kernel=raw.opt_text(data, "kernel", "os"),
+        machine=raw.text(data, "machine", "os", ""),
+        os_release=parse_os_release(release_text) if release_text else {},
+        libc=LibcInfo(
+            family=raw.text(libc, "family", "os.libc", "unknown"),
+            version=raw.opt_text(libc, "version", "os.libc"),
+        ),
+        cpu=CpuInfo(
+            model=raw.opt_text(cpu, "model", "os.cpu"),
+            flags=raw.texts(cpu, "flags", "os.cpu"),
+            count=raw.opt_int(cpu, "count", "os.cpu"),
+            usable=raw.opt_int(cpu, "usable", "os.cpu"),
+        ),
+        memory_bytes=raw.opt_int(data, "memory_bytes", "os"),
+        hostname=raw.opt_text(data, "hostname", "os"),
+        platform_version=raw.opt_text(data, "platform_version", "os"),
+    )
+
+
+def _os_packages(data: Mapping[str, Any]) -> tuple[tuple[OsPackage, ...], tuple[Unknown, ...]]:
+    packages: list[OsPackage] = []
+    unknowns: list[Unknown] = []
+    for manager, parse in (
+        ("dpkg", parse_dpkg_status),
+        ("apk", parse_apk_installed),
+        ("rpm", parse_rpm_query),
+    ):
+        text = raw.opt_text(data, manager, "os_packages_raw")
+        if text:
+            result = parse(text)
+            packages.extend(result.packages)
+            unknowns.extend(result.unknowns)
+    return tuple(sorted(packages, key=lambda p: p.key)), tuple(unknowns)
+
+
+def _native_libraries(answer: Mapping[str, Any]) -> list[NativeLibrary]:
+    return [
+        NativeLibrary(
+            name=raw.text(item, "name", "native_libraries"),
+            soname=raw.opt_text(item, "soname", "native_libraries"),
+            path=raw.opt_text(item, "path", "native_libraries"),
+            version=raw.opt_text(item, "version", "native_libraries"),
+        )
+        for item in raw.objects(answer, "native_libraries", "probe")
+    ]

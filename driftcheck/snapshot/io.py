@@ -1,0 +1,151 @@
+"""Reading and writing snapshot files: atomic writes, versioned reads.
+
+Reader policy: the same MODEL is read (unknown fields are ignored with a
+warning when the file comes from a newer REVISION); an older MODEL is migrated
+in memory, never rewritten; a newer MODEL is refused with an upgrade hint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from driftcheck import __version__
+from driftcheck.errors import InvalidSnapshotError, OutputError, SchemaTooNewError
+from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
+from driftcheck.snapshot.model import FORMAT, SCHEMA_VERSION, Snapshot
+
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+CURRENT_MODEL = int(SCHEMA_VERSION.split(".")[0])
+# MODEL n -> function turning a dict of MODEL n into one of MODEL n + 1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def dumps(snapshot: Snapshot) -> str:
+    # ASCII only: a value holding terminal escapes stays escaped in the file.
+    return json.dumps(to_jsonable(snapshot), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsync, rename: the old file survives any failure."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}; choose another -o") from exc
+    try:
+        _apply_umask(fd)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException as exc:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise OutputError(
+                f"cannot write {path}: {exc.strerror or exc}; the previous file is intact"
+            ) from exc
+        raise
+    _fsync_folder(folder)
+
+
+def _apply_umask(fd: int) -> None:
+    """mkstemp makes 0600 files; a snapshot is meant to be shared, like any new file."""
+    if os.name != "posix":
+        return
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save(snapshot: Snapshot, path: Path) -> None:
+    write_atomic(path, dumps(snapshot))
+
+
+def load(path: Path) -> Snapshot:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise InvalidSnapshotError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise InvalidSnapshotError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    if len(raw) > MAX_SNAPSHOT_BYTES:
+        raise InvalidSnapshotError(f"{path}: larger than {MAX_SNAPSHOT_BYTES} bytes")
+    return loads(raw, str(path))
+
+
+def loads(raw: bytes | str, name: str) -> Snapshot:
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise InvalidSnapshotError(f"{name}: not UTF-8 text; is it a snapshot?") from exc
+    except (ValueError, RecursionError) as exc:
+        raise InvalidSnapshotError(
+            f"{name}: not valid JSON ({_short(exc)}); the file may be truncated"
+        ) from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InvalidSnapshotError(f"{name}: not a driftcheck snapshot (no format: {FORMAT!r})")
+    data = _upgrade(data, name)
+    try:
+        return from_jsonable(Snapshot, data)
+    except ShapeError as exc:
+        raise InvalidSnapshotError(f"{name}: not a valid snapshot ({exc})") from exc
+
+
+def _upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
+    version = data.get("schema_version")
+    try:
+        model, revision = (int(part) for part in str(version).split("."))
+    except ValueError as exc:
+        raise InvalidSnapshotError(
+            f"{name}: schema_version {version!r} is not MODEL.REVISION"
+        ) from exc
+    if model > CURRENT_MODEL:
+        writer = data.get("generator", {}).get("version", "a newer driftcheck")
+        raise SchemaTooNewError(
+            f"{name}: written by driftcheck {writer} with schema {version}; this driftcheck "
+            f"{__version__} reads schema {SCHEMA_VERSION} and older; upgrade driftcheck"
+        )
+    if model == CURRENT_MODEL and revision > int(SCHEMA_VERSION.split(".")[1]):
+        print(
+            f"driftcheck: warning: {name} has schema {version}, newer than {SCHEMA_VERSION}; "
+            "fields this version does not know are ignored",
+            file=sys.stderr,
+        )
+    while model < CURRENT_MODEL:
+        migrate = MIGRATIONS.get(model)
+        if migrate is None:
+            raise InvalidSnapshotError(f"{name}: schema {version} is no longer readable")
+        data, model = migrate(data), model + 1
+    data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

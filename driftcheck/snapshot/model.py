@@ -1,0 +1,210 @@
+"""The snapshot: a frozen, typed record of what a Python program runs on.
+
+Collections are tuples sorted by identity so that two snapshots of the same
+machine serialise identically; `key` gives each record's identity for the diff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+FORMAT = "driftcheck-snapshot"
+# MODEL.REVISION: MODEL changes when an older reader would misread the file;
+# REVISION when fields are only added (an older reader ignores them, with a warning).
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """A value that looked secret. It keeps no length and no plain hash."""
+
+    rule: str
+    fingerprint: str | None = None
+    preview: str | None = None
+
+
+EnvValue = str | Redacted
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Something the snapshot could not learn, and why: a partial snapshot says so."""
+
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Generator:
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    kind: str
+    description: str
+    interpreter: str | None = None
+    pid: int | None = None
+    mode: str = "live"
+
+
+@dataclass(frozen=True)
+class RedactionInfo:
+    rules_version: str
+    redacted_count: int
+    fingerprinted: bool
+    anonymized: bool
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    implementation: str
+    version: str
+    cache_tag: str | None
+    soabi: str | None
+    ext_suffix: str | None
+    executable: str
+    prefix: str
+    base_prefix: str
+    environment_kind: str
+    sys_path: tuple[str, ...]
+    flags: Mapping[str, int]
+    free_threaded: bool
+    debug_build: bool
+    pointer_bits: int
+    default_encoding: str
+    filesystem_encoding: str
+    locale: Mapping[str, str | None]
+    build: Mapping[str, str | None]
+    compiler: str | None = None
+    conda_prefix: str | None = None
+    uv: bool = False
+
+    @property
+    def major_minor(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+
+@dataclass(frozen=True)
+class PthFile:
+    path: str
+    path_lines: tuple[str, ...]
+    code_lines: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return self.path
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    canonical_name: str
+    version: str
+    location: str
+    metadata_dir: str
+    installer: str | None = None
+    requested: bool | None = None
+    editable: bool = False
+    direct_url: str | None = None
+    vcs: str | None = None
+    vcs_commit: str | None = None
+    requires_dist: tuple[str, ...] = ()
+    requires_python: str | None = None
+    wheel_tags: tuple[str, ...] = ()
+    top_level: tuple[str, ...] = ()
+    shadowed_by: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.canonical_name, self.location)
+
+
+@dataclass(frozen=True)
+class LibcInfo:
+    family: str
+    version: str | None
+
+
+@dataclass(frozen=True)
+class CpuInfo:
+    model: str | None
+    flags: tuple[str, ...]
+    count: int | None
+    usable: int | None
+
+
+@dataclass(frozen=True)
+class OsInfo:
+    system: str
+    kernel: str | None
+    machine: str
+    os_release: Mapping[str, str]
+    libc: LibcInfo
+    cpu: CpuInfo
+    memory_bytes: int | None
+    hostname: str | None
+    platform_version: str | None = None
+
+    @property
+    def pretty_name(self) -> str:
+        return (
+            self.os_release.get("PRETTY_NAME")
+            or " ".join(filter(None, (self.system, self.platform_version)))
+            or self.system
+        )
+
+
+@dataclass(frozen=True)
+class OsPackage:
+    manager: str
+    name: str
+    version: str
+    architecture: str | None = None
+    source: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.manager, self.name, self.architecture or "")
+
+
+@dataclass(frozen=True)
+class NativeLibrary:
+    name: str
+    soname: str | None
+    path: str | None
+    version: str | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.path or "")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    generator: Generator
+    created_at: str
+    label: str
+    target: TargetInfo
+    redaction: RedactionInfo
+    os: OsInfo
+    python: Interpreter | None = None
+    pth_files: tuple[PthFile, ...] = ()
+    distributions: tuple[Distribution, ...] = ()
+    environment: Mapping[str, EnvValue] = field(default_factory=dict)
+    os_packages: tuple[OsPackage, ...] = ()
+    native_libraries: tuple[NativeLibrary, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()
+    format: str = FORMAT
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.unknowns)
+
+    @property
+    def active_distributions(self) -> tuple[Distribution, ...]:
+        """The copies an import would find: shadowed copies left out."""
+        return tuple(d for d in self.distributions if d.shadowed_by is None)

@@ -1,0 +1,1 @@
+"""Targets: where a snapshot is taken from. Each one runs the same probe."""

@@ -1,0 +1,28 @@
+"""The one protocol every target follows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from driftcheck.probe import ProbeRequest
+from driftcheck.snapshot.model import TargetInfo
+
+
+@dataclass(frozen=True)
+class ProbeAnswer:
+    """The probe's raw answer and the description of where it came from."""
+
+    facts: Mapping[str, Any]
+    target: TargetInfo
+
+
+class Target(Protocol):
+    def describe(self) -> str:
+        """A short phrase naming the target, for messages and the snapshot."""
+        ...
+
+    def default_label(self) -> str: ...
+
+    def run_probe(self, request: ProbeRequest) -> ProbeAnswer: ...

@@ -1,0 +1,70 @@
+"""Which interpreter the user means when they say "my environment".
+
+Order: --python PATH, else $VIRTUAL_ENV, else $CONDA_PREFIX, else `python3` on
+PATH. driftcheck's own interpreter is never picked just because driftcheck was
+installed with pipx or into a private virtual environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from driftcheck.errors import ProbeError, UsageError
+
+WINDOWS = os.name == "nt"
+
+
+def interpreter_in_prefix(prefix: Path) -> Path | None:
+    names = ("Scripts/python.exe", "python.exe") if WINDOWS else ("bin/python3", "bin/python")
+    for name in names:
+        candidate = prefix / name
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def resolve_interpreter(python: str | None, environ: Mapping[str, str]) -> tuple[Path, str]:
+    """Returns the interpreter and how it was chosen (shown to the user)."""
+    if python:
+        return _explicit(Path(python)), "--python"
+    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        prefix = environ.get(variable)
+        if prefix:
+            found = interpreter_in_prefix(Path(prefix))
+            if found is None:
+                raise UsageError(
+                    f"${variable} is {prefix} but holds no Python interpreter; "
+                    "activate another environment or pass --python PATH"
+                )
+            return found, f"${variable}"
+    found = _python_on_path(environ.get("PATH", os.defpath))
+    if found is None:
+        raise UsageError("no python3 on PATH; pass --python PATH to name an interpreter")
+    return found, "PATH"
+
+
+def _explicit(path: Path) -> Path:
+    if path.is_dir():
+        found = interpreter_in_prefix(path)
+        if found is None:
+            raise ProbeError(f"{path} is a folder without bin/python; pass the interpreter itself")
+        return found
+    if not path.exists():
+        raise ProbeError(f"{path} does not exist; pass the path of a Python interpreter")
+    return path
+
+
+def _python_on_path(search_path: str) -> Path | None:
+    own_bin = Path(sys.prefix, "Scripts" if WINDOWS else "bin").resolve()
+    for folder in search_path.split(os.pathsep):
+        if not folder or Path(folder).resolve() == own_bin:
+            continue  # driftcheck's own (pipx) environment is not the user's
+        for name in ("python3", "python"):
+            found = shutil.which(name, path=folder)
+            if found:
+                return Path(found)
+    return None

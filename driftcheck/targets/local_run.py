@@ -1,0 +1,117 @@
+"""Runs the probe in a local interpreter, bounded in time and output size."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from driftcheck.errors import ProbeError
+from driftcheck.probe import (
+    BOOTSTRAP,
+    MAX_OUTPUT_BYTES,
+    UNSUPPORTED_PYTHON_STATUS,
+    ProbeRequest,
+)
+
+PROBE_TIMEOUT_SECONDS = 120.0
+MAX_STDERR_BYTES = 64 * 1024
+
+
+def run_local_probe(
+    interpreter: Path,
+    request: ProbeRequest,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    timeout: float = PROBE_TIMEOUT_SECONDS,
+) -> bytes:
+    """Returns the probe's stdout; raises ProbeError with one clear line otherwise."""
+    try:
+        proc = subprocess.Popen(
+            [str(interpreter), "-c", BOOTSTRAP],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+        )
+    except PermissionError as exc:
+        raise ProbeError(f"{interpreter} is not executable; pass a Python interpreter") from exc
+    except OSError as exc:
+        raise ProbeError(f"cannot run {interpreter}: {exc.strerror or exc}") from exc
+    stderr = bytearray()
+    timed_out = threading.Event()
+
+    def expire() -> None:
+        timed_out.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout, expire)
+    drain = threading.Thread(target=_drain, args=(proc, stderr), daemon=True)
+    timer.start()
+    drain.start()
+    try:
+        _feed(proc, request.stdin)
+        stdout = _read_bounded(proc)
+        status = proc.wait()
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        drain.join(timeout=5)
+    if timed_out.is_set():
+        raise ProbeError(f"the probe in {interpreter} did not finish within {timeout:.0f} s")
+    return _check(interpreter, status, stdout, bytes(stderr))
+
+
+def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # the interpreter exited early; its status tells why
+
+
+def _read_bounded(proc: subprocess.Popen[bytes]) -> bytes:
+    assert proc.stdout is not None
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := proc.stdout.read(1024 * 1024):
+        total += len(chunk)
+        if total > MAX_OUTPUT_BYTES:
+            proc.kill()
+            raise ProbeError(
+                f"the probe printed more than {MAX_OUTPUT_BYTES // (1024 * 1024)} MiB; "
+                "something in the interpreter's start-up floods stdout"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _drain(proc: subprocess.Popen[bytes], sink: bytearray) -> None:
+    assert proc.stderr is not None
+    while chunk := proc.stderr.read(65536):
+        if len(sink) < MAX_STDERR_BYTES:
+            sink.extend(chunk[: MAX_STDERR_BYTES - len(sink)])
+
+
+def _check(interpreter: Path, status: int, stdout: bytes, stderr: bytes) -> bytes:
+    if status == UNSUPPORTED_PYTHON_STATUS:
+        version = stderr.decode("utf-8", "replace").strip().rsplit(" ", 1)[-1]
+        raise ProbeError(
+            f"{interpreter} is Python {version}; driftcheck probes Python 3.8 and later"
+        )
+    if status != 0:
+        last = _last_line(stderr) or f"exit status {status}"
+        raise ProbeError(f"the probe failed in {interpreter}: {last}")
+    return stdout
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    return lines[-1][:300] if lines else ""

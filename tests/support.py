@@ -1,0 +1,53 @@
+"""Helpers shared by tests: running the real CLI, loading the shipped schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+
+def run_cli(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Runs `python -m driftcheck ARGS` as a user would, in its own process."""
+    full_env = dict(os.environ if env is None else env)
+    return subprocess.run(
+        [sys.executable, "-m", "driftcheck", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@cache
+def snapshot_schema() -> dict[str, Any]:
+    text = resources.files("driftcheck.snapshot").joinpath("schemas/snapshot-1.0.json")
+    return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def assert_valid_snapshot(document: Mapping[str, Any]) -> None:
+    jsonschema.validate(dict(document), snapshot_schema())
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("driftcheck: error: "), lines[0]
+    return lines[0]
