@@ -25,7 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Capture what a Python program really runs on, and explain drift. " + EXIT_CODES_HELP,
+    help="Capture what a Python program really runs on, and explain drift.",
     epilog=EXIT_CODES_HELP,
 )
 
@@ -61,7 +61,8 @@ def snapshot(
         typer.Option("-o", "--output", metavar="FILE", help="Where to write; '-' for stdout."),
     ] = None,
     label: Annotated[
-        str | None, typer.Option("--label", help="Name of the snapshot (default: host).")
+        str | None,
+        typer.Option("--label", metavar="NAME", help="Name of the snapshot (default: host)."),
     ] = None,
     anonymize: Annotated[
         bool, typer.Option("--anonymize", help="Replace user, home and host names.")

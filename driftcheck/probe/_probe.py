@@ -509,7 +509,7 @@ def native_libraries(col, site_dirs):
             if name == "libc":
                 version = libc_facts().get("version") or version
             elif name in ("libssl", "libcrypto"):
-                version = col.safely("native_libraries." + name, lambda: openssl_version(path))
+                version = col.safely("native_libraries." + name, lambda p=path: openssl_version(p))
             found.append({"name": name, "soname": soname, "path": path, "version": version})
             break
     by_name = dict((lib["name"], lib) for lib in found)

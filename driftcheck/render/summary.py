@@ -7,7 +7,6 @@ from collections import Counter
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Redacted, Snapshot
 
-
 IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 
 

@@ -24,7 +24,7 @@ from driftcheck.probe._secrets import RULES_VERSION, redact_url
 from driftcheck.redaction.anonymize import Anonymizer
 from driftcheck.redaction.sweep import host_redact_environment, sweep
 from driftcheck.snapshot import raw
-from driftcheck.snapshot.codec import ShapeError, from_jsonable
+from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
 from driftcheck.snapshot.model import (
     CpuInfo,
     Distribution,
@@ -69,29 +69,19 @@ def _build(
 ) -> Snapshot:
     env_raw = raw.obj(answer.get("environment"), "environment")
     environment, env_redacted = host_redact_environment(env_raw, key)
-    rest = {k: v for k, v in answer.items() if k != "environment"}
+    # Package databases are parsed first and only their records are swept: the raw
+    # text is large, holds no secrets by construction, and is not kept.
+    databases = raw.obj(answer.get("os_packages_raw"), "os_packages_raw")
+    packages, package_unknowns = _os_packages(databases)
+    rest = {k: v for k, v in answer.items() if k not in ("environment", "os_packages_raw")}
+    rest["os_packages"] = [to_jsonable(p) for p in packages]
     swept, swept_count = sweep(rest)
-    identity = raw.obj(swept.get("identity"), "identity")
-    os_raw = raw.obj(swept.get("os"), "os")
     if anonymize:
-        anonymizer = Anonymizer(
-            user=raw.opt_text(identity, "user", "identity"),
-            home=raw.opt_text(identity, "home", "identity"),
-            hostname=raw.opt_text(os_raw, "hostname", "os"),
-        )
-        swept = anonymizer.apply_tree(swept)
-        environment = anonymizer.apply_tree(environment)
-        target = replace(
-            target,
-            description=anonymizer.apply(target.description),
-            interpreter=anonymizer.apply(target.interpreter) if target.interpreter else None,
-        )
-        os_raw = raw.obj(swept.get("os"), "os")
+        swept, environment, target = _anonymize(swept, environment, target)
     unknowns = [_unknown(u) for u in raw.objects(swept, "unknowns", "probe")]
     python = _interpreter(swept.get("python"), environment) if swept.get("python") else None
     if python is None and target.interpreter is not None:
         unknowns.append(Unknown("python", "the probe could not describe the interpreter"))
-    packages, package_unknowns = _os_packages(raw.obj(swept.get("os_packages_raw"), "os_packages"))
     return Snapshot(
         generator=Generator("driftcheck", __version__),
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -103,15 +93,35 @@ def _build(
             fingerprinted=key is not None,
             anonymized=anonymize,
         ),
-        os=_os(os_raw),
+        os=_os(raw.obj(swept.get("os"), "os")),
         python=python,
         pth_files=tuple(sorted(_pth_files(swept), key=lambda p: p.key)),
         distributions=_distributions(swept, python),
         environment=_environment(environment),
-        os_packages=packages,
+        os_packages=tuple(
+            from_jsonable(OsPackage, r, "os_packages")
+            for r in raw.objects(swept, "os_packages", "")
+        ),
         native_libraries=tuple(sorted(_native_libraries(swept), key=lambda n: n.key)),
         unknowns=tuple(unknowns) + package_unknowns,
     )
+
+
+def _anonymize(
+    swept: dict[str, Any], environment: dict[str, Any], target: TargetInfo
+) -> tuple[dict[str, Any], dict[str, Any], TargetInfo]:
+    identity = raw.obj(swept.get("identity"), "identity")
+    anonymizer = Anonymizer(
+        user=raw.opt_text(identity, "user", "identity"),
+        home=raw.opt_text(identity, "home", "identity"),
+        hostname=raw.opt_text(raw.obj(swept.get("os"), "os"), "hostname", "os"),
+    )
+    target = replace(
+        target,
+        description=anonymizer.apply(target.description),
+        interpreter=anonymizer.apply(target.interpreter) if target.interpreter else None,
+    )
+    return anonymizer.apply_tree(swept), anonymizer.apply_tree(environment), target
 
 
 def _unknown(item: Mapping[str, Any]) -> Unknown:

@@ -51,7 +51,7 @@ def from_jsonable(cls: type[T], data: Any, where: str = "") -> T:
     if not isinstance(data, dict):
         raise ShapeError(where, f"expected an object, found {_kind(data)}")
     kwargs: dict[str, Any] = {}
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         path = f"{where}.{f.name}" if where else f.name
         if f.name not in data:

@@ -7,6 +7,7 @@ in memory, never rewritten; a newer MODEL is refused with an upgrade hint.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -47,10 +48,8 @@ def write_atomic(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise OutputError(
                 f"cannot write {path}: {exc.strerror or exc}; the previous file is intact"

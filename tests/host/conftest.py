@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from canaries import CANARIES
 
 WHEELS = ("six==1.16.0", "idna==3.7", "attrs==23.2.0")
 CACHE = Path(os.environ.get("DRIFTCHECK_TEST_CACHE", Path.home() / ".cache" / "driftcheck-tests"))
+
 
 @dataclass(frozen=True)
 class RealVenv:
@@ -32,7 +34,9 @@ def wheelhouse() -> Path:
     folder = CACHE / "host-wheels"
     folder.mkdir(parents=True, exist_ok=True)
     wanted = [*WHEELS, "setuptools>=68", "wheel"]
-    _run(sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", folder, *wanted)
+    _run(
+        sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:", "-d", folder, *wanted
+    )
     return folder
 
 

@@ -69,7 +69,7 @@ def test_fingerprints_tell_same_from_different(tmp_path, real_venv, canary_env):
 
 def test_virtual_env_variable_chooses_the_interpreter(tmp_path, real_venv, canary_env):
     canary_env["VIRTUAL_ENV"] = str(real_venv.root)
-    doc, stdout = _snapshot(tmp_path, env=canary_env)
+    doc, _stdout = _snapshot(tmp_path, env=canary_env)
     assert doc["target"]["interpreter"] == str(real_venv.root / "bin" / "python3")
     assert "$VIRTUAL_ENV" in doc["target"]["description"]
     assert any(d["canonical_name"] == "myproject" for d in doc["distributions"])
@@ -77,8 +77,13 @@ def test_virtual_env_variable_chooses_the_interpreter(tmp_path, real_venv, canar
 
 def test_default_output_goes_to_snapshots_folder(tmp_path, real_venv, canary_env):
     result = run_cli(
-        "snapshot", "--python", str(real_venv.python), "--label", "laptop",
-        env=canary_env, cwd=tmp_path,
+        "snapshot",
+        "--python",
+        str(real_venv.python),
+        "--label",
+        "laptop",
+        env=canary_env,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     written = tmp_path / "snapshots" / "laptop.json"
@@ -118,9 +123,7 @@ def test_anonymize_hides_user_home_and_host(tmp_path, real_venv, canary_env):
 
 def test_pid_captures_the_environment_a_process_really_has(tmp_path, real_venv, canary_env):
     env = dict(canary_env, APP_MODE="the-running-one")
-    proc = subprocess.Popen(
-        [str(real_venv.python), "-c", "import time; time.sleep(120)"], env=env
-    )
+    proc = subprocess.Popen([str(real_venv.python), "-c", "import time; time.sleep(120)"], env=env)
     try:
         doc, _ = _snapshot(tmp_path, "--pid", str(proc.pid), env=canary_env)
     finally:

@@ -1,0 +1,143 @@
+"""Test infrastructure shared by the whole suite (keep feature fixtures in sub-folder conftests).
+
+The ``docker`` marker rule
+--------------------------
+A test marked ``docker`` gets the session fixture ``docker_client`` automatically.
+When no engine answers (``docker.from_env()`` + ping, honouring ``DOCKER_HOST``):
+
+* with ``CI=true`` the test FAILS (an engine is part of CI's contract);
+* otherwise it is SKIPPED, with the reason, and a banner at the end of the run.
+
+A test that uses ``docker_client`` (directly or through another fixture, such as
+``bookworm_image``) but forgot the marker is marked ``docker`` automatically, so
+``-m "not docker"`` and the CI rule always see it.
+
+Images (see ``tests/images.py``; built once, cached by recipe hash, nothing pulled)
+-------------------------------------------------------------------------------
+* ``bookworm_image``: tag of a debootstrap'd Debian bookworm (minbase) with
+  Debian's ``python3`` (3.11) and ``python3-venv``; runs as root; no CMD needed.
+* ``bookworm_venv_image``: that image plus a virtualenv at ``/opt/venv`` holding
+  real wheels (``images.VENV_WHEELS``), ``VIRTUAL_ENV``/``PATH`` set, ``USER 10001``
+  with no passwd entry and the fake secret ``images.CANARY_ENV=images.CANARY_TOKEN``.
+
+Run containers with ``network_disabled=True``: nothing in them can reach a registry.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import docker  # type: ignore[import-untyped]
+import pytest
+
+_TESTS_DIR = str(Path(__file__).resolve().parent)
+if _TESTS_DIR not in sys.path:  # so `import images` works under any --import-mode
+    sys.path.insert(0, _TESTS_DIR)
+
+import images  # noqa: E402
+
+DOCKER_MARK = "docker"
+DOCKER_FIXTURE = "docker_client"
+
+# Why the engine (or the image build) was unavailable, for the closing banner.
+_unavailable: list[str] = []
+
+
+def in_ci() -> bool:
+    """True when CI=true (or 1/yes): docker tests must then fail instead of skipping."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _engine_address() -> str:
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock (default)"
+
+
+def _unavailable_outcome(what: str, reason: str, hint: str) -> NoReturn:
+    message = f"{what}: {reason}. {hint}"
+    if message not in _unavailable:
+        _unavailable.append(message)
+    if in_ci():
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(f"SKIPPED (would FAIL under CI=true) - {message}")
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    rule = "fail" if in_ci() else "skip"
+    return f"docker: engine {_engine_address()}; docker tests {rule} when it does not answer"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselection sees the items
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names: list[str] | None = getattr(item, "fixturenames", None)
+        if names is None:
+            continue
+        marked = item.get_closest_marker(DOCKER_MARK) is not None
+        if not marked and DOCKER_FIXTURE in names:
+            item.add_marker(DOCKER_MARK)
+            marked = True
+        if marked and DOCKER_FIXTURE not in names:
+            names.insert(0, DOCKER_FIXTURE)  # set up first: fail/skip before anything else
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    for message in _unavailable:
+        verdict = "FAILED (CI=true)" if in_ci() else "SKIPPED"
+        terminalreporter.write_sep("!", f"docker tests {verdict}", red=in_ci(), yellow=not in_ci())
+        terminalreporter.write_line(message)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[Any]:
+    """A ``docker.DockerClient`` whose engine answered a ping (else fail under CI / skip)."""
+    client: Any = None
+    error = ""
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as exc:  # any failure to reach the engine counts as "no engine"
+        error = f"{type(exc).__name__}: {exc}"
+        if client is not None:
+            client.close()
+    if error:  # outside the except block: no chained traceback in the report
+        _unavailable_outcome(
+            f"no Docker engine answers at {_engine_address()}",
+            error,
+            "Run the suite with `bash scripts/test.sh` (it starts dockerd) or set DOCKER_HOST.",
+        )
+    yield client
+    client.close()
+
+
+def _build(what: str, build: Callable[[], str]) -> str:
+    try:
+        return build()
+    except images.ImageBuildUnavailable as exc:
+        reason = str(exc)
+    _unavailable_outcome(
+        f"cannot build the {what} test image",
+        reason,
+        "`bash scripts/test.sh` installs what the build needs.",
+    )
+
+
+@pytest.fixture(scope="session")
+def bookworm_image(docker_client: Any) -> str:
+    """Tag of the debootstrap'd Debian bookworm image with Debian's python3 (root user)."""
+    return _build("bookworm", images.ensure_base_image)
+
+
+@pytest.fixture(scope="session")
+def bookworm_venv_image(docker_client: Any, bookworm_image: str) -> str:
+    """Tag of the bookworm image + /opt/venv with real wheels, USER 10001, canary secret."""
+    return _build("bookworm venv", images.ensure_venv_image)
