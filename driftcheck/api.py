@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from driftcheck.errors import UsageError
 from driftcheck.probe import build_request
 from driftcheck.snapshot.build import build_snapshot
 from driftcheck.snapshot.model import Snapshot
@@ -14,6 +15,33 @@ from driftcheck.targets.interpreter import resolve_interpreter
 from driftcheck.targets.process import ProcessTarget
 
 FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
+
+
+def select_target(
+    *,
+    python: str | None = None,
+    pid: int | None = None,
+    container: str | None = None,
+    image: str | None = None,
+    pull: bool = False,
+    timeout: float | None = None,
+) -> Target:
+    """The target named by snapshot's options; --python names the interpreter inside."""
+    named = [o for o, v in (("--pid", pid), ("--container", container), ("--image", image)) if v]
+    if len(named) > 1:
+        raise UsageError(f"{' and '.join(named)} name different targets; pass one of them")
+    if pid is not None and python is not None:
+        raise UsageError("--python and --pid name two targets; pass one of them")
+    if container is not None:
+        from driftcheck.targets.container import DEFAULT_TIMEOUT_SECONDS, ContainerTarget
+
+        return ContainerTarget(container, python, timeout or DEFAULT_TIMEOUT_SECONDS)
+    if image is not None:
+        from driftcheck.targets.image import DEFAULT_TIMEOUT_SECONDS as IMAGE_TIMEOUT
+        from driftcheck.targets.image import ImageTarget
+
+        return ImageTarget(image, python, timeout or IMAGE_TIMEOUT, pull=pull)
+    return host_target(python=python, pid=pid)
 
 
 def host_target(
@@ -40,11 +68,15 @@ def take_snapshot(
     anonymize: bool = False,
     key: bytes | None = None,
 ) -> Snapshot:
-    request = build_request(key.decode("utf-8") if key else None)
+    request = build_request(
+        key.decode("utf-8") if key else None,
+        main_process_environ=getattr(target, "main_process_environ", False),
+    )
     answer = target.run_probe(request)
     return build_snapshot(
         answer.facts,
         target=answer.target,
+        container=answer.container,
         label=label or target.default_label(),
         fingerprint_key=key,
         anonymize=anonymize,

@@ -56,6 +56,19 @@ def snapshot(
     pid: Annotated[
         int | None, typer.Option("--pid", metavar="N", help="A running process to capture.")
     ] = None,
+    container: Annotated[
+        str | None,
+        typer.Option("--container", metavar="NAME", help="A running container to capture."),
+    ] = None,
+    image: Annotated[
+        str | None,
+        typer.Option("--image", metavar="REF", help="An image, probed in a throwaway container."),
+    ] = None,
+    pull: Annotated[bool, typer.Option("--pull", help="Pull the image first.")] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", metavar="SECONDS", help="Probe deadline in containers (60)."),
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option("-o", "--output", metavar="FILE", help="Where to write; '-' for stdout."),
@@ -70,17 +83,23 @@ def snapshot(
 ) -> None:
     """Capture the environment a Python program runs on into a JSON snapshot.
 
-    Without --python or --pid, the interpreter is the one you mean: $VIRTUAL_ENV,
-    else $CONDA_PREFIX, else python3 on PATH. The snapshot goes to
+    Without a target option, the interpreter is the one you mean: $VIRTUAL_ENV,
+    else $CONDA_PREFIX, else python3 on PATH. With --container or --image,
+    --python names the interpreter inside. The snapshot goes to
     snapshots/<label>.json unless -o says otherwise.
     """
     from driftcheck.cli.commands import run_snapshot
 
-    if python is not None and pid is not None:
-        raise UsageError("--python and --pid name two targets; pass one of them")
+    from driftcheck import api
+
     if label is not None and not LABEL_PATTERN.match(label):
         raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
-    run_snapshot(python=python, pid=pid, output=output, label=label, anonymize=anonymize)
+    if timeout is not None and timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    target = api.select_target(
+        python=python, pid=pid, container=container, image=image, pull=pull, timeout=timeout
+    )
+    run_snapshot(target, output=output, label=label, anonymize=anonymize)
 
 
 @app.command(epilog=EXIT_CODES_HELP)

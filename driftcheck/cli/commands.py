@@ -9,12 +9,10 @@ from driftcheck import api
 from driftcheck.cli.progress import spinner
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.snapshot import io
+from driftcheck.targets.interface import Target
 
 
-def run_snapshot(
-    *, python: str | None, pid: int | None, output: str | None, label: str | None, anonymize: bool
-) -> None:
-    target = api.host_target(python=python, pid=pid)
+def run_snapshot(target: Target, *, output: str | None, label: str | None, anonymize: bool) -> None:
     with spinner(f"probing {target.describe()}"):
         snap = api.take_snapshot(
             target, label=label, anonymize=anonymize, key=api.fingerprint_key()

@@ -54,10 +54,17 @@ class ProbeRequest:
     end: str
 
 
-def build_request(fingerprint_key: str | None = None) -> ProbeRequest:
+def build_request(
+    fingerprint_key: str | None = None, *, main_process_environ: bool = False
+) -> ProbeRequest:
     nonce = secrets.token_hex(16)
     begin, end = f"--driftcheck-begin-{nonce}--", f"--driftcheck-end-{nonce}--"
-    options = {"begin": begin, "end": end, "fingerprint_key": fingerprint_key}
+    options: dict[str, object] = {
+        "begin": begin,
+        "end": end,
+        "fingerprint_key": fingerprint_key,
+        "main_process_environ": main_process_environ,
+    }
     # `python -c` puts "" first on sys.path; the probe drops that artefact.
     options["own_path_entry"] = ""
     stdin = (json.dumps(options) + "\n" + probe_source()).encode("utf-8")

@@ -590,8 +590,26 @@ def collect(options):
             "native_libraries", lambda: native_libraries(col, sites), []
         ),
     }
+    if options.get("main_process_environ"):
+        main_env = col.safely("main_process_environment", read_main_process_environ)
+        if main_env is not None:
+            result["main_process_environment"] = redact_environment(main_env, key_bytes)[0]
     result["unknowns"] = col.unknowns
     return result
+
+
+def read_main_process_environ():
+    """In a container, PID 1 is the application (or its init): its environment is the truth."""
+    if os.getpid() == 1:
+        return None
+    with open("/proc/1/environ", "rb") as handle:
+        data = handle.read(MAX_TEXT_FILE)
+    env = {}
+    for item in data.split(b"\0"):
+        name, sep, value = item.decode("utf-8", "replace").partition("=")
+        if sep and name:
+            env[name] = value
+    return env
 
 
 def emit(payload, begin, end):

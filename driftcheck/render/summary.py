@@ -87,10 +87,12 @@ def _os_line(snapshot: Snapshot) -> str:
 
 def _env_line(snapshot: Snapshot) -> str:
     redacted = sum(1 for v in snapshot.environment.values() if isinstance(v, Redacted))
-    total = snapshot.redaction.redacted_count
+    configured = snapshot.container.configured_env if snapshot.container else {}
+    elsewhere = snapshot.redaction.redacted_count - redacted
+    elsewhere -= sum(1 for v in configured.values() if isinstance(v, Redacted))
     text = f"{len(snapshot.environment)} variables, {redacted} redacted"
-    if total > redacted:
-        text += f" ({total - redacted} more secrets removed elsewhere)"
+    if elsewhere > 0:
+        text += f" (and {elsewhere} secret(s) removed from other fields)"
     if snapshot.redaction.anonymized:
         text += ", anonymized"
     return text

@@ -26,6 +26,7 @@ from driftcheck.redaction.sweep import host_redact_environment, sweep
 from driftcheck.snapshot import raw
 from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
 from driftcheck.snapshot.model import (
+    ContainerInfo,
     CpuInfo,
     Distribution,
     EnvValue,
@@ -51,9 +52,10 @@ def build_snapshot(
     label: str,
     fingerprint_key: bytes | None = None,
     anonymize: bool = False,
+    container: Mapping[str, Any] | None = None,
 ) -> Snapshot:
     try:
-        return _build(answer, target, label, fingerprint_key, anonymize)
+        return _build(answer, target, label, fingerprint_key, anonymize, container)
     except (raw.RawShapeError, ShapeError) as exc:
         raise ProbeError(
             f"the probe's answer from {target.description} is malformed: {exc}"
@@ -66,18 +68,37 @@ def _build(
     label: str,
     key: bytes | None,
     anonymize: bool,
+    container: Mapping[str, Any] | None,
 ) -> Snapshot:
-    env_raw = raw.obj(answer.get("environment"), "environment")
+    # In a container, PID 1's environment (when readable) is what the application sees.
+    main_env = answer.get("main_process_environment")
+    env_raw = raw.obj(main_env if main_env is not None else answer.get("environment"), "env")
     environment, env_redacted = host_redact_environment(env_raw, key)
+    engine_env: dict[str, Any] = {}
+    if container is not None:
+        configured = raw.obj(container.get("configured_env"), "container.configured_env")
+        engine_env, engine_redacted = host_redact_environment(configured, key)
+        env_redacted += engine_redacted
     # Package databases are parsed first and only their records are swept: the raw
     # text is large, holds no secrets by construction, and is not kept.
     databases = raw.obj(answer.get("os_packages_raw"), "os_packages_raw")
     packages, package_unknowns = _os_packages(databases)
-    rest = {k: v for k, v in answer.items() if k not in ("environment", "os_packages_raw")}
+    skipped = ("environment", "main_process_environment", "os_packages_raw")
+    rest = {k: v for k, v in answer.items() if k not in skipped}
     rest["os_packages"] = [to_jsonable(p) for p in packages]
+    if container is not None:
+        rest["container"] = {k: v for k, v in container.items() if k != "configured_env"}
     swept, swept_count = sweep(rest)
     if anonymize:
-        swept, environment, target = _anonymize(swept, environment, target)
+        anonymizer = _anonymizer(swept)
+        swept = anonymizer.apply_tree(swept)
+        environment = anonymizer.apply_tree(environment)
+        engine_env = anonymizer.apply_tree(engine_env)
+        target = replace(
+            target,
+            description=anonymizer.apply(target.description),
+            interpreter=anonymizer.apply(target.interpreter) if target.interpreter else None,
+        )
     unknowns = [_unknown(u) for u in raw.objects(swept, "unknowns", "probe")]
     python = _interpreter(swept.get("python"), environment) if swept.get("python") else None
     if python is None and target.interpreter is not None:
@@ -104,24 +125,26 @@ def _build(
         ),
         native_libraries=tuple(sorted(_native_libraries(swept), key=lambda n: n.key)),
         unknowns=tuple(unknowns) + package_unknowns,
+        container=_container(swept.get("container"), engine_env),
     )
 
 
-def _anonymize(
-    swept: dict[str, Any], environment: dict[str, Any], target: TargetInfo
-) -> tuple[dict[str, Any], dict[str, Any], TargetInfo]:
+def _container(data: Any, configured_env: Mapping[str, Any]) -> ContainerInfo | None:
+    if data is None:
+        return None
+    info = dict(raw.obj(data, "container"))
+    info["configured_env"] = {}
+    decoded = from_jsonable(ContainerInfo, info, "container")
+    return replace(decoded, configured_env=_environment(configured_env))
+
+
+def _anonymizer(swept: Mapping[str, Any]) -> Anonymizer:
     identity = raw.obj(swept.get("identity"), "identity")
-    anonymizer = Anonymizer(
+    return Anonymizer(
         user=raw.opt_text(identity, "user", "identity"),
         home=raw.opt_text(identity, "home", "identity"),
         hostname=raw.opt_text(raw.obj(swept.get("os"), "os"), "hostname", "os"),
     )
-    target = replace(
-        target,
-        description=anonymizer.apply(target.description),
-        interpreter=anonymizer.apply(target.interpreter) if target.interpreter else None,
-    )
-    return anonymizer.apply_tree(swept), anonymizer.apply_tree(environment), target
 
 
 def _unknown(item: Mapping[str, Any]) -> Unknown:

@@ -183,6 +183,26 @@ class NativeLibrary:
 
 
 @dataclass(frozen=True)
+class ContainerInfo:
+    """What the engine says about the container or image a snapshot came from."""
+
+    image: str
+    image_id: str
+    platform: str
+    repo_digests: tuple[str, ...] = ()
+    container_id: str | None = None
+    container_name: str | None = None
+    user: str | None = None
+    entrypoint: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    configured_env: Mapping[str, EnvValue] = field(default_factory=dict)
+    created: str | None = None
+    layers: int | None = None
+    history: int | None = None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     generator: Generator
     created_at: str
@@ -197,6 +217,7 @@ class Snapshot:
     os_packages: tuple[OsPackage, ...] = ()
     native_libraries: tuple[NativeLibrary, ...] = ()
     unknowns: tuple[Unknown, ...] = ()
+    container: ContainerInfo | None = None
     format: str = FORMAT
     schema_version: str = SCHEMA_VERSION
 

@@ -16,9 +16,14 @@ class ProbeAnswer:
 
     facts: Mapping[str, Any]
     target: TargetInfo
+    container: Mapping[str, Any] | None = None  # engine metadata, untrusted like facts
 
 
 class Target(Protocol):
+    """A place to snapshot. Targets whose application is PID 1 (containers) also set
+    a class attribute ``main_process_environ = True``: PID 1's environment is what
+    the application sees."""
+
     def describe(self) -> str:
         """A short phrase naming the target, for messages and the snapshot."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -134,3 +135,14 @@ def test_pid_captures_the_environment_a_process_really_has(tmp_path, real_venv, 
     assert doc["environment"]["APP_MODE"] == "the-running-one"
     assert any(d["canonical_name"] == "myproject" for d in doc["distributions"])
     assert_valid_snapshot(doc)
+
+
+def test_snapshot_of_this_machine_validates(tmp_path):
+    """The README's command as a user runs it: no options, python3 from PATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    result = run_cli("snapshot", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads((tmp_path / "snapshots" / "host.json").read_text())
+    assert_valid_snapshot(doc)
+    assert doc["target"]["kind"] == "host" and "PATH" in doc["target"]["description"]
+    assert doc["distributions"] and doc["python"]["version"].startswith("3.")

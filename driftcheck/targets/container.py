@@ -1,0 +1,84 @@
+"""A running container, probed as the application inside it sees the world.
+
+The probe goes in through exec with an argv (no shell) and its script on stdin;
+it runs as the container's configured user and writes nothing, so read-only
+root filesystems and UIDs without a passwd entry work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from driftcheck.errors import ProbeError
+from driftcheck.probe import BOOTSTRAP, MAX_OUTPUT_BYTES, ProbeRequest, parse_output
+from driftcheck.snapshot.model import TargetInfo
+from driftcheck.targets import engine
+from driftcheck.targets.candidates import (
+    check_status,
+    env_list_to_dict,
+    interpreter_candidates,
+    is_missing_interpreter,
+    no_interpreter,
+)
+from driftcheck.targets.image_metadata import container_metadata
+from driftcheck.targets.interface import ProbeAnswer
+
+DEFAULT_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class ContainerTarget:
+    ref: str
+    python: str | None = None
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    main_process_environ: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        return f"container {self.ref}"
+
+    def default_label(self) -> str:
+        return f"container-{self.ref}"
+
+    def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
+        client = engine.connect()
+        container = engine.get_container(client, self.ref)
+        if container.status != "running":
+            raise ProbeError(
+                f"container {self.ref} is {container.status}, not running; start it, "
+                "or snapshot its image with --image"
+            )
+        configured = env_list_to_dict(container.attrs.get("Config", {}).get("Env"))
+        tried: list[str] = []
+        for candidate in interpreter_candidates(self.python, configured):
+            tried.append(candidate)
+            result = engine.exec_with_stdin(
+                client,
+                container.id,
+                [candidate, "-c", BOOTSTRAP],
+                request.stdin,
+                timeout=self.timeout,
+                max_bytes=MAX_OUTPUT_BYTES,
+            )
+            has_answer = request.begin.encode() in result.stdout
+            if is_missing_interpreter(result.exit_code, has_answer):
+                continue
+            self._check_still_running(container)
+            check_status(result.exit_code, result.stderr, self.describe())
+            facts = parse_output(result.stdout, request, self.describe())
+            info = TargetInfo(
+                kind="container",
+                description=self.describe(),
+                interpreter=candidate,
+            )
+            metadata = container_metadata(client, container)
+            return ProbeAnswer(facts=facts, target=info, container=metadata)
+        raise no_interpreter(self.describe(), tried)
+
+    def _check_still_running(self, container: Any) -> None:
+        try:
+            container.reload()
+        except Exception as exc:
+            raise ProbeError(f"container {self.ref} went away during the probe") from exc
+        if container.status != "running":
+            raise ProbeError(f"container {self.ref} stopped during the probe; nothing was written")

@@ -1,0 +1,67 @@
+"""What the engine knows about a container or an image, as raw (untrusted) data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from driftcheck.targets.candidates import env_list_to_dict
+
+
+def image_platform(attrs: dict[str, Any]) -> str:
+    parts = [attrs.get("Os") or "linux", attrs.get("Architecture") or "unknown"]
+    if attrs.get("Variant"):
+        parts.append(attrs["Variant"])
+    return "/".join(str(p) for p in parts)
+
+
+def image_metadata(image: Any, ref: str) -> dict[str, Any]:
+    attrs = image.attrs
+    config = attrs.get("Config") or {}
+    history = _history_length(image)
+    return {
+        "image": ref,
+        "image_id": attrs.get("Id") or "",
+        "platform": image_platform(attrs),
+        "repo_digests": list(attrs.get("RepoDigests") or []),
+        "user": config.get("User") or None,
+        "entrypoint": list(config.get("Entrypoint") or []),
+        "command": list(config.get("Cmd") or []),
+        "labels": dict(config.get("Labels") or {}),
+        "configured_env": env_list_to_dict(config.get("Env")),
+        "created": attrs.get("Created"),
+        "layers": len((attrs.get("RootFS") or {}).get("Layers") or []),
+        "history": history,
+    }
+
+
+def container_metadata(client: Any, container: Any) -> dict[str, Any]:
+    attrs = container.attrs
+    config = attrs.get("Config") or {}
+    image_id = attrs.get("Image") or ""
+    try:
+        image_attrs = client.images.get(image_id).attrs
+    except Exception:  # the image may have been removed since the container started
+        image_attrs = {}
+    return {
+        "image": config.get("Image") or image_id,
+        "image_id": image_id,
+        "platform": image_platform(image_attrs) if image_attrs else attrs.get("Platform", ""),
+        "repo_digests": list(image_attrs.get("RepoDigests") or []),
+        "container_id": container.id,
+        "container_name": (attrs.get("Name") or "").lstrip("/") or None,
+        "user": config.get("User") or None,
+        "entrypoint": list(config.get("Entrypoint") or []),
+        "command": list(config.get("Cmd") or []),
+        "labels": dict(config.get("Labels") or {}),
+        "configured_env": env_list_to_dict(config.get("Env")),
+        "created": attrs.get("Created"),
+        "layers": len((image_attrs.get("RootFS") or {}).get("Layers") or []) or None,
+        "history": None,
+    }
+
+
+def _history_length(image: Any) -> int | None:
+    try:
+        return len(image.history())
+    except Exception:
+        return None
