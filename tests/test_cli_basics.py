@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from driftcheck import __version__
+
 from support import run_cli
 
 

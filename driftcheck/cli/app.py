@@ -88,9 +88,8 @@ def snapshot(
     --python names the interpreter inside. The snapshot goes to
     snapshots/<label>.json unless -o says otherwise.
     """
-    from driftcheck.cli.commands import run_snapshot
-
     from driftcheck import api
+    from driftcheck.cli.commands import run_snapshot
 
     if label is not None and not LABEL_PATTERN.match(label):
         raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
