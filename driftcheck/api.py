@@ -81,3 +81,16 @@ def take_snapshot(
         fingerprint_key=key,
         anonymize=anonymize,
     )
+
+
+def load_or_take(text: str, *, key: bytes | None = None) -> Snapshot:
+    """A snapshot file, or a live reference (`host`, `container:web`, …) snapshotted now."""
+    from pathlib import Path
+
+    from driftcheck.snapshot import io
+    from driftcheck.targets.reference import parse_reference, target_for
+
+    reference = parse_reference(text)
+    if reference.kind == "file":
+        return io.load(Path(reference.value))
+    return take_snapshot(target_for(reference), key=key)

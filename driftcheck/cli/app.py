@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 import traceback
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -103,12 +102,19 @@ def snapshot(
 
 @app.command(epilog=EXIT_CODES_HELP)
 def show(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A snapshot file.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="A snapshot file, or a live reference: host, python:PATH, pid:N, "
+            "container:NAME, image:REF.",
+        ),
+    ],
 ) -> None:
-    """Print a summary of a snapshot file."""
+    """Print a summary of a snapshot file (or of a live target, snapshotted now)."""
     from driftcheck.cli.commands import run_show
 
-    run_show(file)
+    run_show(source)
 
 
 def main(argv: list[str] | None = None) -> int:

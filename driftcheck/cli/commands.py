@@ -28,6 +28,7 @@ def run_snapshot(target: Target, *, output: str | None, label: str | None, anony
     print(f"Wrote {path}")
 
 
-def run_show(file: Path) -> None:
-    snap = io.load(file)
+def run_show(source: str) -> None:
+    with spinner(f"reading {source}"):
+        snap = api.load_or_take(source, key=api.fingerprint_key())
     print(snapshot_summary(snap, details=True))

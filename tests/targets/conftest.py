@@ -41,3 +41,10 @@ def no_probe_container_is_left_behind(request: pytest.FixtureRequest) -> Iterato
     except docker.errors.DockerException:
         return  # no engine: the docker tests already failed or skipped loudly
     assert not left, f"driftcheck left containers behind: {[c.name for c in left]}"
+
+
+@pytest.fixture()
+def test_interpreter() -> str:
+    import sys
+
+    return sys.executable

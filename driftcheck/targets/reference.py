@@ -1,0 +1,53 @@
+"""One parser for live references, shared by every command that reads a snapshot.
+
+`host`, `python:PATH`, `pid:N`, `container:NAME`, `image:REF`, `archive:PATH`
+name a live target; anything else names a snapshot file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from driftcheck.errors import UsageError
+from driftcheck.targets.interface import Target
+
+KINDS = ("host", "python", "pid", "container", "image", "archive", "registry")
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: str  # one of KINDS, or "file"
+    value: str
+
+
+def parse_reference(text: str) -> Reference:
+    if text == "host":
+        return Reference("host", "")
+    kind, sep, value = text.partition(":")
+    if sep and kind in KINDS:
+        if not value and kind != "host":
+            raise UsageError(f"{text!r} names no {kind}; write {kind}:VALUE")
+        return Reference(kind, value)
+    return Reference("file", text)
+
+
+def target_for(reference: Reference) -> Target:
+    from driftcheck import api
+
+    kind, value = reference.kind, reference.value
+    if kind == "host":
+        return api.select_target()
+    if kind == "python":
+        return api.select_target(python=value)
+    if kind == "pid":
+        if not value.isdigit():
+            raise UsageError(f"pid:{value} is not a process id; write pid:1234")
+        return api.select_target(pid=int(value))
+    if kind == "container":
+        return api.select_target(container=value)
+    if kind == "image":
+        return api.select_target(image=value)
+    raise UsageError(
+        f"{kind}: references are not supported by this driftcheck yet; "
+        "snapshot the target with `driftcheck snapshot` and pass the file"
+    )
