@@ -1,0 +1,108 @@
+"""The host's authoritative redaction pass over everything a probe returned.
+
+A probe redacts what it collects, but the probe runs in a target we do not control
+and may be an older copy, so the host never trusts it: every string and dict key is
+scrubbed again, environment values are re-judged, and the redaction markers a probe
+produced are kept only when they are well-formed and hold nothing secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from driftcheck.probe._secrets import (
+    RULE_IDS,
+    is_redaction_marker,
+    make_marker,
+    redact_value,
+    scrub_text,
+    secret_value_rule,
+)
+
+HOST_MALFORMED = "host:malformed"
+_KNOWN_RULES = RULE_IDS | {HOST_MALFORMED}
+_FINGERPRINT = re.compile(r"hmac-sha256:[0-9a-f]{32}")
+
+
+def check_marker(marker: object) -> tuple[dict[str, Any], int]:
+    """A sound copy of a probe's MARKER, and 1 when it had to be repaired.
+
+    A marker is kept only if it is well-formed, names a known rule and carries a
+    well-formed fingerprint: these fields are not scrubbed, so nothing else may hide
+    there. A preview that still holds a secret is dropped; anything else is replaced
+    by a fresh ``host:malformed`` marker.
+    """
+    if not is_redaction_marker(marker):
+        return make_marker(HOST_MALFORMED), 1
+    assert isinstance(marker, dict)
+    rule, fp, preview = marker["rule"], marker["fingerprint"], marker["preview"]
+    if rule not in _KNOWN_RULES or (fp is not None and not _FINGERPRINT.fullmatch(fp)):
+        return make_marker(HOST_MALFORMED), 1
+    if preview is not None and secret_value_rule(preview) is not None:
+        return make_marker(rule, fp, None), 1
+    return make_marker(rule, fp, preview), 0
+
+
+def host_redact_environment(
+    env: Mapping[str, object], key: bytes | None
+) -> tuple[dict[str, object], int]:
+    """ENV with every secret entry as a marker, and the number of markers.
+
+    Plain strings are judged by the rules; markers a probe produced are checked
+    (`check_marker`); any other value is replaced by a ``host:malformed`` marker.
+    """
+    out: dict[str, object] = {}
+    count = 0
+    for name, value in env.items():
+        if isinstance(value, str):
+            marker = redact_value(name, value, key)
+            out[name] = value if marker is None else marker
+            count += 0 if marker is None else 1
+        else:
+            out[name], _ = check_marker(value)
+            count += 1
+    return out, count
+
+
+def sweep(obj: Any) -> tuple[Any, int]:
+    """A copy of the JSON-like OBJ with every string and key scrubbed, and the count.
+
+    Redaction markers are checked (`check_marker`) rather than scrubbed; a sound one
+    comes back unchanged. Recursion depth is that of the input, which the probe-output
+    reader bounds.
+    """
+    if isinstance(obj, str):
+        return scrub_text(obj)
+    if isinstance(obj, dict):
+        if obj.get("redacted") is True:
+            return check_marker(obj)
+        out: dict[Any, Any] = {}
+        total = 0
+        for key, value in obj.items():
+            if isinstance(key, str):
+                key, n = scrub_text(key)
+                total += n
+                key = _unique(key, out)
+            out[key], n = sweep(value)
+            total += n
+        return out, total
+    if isinstance(obj, list | tuple):
+        items = []
+        total = 0
+        for item in obj:
+            clean, n = sweep(item)
+            items.append(clean)
+            total += n
+        return (tuple(items) if isinstance(obj, tuple) else items), total
+    return obj, 0
+
+
+def _unique(key: str, taken: Mapping[Any, Any]) -> str:
+    # Two keys that differed only by a secret would collide once scrubbed.
+    candidate, n = key, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{key}#{n}"
+    return candidate
