@@ -21,10 +21,16 @@ def run_cli(
     cwd: Path | None = None,
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    """Runs `python -m driftcheck ARGS` as a user would, in its own process."""
+    """Runs the installed `driftcheck` command as a user would, in its own process.
+
+    Not `python -m driftcheck`: that puts the working folder first on sys.path,
+    which the console script (and so a user) never does.
+    """
     full_env = dict(os.environ if env is None else env)
+    script = Path(sys.executable).with_name("driftcheck")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "driftcheck"]
     return subprocess.run(
-        [sys.executable, "-m", "driftcheck", *args],
+        [*command, *args],
         capture_output=True,
         text=True,
         env=full_env,

@@ -32,3 +32,13 @@ def test_debug_flag_is_accepted_anywhere(tmp_path):
     result = run_cli("show", str(tmp_path / "missing.json"), "--debug")
     assert result.returncode == 3
     assert "Traceback" in result.stderr  # --debug shows where it failed
+
+
+def test_python_dash_m_entry_point():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "driftcheck", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.startswith("driftcheck ")

@@ -92,8 +92,10 @@ def snapshot(
 
     if label is not None and not LABEL_PATTERN.match(label):
         raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
-    if timeout is not None and timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    if timeout is not None and not (0 < timeout < 86400):
+        raise UsageError("--timeout must be a number of seconds between 0 and 86400")
+    if pid is not None and pid <= 0:
+        raise UsageError(f"--pid {pid} is not a process id; `ps` lists them")
     target = api.select_target(
         python=python, pid=pid, container=container, image=image, pull=pull, timeout=timeout
     )
@@ -126,12 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         app(args=args, prog_name="driftcheck", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
-    except typer.TyperException as exc:  # option parsing: click's own usage message
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            print(f"driftcheck: error: {exc.format_message()}", file=sys.stderr)
+    except typer.TyperException as exc:  # option parsing: one line, like every error
+        message = _safe(exc.format_message()).replace("\n", " ")
+        print(f"driftcheck: error: {message}; see 'driftcheck --help'", file=sys.stderr)
         return ExitCode.USAGE
     except (KeyboardInterrupt, typer.Abort):
         print("driftcheck: interrupted; nothing was written", file=sys.stderr)
@@ -141,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except Exception as exc:  # a bug: still one line unless --debug
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         print(
             f"driftcheck: internal error ({type(exc).__name__}); rerun with --debug and report it",
             file=sys.stderr,
@@ -150,11 +149,20 @@ def main(argv: list[str] | None = None) -> int:
     return ExitCode.OK
 
 
-def _report(exc: DriftcheckError, debug: bool) -> None:
+def _safe(text: str) -> str:
+    """Error text can quote a target: no secret and no terminal escape gets through."""
     from driftcheck.probe._secrets import scrub_text
     from driftcheck.render.terminal import visible
 
+    return visible(scrub_text(text)[0], keep_newlines=True)
+
+
+def _print_traceback() -> None:
+    print(_safe(traceback.format_exc()), file=sys.stderr, end="")
+
+
+def _report(exc: DriftcheckError, debug: bool) -> None:
     if debug:
-        traceback.print_exc()
-    message = visible(scrub_text(str(exc))[0])
+        _print_traceback()
+    message = _safe(str(exc)).replace("\n", " ")
     print(f"driftcheck: error: {message}", file=sys.stderr)

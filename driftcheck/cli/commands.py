@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -22,10 +23,16 @@ def run_snapshot(target: Target, *, output: str | None, label: str | None, anony
         sys.stdout.write(io.dumps(snap))
         print(summary, file=sys.stderr)
         return
-    path = Path(output) if output else Path("snapshots") / f"{snap.label}.json"
-    io.save(snap, path)
+    path = Path(output) if output else Path("snapshots") / f"{safe_label(snap.label)}.json"
+    io.save(snap, path, create_folder=output is None)
     print(summary)
     print(f"Wrote {path}")
+
+
+def safe_label(label: str) -> str:
+    """A default label comes from the target (a container name, an image): make it a file name."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip(".-")
+    return cleaned[:100] or "snapshot"
 
 
 def run_show(source: str) -> None:

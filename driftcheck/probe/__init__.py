@@ -23,6 +23,10 @@ MINIMUM_PYTHON = (3, 8)
 # interpreter gets a clear "unsupported" answer rather than a SyntaxError.
 BOOTSTRAP = (
     "import sys\n"
+    # `-c` puts the working folder first on sys.path: a platform.py there must not
+    # replace the standard library module the probe imports.
+    "if sys.path and sys.path[0] == '':\n"
+    "    del sys.path[0]\n"
     "if sys.version_info < (3, 8):\n"
     "    sys.stderr.write('driftcheck-probe: unsupported Python %d.%d\\n' % sys.version_info[:2])\n"
     f"    sys.exit({UNSUPPORTED_PYTHON_STATUS})\n"
@@ -65,8 +69,6 @@ def build_request(
         "fingerprint_key": fingerprint_key,
         "main_process_environ": main_process_environ,
     }
-    # `python -c` puts "" first on sys.path; the probe drops that artefact.
-    options["own_path_entry"] = ""
     stdin = (json.dumps(options) + "\n" + probe_source()).encode("utf-8")
     return ProbeRequest(stdin=stdin, begin=begin, end=end)
 

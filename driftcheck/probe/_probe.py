@@ -212,30 +212,58 @@ def pth_files(col, directories):
 
 def metadata_headers(path):
     """Reads only the header block of METADATA / PKG-INFO: everything we need is there."""
+    with open(path, "rb") as handle:
+        return parse_metadata_headers(handle)
+
+
+def parse_metadata_headers(lines):
+    """Parses header lines (bytes, with their line ends) up to the first blank line.
+
+    Shared with the static reader, which hands it the bytes it kept from an image.
+    """
     headers = {}
     last = None
-    with open(path, "rb") as handle:
-        consumed = 0
-        for raw in handle:
-            consumed += len(raw)
-            if consumed > MAX_METADATA_HEADER:
-                break
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if not line:
-                break
-            if line[0] in " \t" and last is not None:
-                headers[last][-1] += "\n" + line.strip()
-                continue
-            key, sep, value = line.partition(":")
-            if not sep:
-                continue
-            last = key.strip().lower()
-            headers.setdefault(last, []).append(value.strip())
+    consumed = 0
+    for raw in lines:
+        consumed += len(raw)
+        if consumed > MAX_METADATA_HEADER:
+            break
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if not line:
+            break
+        if line[0] in " \t" and last is not None:
+            headers[last][-1] += "\n" + line.strip()
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        last = key.strip().lower()
+        headers.setdefault(last, []).append(value.strip())
     return headers
 
 
-def top_level_from_record(meta_dir):
-    text = read_optional(os.path.join(meta_dir, "RECORD"), MAX_RECORD_FILE)
+class LocalFiles(object):
+    """The files a distribution record is read from: here, the real filesystem.
+
+    The static reader passes its own object with the same methods, backed by an
+    image's layers, so that both paths build distribution records the same way.
+    """
+
+    join = staticmethod(os.path.join)
+    isdir = staticmethod(os.path.isdir)
+    exists = staticmethod(os.path.exists)
+    metadata_headers = staticmethod(metadata_headers)
+
+    @staticmethod
+    def read_optional(path, limit):
+        return read_optional(path, limit)
+
+
+LOCAL_FILES = LocalFiles()
+
+
+def top_level_from_record(meta_dir, files=LOCAL_FILES):
+    text = files.read_optional(files.join(meta_dir, "RECORD"), MAX_RECORD_FILE)
     if text is None:
         return None
     names = set()
@@ -256,16 +284,16 @@ def top_level_from_record(meta_dir):
     return sorted(names)
 
 
-def read_distribution(location, entry):
-    meta_dir = os.path.join(location, entry)
+def read_distribution(location, entry, files=LOCAL_FILES):
+    meta_dir = files.join(location, entry)
     is_dist_info = entry.endswith(".dist-info")
     if is_dist_info:
-        metadata_file = os.path.join(meta_dir, "METADATA")
-    elif os.path.isdir(meta_dir):
-        metadata_file = os.path.join(meta_dir, "PKG-INFO")
+        metadata_file = files.join(meta_dir, "METADATA")
+    elif files.isdir(meta_dir):
+        metadata_file = files.join(meta_dir, "PKG-INFO")
     else:
         metadata_file = meta_dir  # a single-file .egg-info
-    headers = metadata_headers(metadata_file)
+    headers = files.metadata_headers(metadata_file)
     record = {
         "location": location,
         "metadata_dir": entry,
@@ -275,28 +303,27 @@ def read_distribution(location, entry):
         "requires_dist": headers.get("requires-dist", []),
         "requires_python": (headers.get("requires-python") or [None])[0],
     }
-    if not os.path.isdir(meta_dir):
+    if not files.isdir(meta_dir):
         return record
-    installer = read_optional(os.path.join(meta_dir, "INSTALLER"), 4096)
+    installer = files.read_optional(files.join(meta_dir, "INSTALLER"), 4096)
     record["installer"] = installer.strip() if installer else None
-    record["requested"] = (
-        os.path.exists(os.path.join(meta_dir, "REQUESTED")) if is_dist_info else None
-    )
-    direct_url = read_optional(os.path.join(meta_dir, "direct_url.json"), 1024 * 1024)
+    record["requested"] = files.exists(files.join(meta_dir, "REQUESTED")) if is_dist_info else None
+    direct_url = files.read_optional(files.join(meta_dir, "direct_url.json"), 1024 * 1024)
     record["direct_url"] = json.loads(direct_url) if direct_url else None
-    wheel = read_optional(os.path.join(meta_dir, "WHEEL"), 64 * 1024)
+    wheel = files.read_optional(files.join(meta_dir, "WHEEL"), 64 * 1024)
     record["wheel_tags"] = [
         line.split(":", 1)[1].strip()
         for line in (wheel or "").splitlines()
         if line.lower().startswith("tag:")
     ]
-    top_level = read_optional(os.path.join(meta_dir, "top_level.txt"), 1024 * 1024)
+    top_level = files.read_optional(files.join(meta_dir, "top_level.txt"), 1024 * 1024)
     if top_level is not None:
         record["top_level"] = sorted(set(n.strip() for n in top_level.splitlines() if n.strip()))
     elif is_dist_info:
-        record["top_level"] = top_level_from_record(meta_dir)
+        record["top_level"] = top_level_from_record(meta_dir, files)
     if not is_dist_info:
-        record["requires_txt"] = read_optional(os.path.join(meta_dir, "requires.txt"), 1024 * 1024)
+        requires_txt = files.join(meta_dir, "requires.txt")
+        record["requires_txt"] = files.read_optional(requires_txt, 1024 * 1024)
     return record
 
 
@@ -599,10 +626,13 @@ def collect(options):
 
 
 def read_main_process_environ():
-    """In a container, PID 1 is the application (or its init): its environment is the truth."""
-    if os.getpid() == 1:
-        return None
-    with open("/proc/1/environ", "rb") as handle:
+    """In a container, PID 1 is the application (or its init): its environment is the truth.
+
+    When the probe itself is PID 1 (a throwaway container), its own start-up
+    environment is read instead: CPython's locale coercion has since changed os.environ.
+    """
+    source = "/proc/self/environ" if os.getpid() == 1 else "/proc/1/environ"
+    with open(source, "rb") as handle:
         data = handle.read(MAX_TEXT_FILE)
     env = {}
     for item in data.split(b"\0"):

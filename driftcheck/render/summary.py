@@ -31,15 +31,19 @@ def snapshot_summary(snapshot: Snapshot, *, details: bool = False) -> str:
             )
     if details:
         lines.append(
-            _row("Taken", f"{snapshot.created_at} by driftcheck {snapshot.generator.version}")
+            _row(
+                "Taken",
+                visible(f"{snapshot.created_at} by driftcheck {snapshot.generator.version}"),
+            )
         )
         lines.append(
             _row(
                 "Schema",
-                f"{snapshot.schema_version}, redaction rules v{snapshot.redaction.rules_version}",
+                visible(f"{snapshot.schema_version}, rules v{snapshot.redaction.rules_version}"),
             )
         )
-    return "\n".join(lines)
+    # Belt and braces: whatever a field forgot, no control sequence reaches a terminal.
+    return visible("\n".join(lines), keep_newlines=True)
 
 
 def _row(title: str, text: str) -> str:
@@ -81,7 +85,9 @@ def _os_line(snapshot: Snapshot) -> str:
     if os_info.libc.family not in ("none", "unknown"):
         parts.append(f"{visible(os_info.libc.family)} {visible(os_info.libc.version or '?')}")
     by_manager = Counter(p.manager for p in snapshot.os_packages)
-    parts.extend(f"{count} {manager} packages" for manager, count in sorted(by_manager.items()))
+    parts.extend(
+        f"{count} {visible(manager)} packages" for manager, count in sorted(by_manager.items())
+    )
     return ", ".join(p for p in parts if p)
 
 

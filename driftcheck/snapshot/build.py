@@ -88,7 +88,15 @@ def _build(
     rest["os_packages"] = [to_jsonable(p) for p in packages]
     if container is not None:
         rest["container"] = {k: v for k, v in container.items() if k != "configured_env"}
+    rest["target"] = {"description": target.description, "interpreter": target.interpreter}
+    rest["package_unknowns"] = [to_jsonable(u) for u in package_unknowns]
     swept, swept_count = sweep(rest)
+    described = raw.obj(swept.get("target"), "target")
+    target = replace(
+        target,
+        description=raw.text(described, "description", "target"),
+        interpreter=raw.opt_text(described, "interpreter", "target"),
+    )
     if anonymize:
         anonymizer = _anonymizer(swept)
         swept = anonymizer.apply_tree(swept)
@@ -100,6 +108,7 @@ def _build(
             interpreter=anonymizer.apply(target.interpreter) if target.interpreter else None,
         )
     unknowns = [_unknown(u) for u in raw.objects(swept, "unknowns", "probe")]
+    unknowns += [_unknown(u) for u in raw.objects(swept, "package_unknowns", "probe")]
     python = _interpreter(swept.get("python"), environment) if swept.get("python") else None
     if python is None and target.interpreter is not None:
         unknowns.append(Unknown("python", "the probe could not describe the interpreter"))
@@ -124,7 +133,7 @@ def _build(
             for r in raw.objects(swept, "os_packages", "")
         ),
         native_libraries=tuple(sorted(_native_libraries(swept), key=lambda n: n.key)),
-        unknowns=tuple(unknowns) + package_unknowns,
+        unknowns=tuple(unknowns),
         container=_container(swept.get("container"), engine_env),
     )
 

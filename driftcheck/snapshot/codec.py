@@ -111,7 +111,7 @@ def _decode_union(options: tuple[Any, ...], value: Any, where: str) -> Any:
             return _decode(option, value, where)
         except ShapeError:
             continue
-    raise ShapeError(where, f"unexpected {_kind(value)}")
+    raise ShapeError(where, f"{_kind(value)} is not allowed here")
 
 
 def _kind(value: Any) -> str:

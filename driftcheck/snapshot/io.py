@@ -32,16 +32,18 @@ def dumps(snapshot: Snapshot) -> str:
     return json.dumps(to_jsonable(snapshot), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, *, create_folder: bool = False) -> None:
     """Temp file in the same folder, fsync, rename: the old file survives any failure."""
     folder = path.parent
+    if not create_folder and not folder.is_dir():
+        raise OutputError(f"cannot write {path}: folder {folder} does not exist; create it first")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}; choose another -o") from exc
     try:
-        _apply_umask(fd)
+        _set_mode(fd, path)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -58,13 +60,17 @@ def write_atomic(path: Path, text: str) -> None:
     _fsync_folder(folder)
 
 
-def _apply_umask(fd: int) -> None:
-    """mkstemp makes 0600 files; a snapshot is meant to be shared, like any new file."""
+def _set_mode(fd: int, path: Path) -> None:
+    """mkstemp makes 0600 files: keep the mode of the file replaced, else the umask's."""
     if os.name != "posix":
         return
-    umask = os.umask(0o022)
-    os.umask(umask)
-    os.fchmod(fd, 0o666 & ~umask)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.fchmod(fd, mode)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -82,11 +88,13 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def save(snapshot: Snapshot, path: Path) -> None:
-    write_atomic(path, dumps(snapshot))
+def save(snapshot: Snapshot, path: Path, *, create_folder: bool = False) -> None:
+    write_atomic(path, dumps(snapshot), create_folder=create_folder)
 
 
 def load(path: Path) -> Snapshot:
+    if path.exists() and not path.is_file():
+        raise InvalidSnapshotError(f"{path}: not a regular file; pass a snapshot file")
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
@@ -104,17 +112,33 @@ def loads(raw: bytes | str, name: str) -> Snapshot:
         data = json.loads(raw)
     except UnicodeDecodeError as exc:
         raise InvalidSnapshotError(f"{name}: not UTF-8 text; is it a snapshot?") from exc
-    except (ValueError, RecursionError) as exc:
+    except RecursionError as exc:
+        raise InvalidSnapshotError(f"{name}: JSON nested too deeply to be a snapshot") from exc
+    except ValueError as exc:
         raise InvalidSnapshotError(
             f"{name}: not valid JSON ({_short(exc)}); the file may be truncated"
         ) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidSnapshotError(f"{name}: not a driftcheck snapshot (no format: {FORMAT!r})")
     data = _upgrade(data, name)
+    data = _redact_again(data)
     try:
         return from_jsonable(Snapshot, data)
     except ShapeError as exc:
         raise InvalidSnapshotError(f"{name}: not a valid snapshot ({exc})") from exc
+
+
+def _redact_again(data: dict[str, Any]) -> dict[str, Any]:
+    """A file may predate today's rules or have been edited: redact as if it were new."""
+    from driftcheck.redaction.sweep import host_redact_environment, sweep
+
+    if isinstance(data.get("environment"), dict):
+        data["environment"] = host_redact_environment(data["environment"], None)[0]
+    container = data.get("container")
+    if isinstance(container, dict) and isinstance(container.get("configured_env"), dict):
+        container["configured_env"] = host_redact_environment(container["configured_env"], None)[0]
+    swept: dict[str, Any] = sweep(data)[0]
+    return swept
 
 
 def _upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
@@ -126,7 +150,9 @@ def _upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
             f"{name}: schema_version {version!r} is not MODEL.REVISION"
         ) from exc
     if model > CURRENT_MODEL:
-        writer = data.get("generator", {}).get("version", "a newer driftcheck")
+        generator = data.get("generator")
+        writer = generator.get("version") if isinstance(generator, dict) else None
+        writer = writer if isinstance(writer, str) else "a newer driftcheck"
         raise SchemaTooNewError(
             f"{name}: written by driftcheck {writer} with schema {version}; this driftcheck "
             f"{__version__} reads schema {SCHEMA_VERSION} and older; upgrade driftcheck"

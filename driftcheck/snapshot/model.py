@@ -199,7 +199,7 @@ class ContainerInfo:
     configured_env: Mapping[str, EnvValue] = field(default_factory=dict)
     created: str | None = None
     layers: int | None = None
-    history: int | None = None
+    history_entries: int | None = None
 
 
 @dataclass(frozen=True)

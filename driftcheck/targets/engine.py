@@ -222,19 +222,20 @@ def _read_frames(raw: socket.socket, deadline: float, max_bytes: int) -> tuple[b
         header = _read_exactly(raw, 8, deadline)
         if header is None:
             break
+        if len(header) < 8:
+            break  # a connection cut mid-header: whatever came before is all there is
         kind, size = header[0], struct.unpack(">I", header[4:])[0]
-        payload = _read_exactly(raw, size, deadline)
-        if payload is None:
-            break
-        target = streams.get(kind)
-        if target is None:
-            continue
         if len(streams[1]) + len(streams[2]) + size > max_bytes:
             raise ProbeError(
                 f"the probe printed more than {max_bytes // (1024 * 1024)} MiB; "
                 "something in the target floods its output"
             )
-        target.extend(payload)
+        payload = _read_exactly(raw, size, deadline)
+        if payload is None:
+            break
+        target = streams.get(kind)
+        if target is not None:
+            target.extend(payload)
     return bytes(streams[1]), bytes(streams[2])
 
 
@@ -260,3 +261,62 @@ def remove_quietly(container: Any) -> None:
         pass
     except docker.errors.DockerException:
         pass  # the engine went away; the label lets `docker ps -a` find it
+
+
+@contextmanager
+def export_created_container(client: Any, image: str) -> Iterator[ExportStream]:
+    """An image's filesystem as one tar stream, read without running anything in it.
+
+    A container is created from the image but never started (its entrypoint is a
+    path that does not exist, so even a start would run nothing), its filesystem
+    streamed out as ``docker export`` does, and the container removed in every
+    case: success, error, Ctrl-C.
+    """
+    try:
+        container = client.containers.create(
+            image,
+            entrypoint=["/driftcheck-static-read-never-started"],
+            command=[],
+            network_mode="none",
+            labels={LABEL: "static"},
+        )
+    except docker.errors.DockerException as exc:
+        raise engine_call_failed(f"cannot create a container from {image}", exc) from exc
+    chunks: Any = None
+    try:
+        try:
+            chunks = client.api.export(container.id)
+        except docker.errors.DockerException as exc:
+            raise engine_call_failed(f"cannot export the filesystem of {image}", exc) from exc
+        yield ExportStream(iter(chunks), image)
+    finally:
+        close = getattr(chunks, "close", None)
+        if callable(close):
+            close()
+        remove_quietly(container)
+
+
+class ExportStream:
+    """A file-like view of the engine's chunked export; engine failures become driftcheck's."""
+
+    def __init__(self, chunks: Iterator[bytes], image: str) -> None:
+        self._chunks, self._image = chunks, image
+        self._buffer = bytearray()
+        self._done = False
+
+    def read(self, size: int = -1, /) -> bytes:
+        want = size if size is not None and size >= 0 else 1024 * 1024
+        while len(self._buffer) < want and not self._done:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._done = True
+                break
+            except Exception as exc:  # requests/urllib3 errors surface raw from the stream
+                raise EngineUnreachableError(
+                    f"the Docker engine stopped sending the files of {self._image} ({exc})"
+                ) from exc
+            self._buffer.extend(chunk)
+        data = bytes(self._buffer[:want])
+        del self._buffer[:want]
+        return data

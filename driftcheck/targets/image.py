@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import platform
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import docker.errors  # type: ignore[import-untyped]
 
@@ -29,6 +29,7 @@ from driftcheck.targets.interface import ProbeAnswer
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MEMORY_LIMIT = "1g"
 PIDS_LIMIT = 256
+PROBE_HOSTNAME = "driftcheck-probe"
 ARCH_ALIASES = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}
 
 
@@ -38,6 +39,7 @@ class ImageTarget:
     python: str | None = None
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     pull: bool = False
+    main_process_environ: ClassVar[bool] = True  # the probe is PID 1: its original env
 
     def describe(self) -> str:
         return f"image {self.ref}"
@@ -79,6 +81,7 @@ class ImageTarget:
                 mem_limit=MEMORY_LIMIT,
                 pids_limit=PIDS_LIMIT,
                 labels={engine.LABEL: "image"},
+                hostname=PROBE_HOSTNAME,  # stable: two snapshots of one image agree
                 # Not detached: the SDK then sets StdinOnce, so closing our end of
                 # the attached stdin gives the interpreter its end of file.
                 detach=False,

@@ -30,7 +30,7 @@ def image_metadata(image: Any, ref: str) -> dict[str, Any]:
         "configured_env": env_list_to_dict(config.get("Env")),
         "created": attrs.get("Created"),
         "layers": len((attrs.get("RootFS") or {}).get("Layers") or []),
-        "history": history,
+        "history_entries": history,
     }
 
 
@@ -56,7 +56,7 @@ def container_metadata(client: Any, container: Any) -> dict[str, Any]:
         "configured_env": env_list_to_dict(config.get("Env")),
         "created": attrs.get("Created"),
         "layers": len((image_attrs.get("RootFS") or {}).get("Layers") or []) or None,
-        "history": None,
+        "history_entries": None,
     }
 
 

@@ -48,6 +48,11 @@ def resolve_interpreter(python: str | None, environ: Mapping[str, str]) -> tuple
 
 
 def _explicit(path: Path) -> Path:
+    if not path.exists() and os.sep not in str(path):
+        on_path = shutil.which(str(path))  # --python python3.12: a name on PATH
+        if on_path:
+            return Path(on_path)
+    path = path.absolute()  # not resolve(): a venv's bin/python link must stay itself
     if path.is_dir():
         found = interpreter_in_prefix(path)
         if found is None:

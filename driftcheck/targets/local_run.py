@@ -105,9 +105,13 @@ def _check(interpreter: Path, status: int, stdout: bytes, stderr: bytes) -> byte
         raise ProbeError(
             f"{interpreter} is Python {version}; driftcheck probes Python 3.8 and later"
         )
+    if status != 0 and b"Traceback" not in stderr:
+        raise ProbeError(
+            f"{interpreter} did not run the probe (exit status {status}); "
+            "is it a Python 3.8+ interpreter?"
+        )
     if status != 0:
-        last = _last_line(stderr) or f"exit status {status}"
-        raise ProbeError(f"the probe failed in {interpreter}: {last}")
+        raise ProbeError(f"the probe failed in {interpreter}: {_last_line(stderr)}")
     return stdout
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psutil
@@ -40,7 +40,10 @@ class ProcessTarget:
         facts["python"], facts["distributions"], facts["pth_files"] = None, [], []
         reason = f"process {self.pid} runs {exe}, which is not a Python interpreter"
         facts["unknowns"] = [*facts.get("unknowns", []), {"field": "python", "reason": reason}]
-        return ProbeAnswer(facts=facts, target=answer.target)
+        info = replace(
+            answer.target, description=f"process {self.pid} ({exe}, not Python)", interpreter=None
+        )
+        return ProbeAnswer(facts=facts, target=info)
 
     def _inspect(self) -> tuple[str, dict[str, str], str | None]:
         try:

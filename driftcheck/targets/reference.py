@@ -40,7 +40,7 @@ def target_for(reference: Reference) -> Target:
     if kind == "python":
         return api.select_target(python=value)
     if kind == "pid":
-        if not value.isdigit():
+        if not value.isdigit() or int(value) == 0:
             raise UsageError(f"pid:{value} is not a process id; write pid:1234")
         return api.select_target(pid=int(value))
     if kind == "container":
