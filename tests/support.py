@@ -14,6 +14,20 @@ from typing import Any
 
 import jsonschema
 
+from driftcheck.snapshot.model import (
+    CpuInfo,
+    Distribution,
+    Generator,
+    LibcInfo,
+    OsInfo,
+    OsPackage,
+    Redacted,
+    RedactionInfo,
+    Snapshot,
+    TargetInfo,
+    Unknown,
+)
+
 
 def run_cli(
     *args: str,
@@ -57,3 +71,27 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int) -
     assert "Traceback" not in result.stderr
     assert lines[0].startswith("driftcheck: error: "), lines[0]
     return lines[0]
+
+
+def small_snapshot() -> Snapshot:
+    return Snapshot(
+        generator=Generator("driftcheck", "0.1.0"),
+        created_at="2026-11-28T00:00:00+00:00",
+        label="unit",
+        target=TargetInfo(kind="host", description="unit test", interpreter="/usr/bin/python3"),
+        redaction=RedactionInfo("1", 1, False, False),
+        os=OsInfo(
+            system="Linux",
+            kernel="6.1.0",
+            machine="x86_64",
+            os_release={"ID": "debian", "VERSION_ID": "12"},
+            libc=LibcInfo("glibc", "2.36"),
+            cpu=CpuInfo("Some CPU", ("avx2", "sse4_2"), 2, 2),
+            memory_bytes=1024,
+            hostname="box",
+        ),
+        distributions=(Distribution("six", "six", "1.16.0", "/site", "six-1.16.0.dist-info"),),
+        environment={"HOME": "/root", "TOKEN": Redacted(rule="name:token")},
+        os_packages=(OsPackage("dpkg", "libc6", "2.36-9", "amd64", "glibc"),),
+        unknowns=(Unknown("os.cpu", "no /proc"),),
+    )

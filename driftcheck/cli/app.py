@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -119,13 +120,66 @@ def show(
     run_show(source)
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    never = "never"
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def diff(
+    left: Annotated[str, typer.Argument(metavar="A", help="Snapshot file or live reference.")],
+    right: Annotated[str, typer.Argument(metavar="B", help="Snapshot file or live reference.")],
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="How to print the report.")
+    ] = ReportFormat.text,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this.")
+    ] = FailOn.never,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="CATEGORY", help="Keep only this category (repeatable)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="PATTERN", help="Drop subjects matching this glob."),
+    ] = None,
+) -> None:
+    """Explain the drift between two environments: likely causes first.
+
+    A and B are snapshot files, or live references (host, python:PATH, pid:N,
+    container:NAME, image:REF) snapshotted on the spot.
+    """
+    from driftcheck.cli.commands import run_diff
+
+    code = run_diff(
+        left,
+        right,
+        output_format=output_format.value,
+        fail_on=fail_on.value,
+        only=only or [],
+        ignore=ignore or [],
+    )
+    raise typer.Exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     # --debug is accepted anywhere on the line, before or after the command.
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
     try:
-        app(args=args, prog_name="driftcheck", standalone_mode=False)
+        returned = app(args=args, prog_name="driftcheck", standalone_mode=False)
+        if isinstance(returned, int):  # click hands back typer.Exit's code here
+            return returned
     except typer.Exit as exc:
         return exc.exit_code
     except typer.TyperException as exc:  # option parsing: one line, like every error

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
+from driftcheck.diff.model import Report
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.snapshot import io
 from driftcheck.targets.interface import Target
@@ -39,3 +41,29 @@ def run_show(source: str) -> None:
     with spinner(f"reading {source}"):
         snap = api.load_or_take(source, key=api.fingerprint_key())
     print(snapshot_summary(snap, details=True))
+
+
+def report_renderers() -> dict[str, Callable[[Report], str]]:
+    from driftcheck.render.report_json import render_json
+    from driftcheck.render.report_text import render_text
+
+    return {"text": render_text, "json": render_json}
+
+
+def run_diff(
+    left: str, right: str, *, output_format: str, fail_on: str, only: list[str], ignore: list[str]
+) -> int:
+    from driftcheck.diff.engine import compare
+    from driftcheck.diff.filters import filter_report
+    from driftcheck.diff.model import Severity
+    key = api.fingerprint_key()
+    with spinner("comparing"):
+        a = api.load_or_take(left, key=key)
+        b = api.load_or_take(right, key=key)
+        report = filter_report(
+            compare(a, b, left_label=left, right_label=right), only=only, ignore=ignore
+        )
+    sys.stdout.write(report_renderers()[output_format](report))
+    if fail_on == "never":
+        return 0
+    return 1 if report.at_or_above(Severity.parse(fail_on)) else 0

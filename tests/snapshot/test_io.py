@@ -11,44 +11,10 @@ import pytest
 from driftcheck.errors import InvalidSnapshotError, OutputError, SchemaTooNewError
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import (
-    CpuInfo,
-    Distribution,
-    Generator,
-    LibcInfo,
-    OsInfo,
-    OsPackage,
-    Redacted,
-    RedactionInfo,
     Snapshot,
-    TargetInfo,
-    Unknown,
 )
 
-from support import assert_valid_snapshot
-
-
-def small_snapshot() -> Snapshot:
-    return Snapshot(
-        generator=Generator("driftcheck", "0.1.0"),
-        created_at="2026-11-28T00:00:00+00:00",
-        label="unit",
-        target=TargetInfo(kind="host", description="unit test", interpreter="/usr/bin/python3"),
-        redaction=RedactionInfo("1", 1, False, False),
-        os=OsInfo(
-            system="Linux",
-            kernel="6.1.0",
-            machine="x86_64",
-            os_release={"ID": "debian", "VERSION_ID": "12"},
-            libc=LibcInfo("glibc", "2.36"),
-            cpu=CpuInfo("Some CPU", ("avx2", "sse4_2"), 2, 2),
-            memory_bytes=1024,
-            hostname="box",
-        ),
-        distributions=(Distribution("six", "six", "1.16.0", "/site", "six-1.16.0.dist-info"),),
-        environment={"HOME": "/root", "TOKEN": Redacted(rule="name:token")},
-        os_packages=(OsPackage("dpkg", "libc6", "2.36-9", "amd64", "glibc"),),
-        unknowns=(Unknown("os.cpu", "no /proc"),),
-    )
+from support import assert_valid_snapshot, small_snapshot
 
 
 def test_round_trip_is_exact(tmp_path):

@@ -1,0 +1,1 @@
+"""The diff engine: structural changes between two snapshots, explained and ranked."""

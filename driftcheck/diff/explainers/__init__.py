@@ -1,0 +1,1 @@
+"""Explainers: small rules, one concern each, that turn changes into findings."""

@@ -1,0 +1,75 @@
+"""What the diff engine produces: typed changes, findings that explain them, a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Severity(IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One structural difference between two snapshots.
+
+    `section` is the part of the snapshot (python, distributions, environment,
+    os, os_packages, native_libraries, container); `key` the entry within it (a
+    distribution's canonical name, a variable's name); `field` the attribute
+    that differs, or "" when the whole entry was added or removed.
+    """
+
+    section: str
+    key: str
+    field: str
+    kind: str  # "added", "removed" or "changed"
+    left: Any = None
+    right: Any = None
+
+    @property
+    def ident(self) -> tuple[str, str, str]:
+        return (self.section, self.key, self.field)
+
+
+@dataclass(frozen=True)
+class Finding:
+    category: str
+    subject: str
+    severity: Severity
+    explanation: str
+    left: str | None = None
+    right: str | None = None
+    evidence: tuple[str, ...] = ()
+    fix: str | None = None
+    members: tuple[Finding, ...] = ()
+    changes: tuple[Change, ...] = field(default=(), compare=False, repr=False)
+    relevance: int = 0  # higher ranks first among equal severities
+
+
+@dataclass(frozen=True)
+class Report:
+    left_label: str
+    right_label: str
+    findings: tuple[Finding, ...]
+    not_comparable: tuple[str, ...] = ()
+
+    @property
+    def drift(self) -> bool:
+        return bool(self.findings)
+
+    def at_or_above(self, threshold: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity >= threshold)

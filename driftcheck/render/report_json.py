@@ -1,0 +1,40 @@
+"""The drift report as stable JSON, for tools: fields only ever added, never renamed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from driftcheck import __version__
+from driftcheck.diff.model import Finding, Report
+
+REPORT_FORMAT = "driftcheck-report"
+REPORT_VERSION = "1.0"
+
+
+def render_json(report: Report) -> str:
+    document = {
+        "format": REPORT_FORMAT,
+        "version": REPORT_VERSION,
+        "generator": {"name": "driftcheck", "version": __version__},
+        "left": report.left_label,
+        "right": report.right_label,
+        "drift": any(f.severity > 0 for f in report.findings),
+        "findings": [_finding(f) for f in report.findings],
+        "not_comparable": list(report.not_comparable),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "category": finding.category,
+        "subject": finding.subject,
+        "severity": finding.severity.label,
+        "explanation": finding.explanation,
+        "left": finding.left,
+        "right": finding.right,
+        "evidence": list(finding.evidence),
+        "fix": finding.fix,
+        "members": [_finding(m) for m in finding.members],
+    }
