@@ -23,11 +23,20 @@ def select_target(
     pid: int | None = None,
     container: str | None = None,
     image: str | None = None,
+    archive: str | None = None,
+    tag: str | None = None,
+    static: bool = False,
     pull: bool = False,
     timeout: float | None = None,
 ) -> Target:
     """The target named by snapshot's options; --python names the interpreter inside."""
-    named = [o for o, v in (("--pid", pid), ("--container", container), ("--image", image)) if v]
+    options = (
+        ("--pid", pid),
+        ("--container", container),
+        ("--image", image),
+        ("--archive", archive),
+    )
+    named = [o for o, v in options if v]
     if len(named) > 1:
         raise UsageError(f"{' and '.join(named)} name different targets; pass one of them")
     if pid is not None and python is not None:
@@ -36,6 +45,18 @@ def select_target(
         from driftcheck.targets.container import DEFAULT_TIMEOUT_SECONDS, ContainerTarget
 
         return ContainerTarget(container, python, timeout or DEFAULT_TIMEOUT_SECONDS)
+    if static and image is None and archive is None:
+        raise UsageError("--static reads an image without running it: pass it with --image REF")
+    if tag is not None and archive is None:
+        raise UsageError("--tag chooses an image inside an archive: pass it with --archive FILE")
+    if archive is not None:
+        from driftcheck.targets.archive import ArchiveTarget
+
+        return ArchiveTarget(archive, tag)
+    if image is not None and static:
+        from driftcheck.targets.archive import StaticImageTarget
+
+        return StaticImageTarget(image, pull=pull)
     if image is not None:
         from driftcheck.targets.image import DEFAULT_TIMEOUT_SECONDS as IMAGE_TIMEOUT
         from driftcheck.targets.image import ImageTarget

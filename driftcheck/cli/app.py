@@ -64,7 +64,22 @@ def snapshot(
         str | None,
         typer.Option("--image", metavar="REF", help="An image, probed in a throwaway container."),
     ] = None,
-    pull: Annotated[bool, typer.Option("--pull", help="Pull the image first.")] = False,
+    archive: Annotated[
+        str | None,
+        typer.Option(
+            "--archive", metavar="FILE", help="A docker save tarball or OCI layout (no engine)."
+        ),
+    ] = None,
+    tag: Annotated[
+        str | None,
+        typer.Option("--tag", metavar="TAG", help="Which image of a multi-image archive."),
+    ] = None,
+    static: Annotated[
+        bool, typer.Option("--static", help="Read the image as files; never run it.")
+    ] = False,
+    pull: Annotated[
+        bool, typer.Option("--pull", help="Pull the image even when the engine has it.")
+    ] = False,
     timeout: Annotated[
         float | None,
         typer.Option("--timeout", metavar="SECONDS", help="Probe deadline in containers (60)."),
@@ -98,7 +113,15 @@ def snapshot(
     if pid is not None and pid <= 0:
         raise UsageError(f"--pid {pid} is not a process id; `ps` lists them")
     target = api.select_target(
-        python=python, pid=pid, container=container, image=image, pull=pull, timeout=timeout
+        python=python,
+        pid=pid,
+        container=container,
+        image=image,
+        archive=archive,
+        tag=tag,
+        static=static,
+        pull=pull,
+        timeout=timeout,
     )
     run_snapshot(target, output=output, label=label, anonymize=anonymize)
 
@@ -110,7 +133,7 @@ def show(
         typer.Argument(
             metavar="SOURCE",
             help="A snapshot file, or a live reference: host, python:PATH, pid:N, "
-            "container:NAME, image:REF.",
+            "container:NAME, image:REF, archive:PATH.",
         ),
     ],
 ) -> None:

@@ -56,6 +56,7 @@ def run_diff(
     from driftcheck.diff.engine import compare
     from driftcheck.diff.filters import filter_report
     from driftcheck.diff.model import Severity
+
     key = api.fingerprint_key()
     with spinner("comparing"):
         a = api.load_or_take(left, key=key)

@@ -51,7 +51,9 @@ class ImageTarget:
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
         client = engine.connect()
         image = engine.get_image(client, self.ref, pull=self.pull)
-        self._check_architecture(client, image)
+        foreign = self._foreign_architecture(client, image)
+        if foreign:
+            return self._read_statically(request, foreign)
         configured = env_list_to_dict((image.attrs.get("Config") or {}).get("Env"))
         tried: list[str] = []
         for candidate in interpreter_candidates(self.python, configured):
@@ -63,7 +65,19 @@ class ImageTarget:
             facts = parse_output(result.stdout, request, self.describe())
             info = TargetInfo(kind="image", description=self.describe(), interpreter=candidate)
             return ProbeAnswer(facts=facts, target=info, container=image_metadata(image, self.ref))
+        if self.python is None:  # distroless, scratch, busybox: read it as files instead
+            note = f"no runnable Python in {self.describe()} (tried {', '.join(tried)})"
+            return self._read_statically(request, note)
         raise no_interpreter(self.describe(), tried)
+
+    def _read_statically(self, request: ProbeRequest, why: str) -> ProbeAnswer:
+        from driftcheck.targets.archive import StaticImageTarget
+
+        answer = StaticImageTarget(self.ref).run_probe(request)
+        facts = dict(answer.facts)
+        note = {"field": "target", "reason": f"{why}; the image was read as files, not run"}
+        facts["unknowns"] = [note, *facts.get("unknowns", [])]
+        return ProbeAnswer(facts=facts, target=answer.target, container=answer.container)
 
     def _run_once(
         self, client: Any, image: Any, interpreter: str, request: ProbeRequest
@@ -101,7 +115,8 @@ class ImageTarget:
         finally:
             engine.remove_quietly(container)
 
-    def _check_architecture(self, client: Any, image: Any) -> None:
+    def _foreign_architecture(self, client: Any, image: Any) -> str | None:
+        """Detected from the image config before anything runs: no exec format errors."""
         wanted = str(image.attrs.get("Architecture") or "")
         try:
             host = str(client.info().get("Architecture") or platform.machine())
@@ -109,10 +124,8 @@ class ImageTarget:
             host = platform.machine()
         host = ARCH_ALIASES.get(host, host)
         if wanted and wanted != host:
-            raise ProbeError(
-                f"image {self.ref} is for {wanted} and this engine runs {host}; "
-                "it cannot run here without emulation, and static reading is not available yet"
-            )
+            return f"{self.describe()} is for {wanted} and this engine runs {host}"
+        return None
 
 
 def _is_missing_executable(exc: ProbeError) -> bool:

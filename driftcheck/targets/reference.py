@@ -47,6 +47,8 @@ def target_for(reference: Reference) -> Target:
         return api.select_target(container=value)
     if kind == "image":
         return api.select_target(image=value)
+    if kind == "archive":
+        return api.select_target(archive=value)
     raise UsageError(
         f"{kind}: references are not supported by this driftcheck yet; "
         "snapshot the target with `driftcheck snapshot` and pass the file"

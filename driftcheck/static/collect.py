@@ -1,0 +1,321 @@
+"""The probe's facts, read from an image's filesystem instead of a running interpreter.
+
+The result has the shape ``driftcheck/probe/_probe.py``'s ``collect()`` returns,
+so ``build_snapshot`` turns it into a Snapshot unchanged (target mode
+"static"). What only a running target can tell (interpreter details, sys.path,
+kernel, CPU, memory, the runtime's extra environment) is left empty and listed
+in ``unknowns`` with the reason: a static snapshot says what it is missing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from driftcheck.static import pyenvs
+from driftcheck.static.rootfs import NotKeptError, RootFS, safe_name
+from driftcheck.static.shared import (
+    NATIVE_LIBRARY_PATTERNS,
+    PROBE_VERSION,
+    WHEEL_LIBRARY_HINTS,
+    soname_version,
+)
+
+# Image config architecture (and variant) -> what platform.machine() says inside.
+MACHINES = {
+    "amd64": "x86_64",
+    "arm64": "aarch64",
+    "386": "i686",
+    "arm/v7": "armv7l",
+    "arm/v6": "armv6l",
+    "arm": "armv7l",
+    "ppc64le": "ppc64le",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+    "mips64le": "mips64",
+    "loong64": "loongarch64",
+}
+# Debian's multiarch folder per architecture (what sysconfig MULTIARCH says live).
+MULTIARCH = {
+    "amd64": "x86_64-linux-gnu",
+    "arm64": "aarch64-linux-gnu",
+    "arm": "arm-linux-gnueabihf",
+    "386": "i386-linux-gnu",
+    "ppc64le": "powerpc64le-linux-gnu",
+    "s390x": "s390x-linux-gnu",
+    "riscv64": "riscv64-linux-gnu",
+}
+LIBRARY_BASES = ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib")
+GLIBC_RELEASE = re.compile(rb"GNU C Library[^\n\x00]{0,200}?release version (\d+\.\d+(?:\.\d+)?)")
+GLIBC_FILE = re.compile(r"^libc-(\d+\.\d+(?:\.\d+)?)\.so$")
+OPENSSL_VERSION = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")  # as the probe reads it
+RPM_DATABASES = ("/var/lib/rpm", "/usr/lib/sysimage/rpm")
+
+STATIC_UNKNOWNS = (
+    ("os.kernel", "an image has no kernel: the host's runs it"),
+    ("os.cpu", "the CPU is the host's at run time; static reading runs nothing"),
+    ("os.memory_bytes", "memory is the host's or the container's limit at run time"),
+    (
+        "environment",
+        "only the image's configured variables are known; what the runtime adds "
+        "(HOSTNAME, HOME, docker run -e, entrypoint scripts) is not",
+    ),
+    (
+        "native_libraries",
+        "found by file name in the image's library folders; what the dynamic loader "
+        "picks at run time (LD_LIBRARY_PATH, rpath) is not known",
+    ),
+)
+
+
+class _Unknowns:
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def __call__(self, field: str, reason: str) -> None:
+        self.items.append({"field": field, "reason": reason[:500]})
+
+
+def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Probe-shaped facts for the image whose filesystem is ``fs``; metadata: its config."""
+    unknown = _Unknowns()
+    env = {str(k): str(v) for k, v in dict(metadata.get("configured_env") or {}).items()}
+    system, arch, variant = _platform(str(metadata.get("platform") or ""))
+    envs = pyenvs.find_environments(fs, env)
+    unknown(
+        "python",
+        "static reading runs no interpreter: its version, ABI, sys.path and flags are not "
+        "known; found " + pyenvs.python_hint(fs, envs),
+    )
+    if len(envs.site_dirs) > 1:
+        unknown(
+            "distributions",
+            "every environment found in the image is listed; which one the application "
+            "imports from is not known (no sys.path)",
+        )
+    for field, reason in STATIC_UNKNOWNS:
+        unknown(field, reason)
+    libc = _libc(fs, arch, unknown) if system == "Linux" else {"family": "none", "version": None}
+    facts: dict[str, Any] = {
+        "probe_version": PROBE_VERSION,
+        "python": None,
+        "pth_files": pyenvs.pth_files(fs, envs.site_dirs, unknown),
+        "distributions": pyenvs.distributions(fs, envs.site_dirs, unknown),
+        "environment": env,
+        "redacted_count": 0,
+        "os": {
+            "system": system,
+            "kernel": None,
+            "machine": MACHINES.get(f"{arch}/{variant}", MACHINES.get(arch, arch)),
+            "hostname": None,
+            "os_release_text": _os_release(fs, unknown),
+            "platform_version": None,
+            "libc": libc,
+            "cpu": {},
+            "memory_bytes": None,
+        },
+        "identity": _identity(metadata.get("user"), env),
+        "os_packages_raw": _package_databases(fs, unknown),
+        "native_libraries": _native_libraries(fs, env, arch, libc, envs.site_dirs, unknown)
+        if system == "Linux"
+        else [],
+    }
+    for issue in fs.issues:
+        unknown("static.rootfs", issue)
+    facts["unknowns"] = unknown.items
+    return facts
+
+
+def _platform(platform: str) -> tuple[str, str, str]:
+    parts = [*platform.split("/"), "", "", ""][:3]
+    system = {"linux": "Linux", "windows": "Windows"}.get(parts[0], parts[0] or "Linux")
+    return system, parts[1], parts[2]
+
+
+def _read_text(fs: RootFS, path: str, field: str, unknown: _Unknowns) -> str | None:
+    try:
+        data = fs.read_bytes(path)
+    except (OSError, ValueError) as exc:
+        unknown(field, f"{path}: {type(exc).__name__}: {exc}")
+        return None
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def _os_release(fs: RootFS, unknown: _Unknowns) -> str | None:
+    text = _read_text(fs, "/etc/os-release", "os.os_release", unknown)
+    text = text or _read_text(fs, "/usr/lib/os-release", "os.os_release", unknown)
+    if text is None:
+        unknown("os.os_release", "neither /etc/os-release nor /usr/lib/os-release exists")
+    return text
+
+
+def _identity(user: Any, env: Mapping[str, str]) -> dict[str, Any]:
+    """The configured USER: "", "name", "uid", "name:group" or "uid:gid"."""
+    name, _, group = str(user or "").partition(":")
+    facts: dict[str, Any] = {"uid": None, "gid": None, "user": None, "home": env.get("HOME")}
+    if not name:
+        facts["uid"], facts["gid"] = 0, 0  # no USER: root
+    elif name.isdigit():
+        facts["uid"] = int(name)
+    else:
+        facts["user"] = name
+    if group.isdigit():
+        facts["gid"] = int(group)
+    return facts
+
+
+def _package_databases(fs: RootFS, unknown: _Unknowns) -> dict[str, str | None]:
+    dpkg = _read_text(fs, "/var/lib/dpkg/status", "os_packages.dpkg", unknown)
+    extra = _dpkg_status_d(fs, unknown)  # distroless: one file per package
+    if extra:
+        dpkg = (dpkg or "") + "\n\n" + extra
+    apk = _read_text(fs, "/lib/apk/db/installed", "os_packages.apk", unknown)
+    if any(fs.isdir(path) for path in RPM_DATABASES):
+        unknown("os_packages.rpm", "an RPM database is present; it is read only by running rpm")
+    return {"dpkg": dpkg, "apk": apk, "rpm": None}
+
+
+def _dpkg_status_d(fs: RootFS, unknown: _Unknowns) -> str:
+    """/var/lib/dpkg/status.d/NAME holds one package's control fields and no Status line."""
+    paragraphs = []
+    for name in fs.listdir("/var/lib/dpkg/status.d"):
+        if name.endswith(".md5sums"):
+            continue
+        text = _read_text(fs, f"/var/lib/dpkg/status.d/{name}", "os_packages.dpkg", unknown)
+        for paragraph in (text or "").replace("\r\n", "\n").split("\n\n"):
+            if not paragraph.strip():
+                continue
+            if not re.search(r"(?im)^status:", paragraph):
+                paragraph = "Status: install ok installed\n" + paragraph.strip("\n")
+            paragraphs.append(paragraph.strip("\n"))
+    return "\n\n".join(paragraphs)
+
+
+def _library_dirs(fs: RootFS, env: Mapping[str, str], arch: str) -> list[str]:
+    """The probe's order: LD_LIBRARY_PATH, ld.so.conf (and includes), then the defaults."""
+    dirs = [d for d in env.get("LD_LIBRARY_PATH", "").split(":") if d.startswith("/")]
+    pending, read = ["/etc/ld.so.conf"], 0
+    while pending and read < 100:
+        path, read = pending.pop(0), read + 1
+        try:
+            text = (fs.read_bytes(path) or b"").decode("utf-8", "replace")
+        except (OSError, ValueError):
+            continue
+        for line in text.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line.startswith("include "):
+                pending.extend(_glob(fs, line.split(None, 1)[1]))
+            elif line.startswith("/"):
+                dirs.append(line)
+    multiarch = MULTIARCH.get(arch)
+    for base in LIBRARY_BASES:
+        if multiarch:
+            dirs.append(posixpath.join(base, multiarch))
+        dirs.append(base)
+    return [d for d in dict.fromkeys(dirs) if fs.isdir(d)]
+
+
+def _glob(fs: RootFS, pattern: str) -> list[str]:
+    folder, name = posixpath.split(pattern)
+    return [posixpath.join(folder, n) for n in fs.listdir(folder) if fnmatch.fnmatch(n, name)]
+
+
+def _libc(fs: RootFS, arch: str, unknown: _Unknowns) -> dict[str, Any]:
+    for folder in _library_dirs(fs, {}, arch):
+        path = posixpath.join(folder, "libc.so.6")
+        if not fs.exists(path):
+            continue
+        link = fs.node(path, follow=False)
+        target = posixpath.basename(link.link or "") if link and link.kind == "symlink" else ""
+        named = GLIBC_FILE.match(target)
+        if named:
+            return {"family": "glibc", "version": named.group(1)}
+        version = _search(fs, path, GLIBC_RELEASE)
+        if version is None:
+            unknown("os.libc", f"{path}: no glibc release string in what was read")
+        return {"family": "glibc", "version": version}
+    for folder in ("/lib", "/usr/lib"):
+        if any(n.startswith("ld-musl-") for n in fs.listdir(folder)):
+            unknown("os.libc", "musl prints its version only when its loader runs")
+            return {"family": "musl", "version": None}
+    unknown("os.libc", "no glibc (libc.so.6) or musl loader found in the image")
+    return {"family": "unknown", "version": None}
+
+
+def _search(fs: RootFS, path: str, pattern: re.Pattern[bytes]) -> str | None:
+    try:
+        data = fs.read_bytes(path)
+    except (OSError, ValueError):
+        return None
+    match = pattern.search(data or b"")
+    return match.group(1).decode("ascii") if match else None
+
+
+def _native_libraries(
+    fs: RootFS,
+    env: Mapping[str, str],
+    arch: str,
+    libc: Mapping[str, Any],
+    site_dirs: list[str],
+    unknown: _Unknowns,
+) -> list[dict[str, Any]]:
+    """The probe's walk (first folder holding each library wins), on the image's files."""
+    listings = {folder: fs.listdir(folder) for folder in _library_dirs(fs, env, arch)}
+    found: list[dict[str, Any]] = []
+    for name, prefix in NATIVE_LIBRARY_PATTERNS:
+        for folder, names in listings.items():
+            matches = [n for n in names if n.startswith(prefix) and ".so" in n]
+            if not matches:
+                continue
+            soname = sorted(matches, key=len)[0]
+            path = fs.realpath(posixpath.join(folder, soname)) or posixpath.join(folder, soname)
+            version = soname_version(posixpath.basename(path))
+            if name == "libc":
+                version = libc.get("version") or version
+            elif name in ("libssl", "libcrypto"):
+                version = _openssl_version(fs, path, name, unknown)
+            found.append({"name": name, "soname": soname, "path": path, "version": version})
+            break
+    by_name = {lib["name"]: lib for lib in found}
+    ssl, crypto = by_name.get("libssl"), by_name.get("libcrypto")
+    if ssl and crypto and not ssl["version"]:
+        ssl["version"] = crypto["version"]
+    for site_dir in site_dirs:
+        found.extend(_wheel_libraries(fs, site_dir))
+    return found
+
+
+def _openssl_version(fs: RootFS, path: str, name: str, unknown: _Unknowns) -> str | None:
+    try:
+        data = fs.read_bytes(path) or b""
+    except NotKeptError:
+        unknown(f"native_libraries.{name}", f"{safe_name(path)}: not read statically")
+        return None
+    except (OSError, ValueError) as exc:
+        unknown(f"native_libraries.{name}", f"{safe_name(path)}: {exc}")
+        return None
+    match = OPENSSL_VERSION.search(data)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _wheel_libraries(fs: RootFS, site_dir: str) -> list[dict[str, Any]]:
+    """Native libraries vendored by wheels (auditwheel's <pkg>.libs folders)."""
+    found = []
+    for entry in fs.listdir(site_dir):
+        if not entry.endswith((".libs", ".dylibs")):
+            continue
+        folder = posixpath.join(site_dir, entry)
+        for lib in fs.listdir(folder):
+            if any(hint in lib.lower() for hint in WHEEL_LIBRARY_HINTS):
+                found.append(
+                    {
+                        "name": entry[: -len(".libs")] + ":" + lib.split(".so", 1)[0],
+                        "soname": lib,
+                        "path": posixpath.join(folder, lib),
+                        "version": None,
+                    }
+                )
+    return found

@@ -1,0 +1,195 @@
+"""Python environments in an image that nothing can run: found by their folders.
+
+A live probe asks the interpreter for sys.path; here there is no interpreter to
+ask, so every environment the image holds is listed: the system's
+site/dist-packages under /usr/lib, /usr/local/lib and /usr/lib64, the image's
+$VIRTUAL_ENV, and virtual environments (a pyvenv.cfg) and conda prefixes (a
+conda-meta folder) found under the usual roots. Distribution records come from
+the probe's own reader, so they compare field for field with a live snapshot.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from driftcheck.static.rootfs import RootFS, safe_name
+from driftcheck.static.shared import parse_metadata_headers, read_distribution
+
+SEARCH_ROOTS = ("/opt", "/app", "/venv", "/srv", "/home", "/root")
+SEARCH_DEPTH = 4  # /home/user/project/.venv
+SEARCH_MAX_DIRS = 20_000
+SYSTEM_BASES = ("/usr/local/lib", "/usr/lib", "/usr/lib64")
+PYTHON_DIR = re.compile(r"^python(3(\.\d+)?t?)$")
+MAX_PTH = 1024 * 1024
+
+
+class StaticFiles:
+    """The probe's ``LocalFiles``, answered from an image's root filesystem."""
+
+    join = staticmethod(posixpath.join)
+
+    def __init__(self, fs: RootFS) -> None:
+        self.fs = fs
+
+    def isdir(self, path: str) -> bool:
+        return self.fs.isdir(path)
+
+    def exists(self, path: str) -> bool:
+        return self.fs.exists(path)
+
+    def read_optional(self, path: str, limit: int) -> str | None:
+        data = self.fs.read_bytes(path)
+        if data is None:
+            return None
+        if len(data) > limit:
+            raise ValueError(f"{path} is larger than {limit} bytes")
+        return data.decode("utf-8", "replace")
+
+    def metadata_headers(self, path: str) -> dict[str, list[str]]:
+        data = self.fs.read_bytes(path)
+        if data is None:
+            raise FileNotFoundError(f"{path} does not exist")
+        return parse_metadata_headers(data)
+
+
+@dataclass
+class Environments:
+    site_dirs: list[str] = field(default_factory=list)  # as found: the location of records
+    prefixes: list[str] = field(default_factory=list)  # venvs and conda prefixes
+    versions: dict[str, str] = field(default_factory=dict)  # where -> Python version hint
+
+
+def find_environments(fs: RootFS, env: Mapping[str, str]) -> Environments:
+    """Site folders, the image's own $VIRTUAL_ENV first, then other prefixes, then system."""
+    found = Environments()
+    prefixes: list[str] = []
+    virtual_env = env.get("VIRTUAL_ENV", "").rstrip("/")
+    if virtual_env.startswith("/"):
+        prefixes.append(virtual_env)
+    for entry in env.get("PATH", "").split(":"):
+        if entry.startswith("/") and entry.rstrip("/").endswith("/bin"):
+            prefixes.append(posixpath.dirname(entry.rstrip("/")))
+    for root in SEARCH_ROOTS:
+        for folder in fs.walk_dirs(root, SEARCH_DEPTH, SEARCH_MAX_DIRS):
+            prefixes.append(folder)
+    seen: set[str] = set()
+    for prefix in prefixes:
+        cfg = posixpath.join(prefix, "pyvenv.cfg")
+        is_venv = fs.isfile(cfg)
+        if not (is_venv or fs.isdir(posixpath.join(prefix, "conda-meta"))):
+            continue
+        real = fs.realpath(prefix)
+        if real is None or real in seen:
+            continue
+        seen.add(real)
+        found.prefixes.append(prefix)
+        if is_venv:
+            version = _pyvenv_version(fs, cfg)
+            if version:
+                found.versions[prefix] = version
+        _add_site_dirs(fs, posixpath.join(prefix, "lib"), ("site-packages",), found)
+    for base in SYSTEM_BASES:
+        _add_site_dirs(fs, base, ("site-packages", "dist-packages"), found)
+    _dedupe(fs, found)
+    return found
+
+
+def _add_site_dirs(fs: RootFS, lib: str, names: tuple[str, ...], found: Environments) -> None:
+    for child in fs.listdir(lib):
+        match = PYTHON_DIR.match(child)
+        if not match:
+            continue
+        if match.group(2):
+            found.versions.setdefault(posixpath.join(lib, child), match.group(1))
+        for name in names:
+            site = posixpath.join(lib, child, name)
+            if fs.isdir(site):
+                found.site_dirs.append(site)
+
+
+def _dedupe(fs: RootFS, found: Environments) -> None:
+    """/usr/lib64 -> /usr/lib and the like: a folder reached twice is read once."""
+    kept, seen = [], set()
+    for site in found.site_dirs:
+        real = fs.realpath(site) or site
+        if real not in seen:
+            seen.add(real)
+            kept.append(site)
+    found.site_dirs = kept
+
+
+def _pyvenv_version(fs: RootFS, cfg: str) -> str | None:
+    try:
+        data = fs.read_bytes(cfg)
+    except (OSError, ValueError):
+        return None
+    for line in (data or b"").decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip().lower() in ("version", "version_info"):
+            return value.strip()[:40]
+    return None
+
+
+def distributions(fs: RootFS, site_dirs: list[str], unknown: Any) -> list[dict[str, Any]]:
+    files = StaticFiles(fs)
+    found = []
+    for location in site_dirs:
+        for entry in fs.listdir(location):
+            if not entry.endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                found.append(read_distribution(location, entry, files))
+            except (OSError, ValueError, RecursionError) as exc:
+                where = safe_name(posixpath.join(location, entry))
+                unknown("distributions", f"{where}: {type(exc).__name__}: {exc}")
+    return found
+
+
+def pth_files(fs: RootFS, site_dirs: list[str], unknown: Any) -> list[dict[str, Any]]:
+    """.pth files read as data, parsed as the probe parses them (site.py runs `import` lines)."""
+    files = StaticFiles(fs)
+    found = []
+    for directory in site_dirs:
+        for name in fs.listdir(directory):
+            if not name.endswith(".pth"):
+                continue
+            path = posixpath.join(directory, name)
+            try:
+                text = files.read_optional(path, MAX_PTH)
+            except (OSError, ValueError) as exc:
+                unknown("pth_files", f"{safe_name(path)}: {exc}")
+                continue
+            path_lines, code_lines = [], []
+            for line in (text or "").splitlines():
+                stripped = line.strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                if line.startswith(("import ", "import\t")):
+                    code_lines.append(line)
+                else:
+                    path_lines.append(line.rstrip())
+            found.append({"path": path, "path_lines": path_lines, "code_lines": code_lines})
+    return found
+
+
+def python_hint(fs: RootFS, envs: Environments) -> str:
+    """What can be said of the interpreters without running one, for the unknown's reason."""
+    interpreters = [
+        f"/{folder}/{name}"
+        for folder in ("usr/bin", "usr/local/bin")
+        for name in fs.listdir(folder)
+        if re.match(r"^python3(\.\d+)?$", name)
+    ]
+    parts = []
+    if interpreters:
+        parts.append("interpreters " + ", ".join(interpreters[:6]))
+    if envs.versions:
+        shown = [f"{where} ({version})" for where, version in sorted(envs.versions.items())]
+        parts.append("Python versions by folder: " + ", ".join(shown[:8]))
+    if envs.prefixes:
+        parts.append("environments " + ", ".join(envs.prefixes[:8]))
+    return "; ".join(parts) if parts else "no Python found in the image"

@@ -1,0 +1,473 @@
+"""An image's root filesystem as an in-memory union of its layers; nothing touches the disk.
+
+Layers are applied in order, the way overlayfs stacks them: ``.wh.NAME`` deletes
+NAME from the layers below, ``.wh..wh..opq`` hides everything below in its
+folder, a non-folder replaces a folder with all it held. Whiteouts act on the
+layers below only, so each layer is read in full before it is applied.
+
+Only an index of entries is kept, plus the content of the few files the
+collectors asked for (a ``Wanted`` callback decides, per path, while the single
+pass over each layer streams by). One pass suits every source: a non-seekable
+``docker export`` stream, a gzip blob (re-reading means decompressing again),
+and the digest check, which sees the very bytes that were parsed.
+
+Image content is hostile: names are normalised and may not leave the root;
+symbolic links resolve inside the image only (absolute targets from the image
+root, ``..`` stops at the root), for at most 40 hops; what cannot be resolved
+is recorded and the walk goes on. Entry count, entry size, bytes walked and
+bytes kept are bounded, and a bound hit names the layer.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import tarfile
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from driftcheck.static.errors import HostileArchiveError, InvalidArchiveError
+
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
+WHITEOUT = ".wh."
+OPAQUE = ".wh..wh..opq"
+MAX_NAME = 4096  # PATH_MAX: no real image has longer names or link targets
+MAX_TAR_HEADER = 1 * MiB  # PAX / GNU long-name headers are read whole by tarfile
+MAX_ISSUES = 50
+CHUNK = 1 * MiB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one image may cost; hitting one is a HostileArchiveError (exit 3)."""
+
+    max_entries: int = 1_000_000  # tar entries, all layers together
+    max_entry_bytes: int = 16 * GiB  # declared size of any one entry
+    max_total_bytes: int = 64 * GiB  # decompressed bytes walked, all layers together
+    max_kept_bytes: int = 256 * MiB  # file content kept in memory for the collectors
+    max_link_hops: int = 40  # symbolic links followed in one lookup (Linux's ELOOP)
+
+
+@dataclass(frozen=True)
+class Keep:
+    """How much of a wanted file to keep.
+
+    ``prefix``: keep the first ``limit`` bytes of a longer file (headers, binaries);
+    otherwise a longer file is marked too large and reading it fails, like the probe's
+    ``read_text``. ``reduce`` shrinks what is kept (e.g. RECORD to its top names).
+    """
+
+    limit: int
+    prefix: bool = False
+    reduce: Callable[[bytes], bytes] | None = None
+
+
+Wanted = Callable[[str], "Keep | None"]
+
+
+class Readable(Protocol):
+    """What a layer is read from: a file, a gzip stream, a hashing wrapper."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class TooLargeError(ValueError):
+    """A wanted file was larger than its ``Keep`` limit."""
+
+
+class NotKeptError(ValueError):
+    """A file exists, but its content was not kept while the layers streamed by."""
+
+
+class UnresolvableLinkError(ValueError):
+    """A symbolic link chain loops or is longer than the hop limit."""
+
+
+@dataclass(slots=True)
+class Node:
+    kind: str  # "dir", "file", "symlink" or "other" (devices, FIFOs: never opened)
+    layer: str
+    size: int = 0
+    link: str | None = None  # a symlink's target, as written
+    data: bytes | None = None
+    oversize: bool = False
+
+
+@dataclass
+class _Pending:
+    """One layer, read in full before it is applied (whiteouts act on lower layers)."""
+
+    entries: list[tuple[str, Node | str]] = field(default_factory=list)  # str: hard link
+    whiteouts: list[str] = field(default_factory=list)
+    opaque: list[str] = field(default_factory=list)
+
+
+class BoundedTarInfo(tarfile.TarInfo):
+    """tarfile reads PAX and GNU long-name headers whole: bound them before it does."""
+
+    def _proc_member(self, tarfile_: tarfile.TarFile) -> Any:
+        long_header = self.type in (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
+        long_header = long_header or self.type in (
+            tarfile.XHDTYPE,
+            tarfile.XGLTYPE,
+            tarfile.SOLARIS_XHDTYPE,
+        )
+        if long_header and self.size > MAX_TAR_HEADER:
+            raise TarHeaderTooLarge(self.size)
+        return super()._proc_member(tarfile_)  # type: ignore[misc]
+
+
+class TarHeaderTooLarge(Exception):
+    pass
+
+
+class _Counted:
+    """A read-only stream that charges every byte to the image's walking budget."""
+
+    def __init__(self, inner: Readable, fs: RootFS, layer: str) -> None:
+        self._inner, self._fs, self._layer = inner, fs, layer
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._inner.read(CHUNK if size is None or size < 0 else size)
+        self._fs.charge_walked(len(data), self._layer)
+        return data
+
+
+class RootFS:
+    """The union of an image's layers: an index of entries plus the content kept."""
+
+    def __init__(self, wanted: Wanted, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._wanted = wanted
+        self._nodes: dict[str, Node] = {"": Node("dir", "")}
+        self._children: dict[str, set[str]] = {"": set()}
+        self._entries = 0
+        self._walked = 0
+        self._kept = 0
+        self._issues: list[str] = []
+        self._issue_count = 0
+        self.layers: list[str] = []
+
+    # --- building ----------------------------------------------------------------
+
+    def add_layer(self, stream: Readable, name: str, *, whiteouts: bool = True) -> None:
+        """Reads one layer tar (already decompressed) to its end and applies it on top.
+
+        ``whiteouts=False`` is for a flattened filesystem (``docker export``), where a
+        ``.wh.`` name is an ordinary file. The stream is drained to its end so that
+        a digest computed by the caller covers every byte.
+        """
+        counted = _Counted(stream, self, name)
+        try:
+            pending = self._read_layer(counted, name, whiteouts)
+            while counted.read(CHUNK):
+                pass
+        except TarHeaderTooLarge as exc:
+            raise HostileArchiveError(
+                f"layer {name}: a tar header of {exc.args[0]} bytes (limit {MAX_TAR_HEADER})"
+            ) from None
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+            raise InvalidArchiveError(
+                f"layer {name} is not a readable tar (truncated or corrupt: {exc})"
+            ) from exc
+        self._apply(pending, name)
+        self.layers.append(name)
+
+    def charge_walked(self, size: int, layer: str) -> None:
+        self._walked += size
+        if self._walked > self.limits.max_total_bytes:
+            raise HostileArchiveError(
+                f"layer {layer}: more than {_size(self.limits.max_total_bytes)} to read "
+                "(decompression bomb?); the image is refused"
+            )
+
+    def _read_layer(self, stream: _Counted, layer: str, whiteouts: bool) -> _Pending:
+        pending = _Pending()
+        with tarfile.open(fileobj=stream, mode="r|", tarinfo=BoundedTarInfo) as tar:  # type: ignore[call-overload]
+            for member in tar:
+                self._entries += 1
+                if self._entries > self.limits.max_entries:
+                    raise HostileArchiveError(
+                        f"layer {layer}: more than {self.limits.max_entries} entries in the image"
+                    )
+                if member.size > self.limits.max_entry_bytes:
+                    raise HostileArchiveError(
+                        f"layer {layer}: entry {safe_name(member.name)} declares "
+                        f"{_size(member.size)} (limit {_size(self.limits.max_entry_bytes)})"
+                    )
+                path = normalize(member.name, layer)
+                if path == "":
+                    continue  # the root itself ("./"): nothing to record
+                base = posixpath.basename(path)
+                parent = posixpath.dirname(path)
+                if whiteouts and base == OPAQUE:
+                    pending.opaque.append(parent)
+                elif whiteouts and base.startswith(WHITEOUT + WHITEOUT):
+                    continue  # aufs bookkeeping (.wh..wh.plnk and the like)
+                elif whiteouts and base.startswith(WHITEOUT) and _whiteout_name(base):
+                    pending.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT) :]))
+                elif member.islnk():
+                    pending.entries.append((path, normalize(member.linkname, layer)))
+                else:
+                    pending.entries.append((path, self._node(tar, member, path, layer)))
+        return pending
+
+    def _node(self, tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, layer: str) -> Node:
+        if member.isdir():
+            return Node("dir", layer)
+        if member.issym():
+            if len(member.linkname) > MAX_NAME:
+                raise HostileArchiveError(
+                    f"layer {layer}: symlink {safe_name(path)}: target over {MAX_NAME} characters"
+                )
+            return Node("symlink", layer, link=member.linkname)
+        if not member.isreg():
+            return Node("other", layer)
+        node = Node("file", layer, size=member.size)
+        keep = self._wanted(path)
+        if keep is None:
+            return node
+        if member.size > keep.limit and not keep.prefix:
+            node.oversize = True
+            return node
+        handle = tar.extractfile(member)
+        data = handle.read(min(member.size, keep.limit)) if handle is not None else b""
+        self._kept += len(data)
+        if self._kept > self.limits.max_kept_bytes:
+            raise HostileArchiveError(
+                f"layer {layer}: more than {_size(self.limits.max_kept_bytes)} of package "
+                f"metadata to keep (at {safe_name(path)})"
+            )
+        node.data = keep.reduce(data) if keep.reduce else data
+        return node
+
+    def _apply(self, pending: _Pending, layer: str) -> None:
+        for folder in pending.opaque:
+            for child in sorted(self._children.get(folder, ())):
+                self._remove(posixpath.join(folder, child) if folder else child)
+        for path in pending.whiteouts:
+            self._remove(path)
+        for path, item in pending.entries:
+            if isinstance(item, str):
+                target = self._nodes.get(item)
+                if target is None or target.kind == "dir":
+                    self.record(
+                        f"layer {layer}: hard link {safe_name(path)} -> {safe_name(item)}: "
+                        "no such file before it"
+                    )
+                    continue
+                node = Node(target.kind, layer, target.size, target.link, target.data)
+                node.oversize = target.oversize
+                item = node
+            self._put(path, item, layer)
+
+    def _put(self, path: str, node: Node, layer: str) -> None:
+        parent = posixpath.dirname(path)
+        if not self._ensure_dir(parent, layer):
+            where = self._resolve_quietly(parent)
+            if where is None or self._nodes[where].kind != "dir":
+                self.record(
+                    f"layer {layer}: {safe_name(path)}: its parent is not a folder; ignored"
+                )
+                return
+            parent = where  # a folder reached through a symlink, as extraction would
+            path = posixpath.join(parent, posixpath.basename(path)) if parent else path
+        old = self._nodes.get(path)
+        if old is not None and old.kind == "dir" and node.kind == "dir":
+            old.layer = node.layer  # a folder over a folder merges
+            return
+        if old is not None:
+            self._remove(path)
+        self._nodes[path] = node
+        self._children.setdefault(parent, set()).add(posixpath.basename(path))
+        if node.kind == "dir":
+            self._children.setdefault(path, set())
+
+    def _ensure_dir(self, path: str, layer: str) -> bool:
+        """Creates missing parents (tar files need not list them); False if one is no folder.
+
+        Iterative: a hostile name may be thousands of folders deep.
+        """
+        missing: list[str] = []
+        current = path
+        while current != "" and current not in self._nodes:
+            missing.append(current)
+            current = posixpath.dirname(current)
+        if current != "" and self._nodes[current].kind != "dir":
+            return False
+        for folder in reversed(missing):
+            self._nodes[folder] = Node("dir", layer)
+            self._children[folder] = set()
+            self._children[posixpath.dirname(folder)].add(posixpath.basename(folder))
+        return True
+
+    def _remove(self, path: str) -> None:
+        if path == "" or path not in self._nodes:
+            return
+        stack = [path]
+        while stack:
+            current = stack.pop()
+            self._nodes.pop(current, None)
+            for child in self._children.pop(current, ()):
+                stack.append(posixpath.join(current, child))
+        self._children.get(posixpath.dirname(path), set()).discard(posixpath.basename(path))
+
+    # --- what could not be read ---------------------------------------------------
+
+    def record(self, issue: str) -> None:
+        """Notes something skipped or unresolvable; it ends up in the snapshot's unknowns."""
+        if issue in self._issues:
+            return
+        self._issue_count += 1
+        if len(self._issues) < MAX_ISSUES:
+            self._issues.append(issue)
+
+    @property
+    def issues(self) -> list[str]:
+        extra = self._issue_count - len(self._issues)
+        return self._issues + ([f"... and {extra} more"] if extra > 0 else [])
+
+    # --- reading -----------------------------------------------------------------
+
+    def resolve(self, path: str, *, follow: bool = True) -> str | None:
+        """The key of what path names inside the image, or None if nothing is there.
+
+        Raises UnresolvableLinkError for loops and over-long chains.
+        """
+        pending = [c for c in _key(path).split("/") if c and c != "."]
+        pending.reverse()
+        current: list[str] = []
+        hops = 0
+        while pending:
+            part = pending.pop()
+            if part == "..":
+                if current:
+                    current.pop()  # at the root, ".." is the root: nothing escapes
+                continue
+            candidate = "/".join([*current, part])
+            node = self._nodes.get(candidate)
+            if node is None:
+                return None
+            if node.kind == "symlink" and (pending or follow):
+                hops += 1
+                if hops > self.limits.max_link_hops:
+                    raise UnresolvableLinkError(
+                        f"/{_key(path)}: more than {self.limits.max_link_hops} symbolic links"
+                    )
+                target = node.link or ""
+                if not target:
+                    return None  # an empty target names nothing (ENOENT)
+                if target.startswith("/"):
+                    current = []  # absolute: from the image root, never the host's
+                pending.extend(reversed([c for c in target.split("/") if c and c != "."]))
+                continue
+            if pending and node.kind != "dir":
+                return None
+            current.append(part)
+        return "/".join(current)
+
+    def _resolve_quietly(self, path: str, *, follow: bool = True) -> str | None:
+        try:
+            return self.resolve(path, follow=follow)
+        except UnresolvableLinkError as exc:
+            self.record(f"unresolvable: {exc}")
+            return None
+
+    def node(self, path: str, *, follow: bool = True) -> Node | None:
+        key = self._resolve_quietly(path, follow=follow)
+        return None if key is None else self._nodes.get(key)
+
+    def realpath(self, path: str) -> str | None:
+        key = self._resolve_quietly(path)
+        return None if key is None else "/" + key
+
+    def exists(self, path: str) -> bool:
+        return self.node(path) is not None
+
+    def isdir(self, path: str) -> bool:
+        node = self.node(path)
+        return node is not None and node.kind == "dir"
+
+    def isfile(self, path: str) -> bool:
+        node = self.node(path)
+        return node is not None and node.kind == "file"
+
+    def listdir(self, path: str) -> list[str]:
+        key = self._resolve_quietly(path)
+        if key is None or self._nodes[key].kind != "dir":
+            return []
+        return sorted(self._children.get(key, ()))
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """A file's kept content; None if missing. Raises like ``open`` would otherwise."""
+        key = self.resolve(path)
+        if key is None:
+            return None
+        node = self._nodes[key]
+        if node.kind == "dir":
+            raise IsADirectoryError(f"/{key} is a folder")
+        if node.oversize:
+            raise TooLargeError(f"/{key} is larger than driftcheck reads ({_size(node.size)})")
+        if node.data is None:
+            raise NotKeptError(f"/{key} was not kept while reading the image")
+        return node.data
+
+    def walk_dirs(self, top: str, max_depth: int, max_dirs: int) -> Iterator[str]:
+        """Folders under top (itself included), breadth first; symlinks are not followed."""
+        start = self._resolve_quietly(top)
+        if start is None or self._nodes[start].kind != "dir":
+            return
+        queue, seen = deque([(start, 0)]), 0
+        while queue and seen < max_dirs:
+            current, depth = queue.popleft()
+            seen += 1
+            yield "/" + current
+            if depth >= max_depth:
+                continue
+            for child in sorted(self._children.get(current, ())):
+                key = posixpath.join(current, child) if current else child
+                if self._nodes[key].kind == "dir":
+                    queue.append((key, depth + 1))
+        if queue:
+            self.record(f"stopped looking for environments under /{start} after {max_dirs} folders")
+
+
+def normalize(name: str, layer: str) -> str:
+    """A member name as a key: no leading "/" or "./"; "" is the root; escapes refused."""
+    if len(name) > MAX_NAME:
+        raise HostileArchiveError(f"layer {layer}: an entry name over {MAX_NAME} characters")
+    clean = posixpath.normpath(name.lstrip("/")) if name.strip("/") else "."
+    if clean == ".":
+        return ""
+    if clean == ".." or clean.startswith("../"):
+        raise HostileArchiveError(
+            f"layer {layer}: entry {safe_name(name)} points outside the image root; "
+            "the archive is refused"
+        )
+    return clean.lstrip("/")
+
+
+def _key(path: str) -> str:
+    return path.lstrip("/")
+
+
+def _whiteout_name(base: str) -> bool:
+    """``.wh.`` alone, ``.wh..`` and ``.wh...`` are ordinary names, not whiteouts."""
+    return base[len(WHITEOUT) :] not in ("", ".", "..")
+
+
+def _size(value: int) -> str:
+    for unit, scale in (("GiB", GiB), ("MiB", MiB), ("KiB", KiB)):
+        if value >= scale:
+            return f"{value / scale:.0f} {unit}"
+    return f"{value} bytes"
+
+
+def safe_name(text: str, limit: int = 120) -> str:
+    """Untrusted names in messages: printable, short."""
+    safe = "".join(c if c.isprintable() else "?" for c in text[:limit])
+    return repr(safe + ("..." if len(text) > limit else ""))

@@ -1,0 +1,39 @@
+"""The probe's own readers, shared with the static path, with typed signatures.
+
+The probe is untyped CPython 3.8 code that mypy does not check (it is sent to
+targets as text); importing it by name keeps mypy from following it, and the
+wrappers here give the static reader typed entry points. The point of sharing:
+a distribution record read from an image is built by the very code that builds
+it in a live target, so both kinds of snapshot compare field for field.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_probe: Any = importlib.import_module("driftcheck.probe._probe")
+
+PROBE_VERSION: int = _probe.PROBE_VERSION
+MAX_TEXT_FILE: int = _probe.MAX_TEXT_FILE
+MAX_METADATA_HEADER: int = _probe.MAX_METADATA_HEADER
+MAX_RECORD_FILE: int = _probe.MAX_RECORD_FILE
+NATIVE_LIBRARY_PATTERNS: tuple[tuple[str, str], ...] = _probe.NATIVE_LIBRARY_PATTERNS
+WHEEL_LIBRARY_HINTS: tuple[str, ...] = _probe.WHEEL_LIBRARY_HINTS
+
+
+def parse_metadata_headers(data: bytes) -> dict[str, list[str]]:
+    """METADATA / PKG-INFO headers, parsed exactly as the probe parses them."""
+    headers: dict[str, list[str]] = _probe.parse_metadata_headers(data.splitlines(keepends=True))
+    return headers
+
+
+def read_distribution(location: str, entry: str, files: object) -> dict[str, Any]:
+    """The probe's distribution record, reading through ``files`` (see ``LocalFiles``)."""
+    record: dict[str, Any] = _probe.read_distribution(location, entry, files)
+    return record
+
+
+def soname_version(real_name: str) -> str | None:
+    version: str | None = _probe.soname_version(real_name, "")
+    return version
