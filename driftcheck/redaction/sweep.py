@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from driftcheck.probe._secrets import (
@@ -66,6 +67,17 @@ def host_redact_environment(
     return out, count
 
 
+@lru_cache(maxsize=65536)
+def _scrub_cached(text: str) -> tuple[str, int]:
+    return scrub_text(text)
+
+
+def _scrub(text: str) -> tuple[str, int]:
+    """scrub_text depends on its input only, and snapshots repeat strings (every
+    distribution's location): short strings are answered from a cache."""
+    return _scrub_cached(text) if len(text) <= 4096 else scrub_text(text)
+
+
 def sweep(obj: Any) -> tuple[Any, int]:
     """A copy of the JSON-like OBJ with every string and key scrubbed, and the count.
 
@@ -74,7 +86,7 @@ def sweep(obj: Any) -> tuple[Any, int]:
     reader bounds.
     """
     if isinstance(obj, str):
-        return scrub_text(obj)
+        return _scrub(obj)
     if isinstance(obj, dict):
         if obj.get("redacted") is True:
             return check_marker(obj)
@@ -82,7 +94,7 @@ def sweep(obj: Any) -> tuple[Any, int]:
         total = 0
         for key, value in obj.items():
             if isinstance(key, str):
-                key, n = scrub_text(key)
+                key, n = _scrub(key)
                 total += n
                 key = _unique(key, out)
             out[key], n = sweep(value)

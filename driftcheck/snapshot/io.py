@@ -28,8 +28,26 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def dumps(snapshot: Snapshot) -> str:
-    # ASCII only: a value holding terminal escapes stays escaped in the file.
-    return json.dumps(to_jsonable(snapshot), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    """One entry per line: snapshots are committed, and a line per distribution, package
+    or variable makes their git diffs readable. It also keeps to json's fast C encoder
+    (indent= falls back to the slow pure-Python one). ASCII only: a value holding
+    terminal escapes stays escaped in the file."""
+    document = to_jsonable(snapshot)
+    fields = [f"  {_compact(key)}: {_block(document[key])}" for key in sorted(document)]
+    return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+def _block(value: Any) -> str:
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(f"    {_compact(item)}" for item in value) + "\n  ]"
+    if isinstance(value, dict) and value:
+        items = [f"    {_compact(k)}: {_compact(value[k])}" for k in sorted(value)]
+        return "{\n" + ",\n".join(items) + "\n  }"
+    return _compact(value)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(", ", ": "))
 
 
 def write_atomic(path: Path, text: str, *, create_folder: bool = False) -> None:
