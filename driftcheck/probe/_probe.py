@@ -213,32 +213,47 @@ def pth_files(col, directories):
 def metadata_headers(path):
     """Reads only the header block of METADATA / PKG-INFO: everything we need is there."""
     with open(path, "rb") as handle:
-        return parse_metadata_headers(handle)
+        data = handle.read(65536)
+        while b"\n\n" not in data and b"\n\r\n" not in data and len(data) <= MAX_METADATA_HEADER:
+            more = handle.read(65536)
+            if not more:
+                break
+            data += more
+    return parse_metadata_headers([data])
 
 
-def parse_metadata_headers(lines):
-    """Parses header lines (bytes, with their line ends) up to the first blank line.
+# Only these headers are kept: the rest (classifiers, descriptions) is never used.
+WANTED_HEADERS = ("name", "version", "requires-dist", "requires-python")
 
-    Shared with the static reader, which hands it the bytes it kept from an image.
+
+def parse_metadata_headers(chunks):
+    """Parses the header block (bytes, in chunks or lines) up to the first blank line.
+
+    Decoded once, not line by line: this runs for every distribution. Shared with
+    the static reader, which hands it the bytes it kept from an image.
     """
+    data = b"".join(chunks)[:MAX_METADATA_HEADER]
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    end = text.find("\n\n")
+    if end >= 0:
+        text = text[:end]
     headers = {}
     last = None
-    consumed = 0
-    for raw in lines:
-        consumed += len(raw)
-        if consumed > MAX_METADATA_HEADER:
-            break
-        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+    for line in text.split("\n"):
         if not line:
             break
-        if line[0] in " \t" and last is not None:
-            headers[last][-1] += "\n" + line.strip()
+        if line[0] in " \t":
+            if last is not None:
+                headers[last][-1] += "\n" + line.strip()
             continue
         key, sep, value = line.partition(":")
+        last = None
         if not sep:
             continue
-        last = key.strip().lower()
-        headers.setdefault(last, []).append(value.strip())
+        key = key.strip().lower()
+        if key in WANTED_HEADERS:
+            last = key
+            headers.setdefault(key, []).append(value.strip())
     return headers
 
 

@@ -22,13 +22,18 @@ class ShapeError(ValueError):
         self.where = where
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def to_jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        if _is_redacted(value):
-            out["redacted"] = True
-        for f in dataclasses.fields(value):
-            out[f.name] = to_jsonable(getattr(value, f.name))
+    """Called for every value of a snapshot (100,000s): scalars first, fields cached."""
+    if isinstance(value, _SCALARS):
+        return value
+    names = _field_names(type(value))  # type: ignore[arg-type]
+    if names is not None:
+        out: dict[str, Any] = {"redacted": True} if type(value).__name__ == "Redacted" else {}
+        for name in names:
+            out[name] = to_jsonable(getattr(value, name))
         return out
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
@@ -37,8 +42,11 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def _is_redacted(value: object) -> bool:
-    return type(value).__name__ == "Redacted"
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @cache

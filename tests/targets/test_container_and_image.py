@@ -114,3 +114,21 @@ def test_unreachable_engine_names_the_endpoint(tmp_path):
     line = assert_one_line_error(run_cli("snapshot", "--container", "x", env=env), 4)
     assert f"{tmp_path}/no-engine.sock" in line and "DOCKER_HOST" in line
     assert "chmod" not in line
+
+
+def test_container_stopped_during_the_probe(tmp_path, run_container, bookworm_image):
+    import threading
+
+    container = run_container(bookworm_image, environment={"PYTHONPATH": "/tmp/slow"})
+    hook = "mkdir -p /tmp/slow && echo 'import time; time.sleep(30)' > /tmp/slow/sitecustomize.py"
+    assert container.exec_run(["sh", "-c", hook]).exit_code == 0
+    stopper = threading.Timer(3.0, lambda: container.stop(timeout=0))
+    stopper.start()
+    try:
+        out = tmp_path / "s.json"
+        result = run_cli("snapshot", "--container", container.name, "-o", str(out))
+    finally:
+        stopper.cancel()
+    line = assert_one_line_error(result, 5)
+    assert "stopped during the probe" in line or "went away" in line or "broke" in line
+    assert not out.exists()
