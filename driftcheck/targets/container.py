@@ -7,6 +7,7 @@ root filesystems and UIDs without a passwd entry work.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -63,7 +64,7 @@ class ContainerTarget:
             has_answer = request.begin.encode() in result.stdout
             if is_missing_interpreter(result.exit_code, has_answer):
                 continue
-            self._check_still_running(container)
+            self._check_still_running(container, result.exit_code)
             check_status(result.exit_code, result.stderr, self.describe())
             facts = parse_output(result.stdout, request, self.describe())
             info = TargetInfo(
@@ -75,10 +76,23 @@ class ContainerTarget:
             return ProbeAnswer(facts=facts, target=info, container=metadata)
         raise no_interpreter(self.describe(), tried)
 
-    def _check_still_running(self, container: Any) -> None:
-        try:
-            container.reload()
-        except Exception as exc:
-            raise ProbeError(f"container {self.ref} went away during the probe") from exc
-        if container.status != "running":
-            raise ProbeError(f"container {self.ref} stopped during the probe; nothing was written")
+    def _check_still_running(self, container: Any, status: int | None) -> None:
+        # A probe killed by a signal (128+N) usually means the container is stopping;
+        # the engine may still call it "running" for a moment, so look twice.
+        looks = 5 if status is None or status > 128 else 1
+        for attempt in range(looks):
+            try:
+                container.reload()
+            except Exception as exc:
+                raise ProbeError(f"container {self.ref} went away during the probe") from exc
+            if container.status != "running":
+                raise ProbeError(
+                    f"container {self.ref} stopped during the probe; nothing was written"
+                )
+            if attempt + 1 < looks:
+                time.sleep(0.2)
+        if status is not None and status > 128:
+            raise ProbeError(
+                f"the probe in container {self.ref} was killed (signal {status - 128}); "
+                "the container may be out of memory"
+            )

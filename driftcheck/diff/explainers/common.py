@@ -1,0 +1,206 @@
+"""Small facts several explainers share: side names, fix commands, compiled wheels, dependants.
+
+Kept in one place so that every rule words a side, a package and a command the
+same way: "B has numpy 2.1.0", "pip install 'numpy==1.26.4'".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.diff.explainers.interface import Context
+from driftcheck.diff.model import Change
+from driftcheck.snapshot.model import Distribution, Snapshot
+
+Side = Literal["left", "right"]
+SIDES: tuple[Side, Side] = ("left", "right")
+IMPLEMENTATION_NAMES = {
+    "cpython": "CPython",
+    "pypy": "PyPy",
+    "graalpy": "GraalPy",
+    "ironpython": "IronPython",
+    "jython": "Jython",
+}
+# The name at the start of a Requires-Dist string, without parsing the whole thing.
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+_EXTRA_ONLY = re.compile(r"""extra\s*==""")
+
+
+def label(context: Context, side: Side) -> str:
+    return context.left_label if side == "left" else context.right_label
+
+
+def snapshot_of(context: Context, side: Side) -> Snapshot:
+    return context.left if side == "left" else context.right
+
+
+def other(side: Side) -> Side:
+    return "right" if side == "left" else "left"
+
+
+def quote(text: str) -> str:
+    """Single-quotes for a POSIX shell, whatever the text holds (it came from a target)."""
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+@dataclass(frozen=True)
+class SnapshotFacts:
+    """Indexes over one snapshot that several rules need, built once per snapshot."""
+
+    active: Mapping[str, Distribution]
+    dependants: Mapping[str, tuple[Distribution, ...]]
+    usual_installer: str
+
+
+_FACTS: dict[int, tuple[Snapshot, SnapshotFacts]] = {}
+_FACTS_KEPT = 4
+
+
+def facts(snapshot: Snapshot) -> SnapshotFacts:
+    """The snapshot's indexes; cached by identity, so 5,000 distributions are walked once."""
+    hit = _FACTS.get(id(snapshot))
+    if hit is not None and hit[0] is snapshot:
+        return hit[1]
+    dists = {d.canonical_name: d for d in snapshot.active_distributions}
+    users: dict[str, list[Distribution]] = {}
+    for dist in dists.values():
+        named_here = {requirement_name(t) for t in dist.requires_dist if not _EXTRA_ONLY.search(t)}
+        for name in named_here - {None, dist.canonical_name}:
+            users.setdefault(str(name), []).append(dist)
+    counts = Counter(d.installer.strip().lower() for d in dists.values() if d.installer)
+    usual = counts.most_common(1)[0][0] if counts else ""
+    if not usual:
+        usual = "uv" if snapshot.python is not None and snapshot.python.uv else "pip"
+    built = SnapshotFacts(
+        active=dists,
+        dependants={k: tuple(sorted(v, key=lambda d: d.canonical_name)) for k, v in users.items()},
+        usual_installer=usual,
+    )
+    while len(_FACTS) >= _FACTS_KEPT:
+        _FACTS.pop(next(iter(_FACTS)))
+    _FACTS[id(snapshot)] = (snapshot, built)
+    return built
+
+
+def active(snapshot: Snapshot) -> Mapping[str, Distribution]:
+    return facts(snapshot).active
+
+
+def installer_of(snapshot: Snapshot, name: str | None = None) -> str:
+    """The tool that installs packages on that side: the package's own, else the usual one."""
+    own = active(snapshot).get(name) if name else None
+    if own is not None and own.installer:
+        return own.installer.strip().lower()
+    return facts(snapshot).usual_installer
+
+
+def install_command(
+    snapshot: Snapshot, requirement: str, name: str | None = None, option: str = ""
+) -> str:
+    """The command, in that side's installer's syntax, that installs `requirement`.
+
+    `option` is a pip option (`--force-reinstall`, `-e`) that uv's pip interface shares.
+    """
+    tool = installer_of(snapshot, name)
+    flag = f"{option} " if option else ""
+    if tool == "uv":
+        return f"uv pip install {flag}{quote(requirement)}"
+    if tool == "conda" and not option:
+        return f"conda install {quote(requirement.replace('==', '='))}"
+    return f"pip install {flag}{quote(requirement)}"
+
+
+def uninstall_command(snapshot: Snapshot, name: str) -> str:
+    tool = installer_of(snapshot, name)
+    if tool == "uv":
+        return f"uv pip uninstall {quote(name)}"
+    if tool == "conda":
+        return f"conda remove {quote(name)}"
+    return f"pip uninstall -y {quote(name)}"
+
+
+def is_compiled(dist: Distribution) -> bool:
+    """True when the wheel carries an ABI tag: it holds extension modules built for one ABI."""
+    for tag in dist.wheel_tags:
+        parts = tag.split("-")
+        if len(parts) == 3 and parts[1] != "none":
+            return True
+    return False
+
+
+@lru_cache(maxsize=65536)
+def requirement_name(text: str) -> str | None:
+    """The canonical name a Requires-Dist string is about (cheap: no full parse)."""
+    match = _REQUIREMENT_NAME.match(text)
+    return canonicalize_name(match.group(1)) if match else None
+
+
+def dependants(snapshot: Snapshot, name: str) -> list[Distribution]:
+    """Active distributions that require `name` outside an extra (they import it)."""
+    return list(facts(snapshot).dependants.get(name, ()))
+
+
+def named(dist: Distribution) -> str:
+    return f"{dist.name} {dist.version}"
+
+
+def portable_path(snapshot: Snapshot, path: str) -> str:
+    """A path with the interpreter's prefixes replaced, so two machines' layouts compare."""
+    py = snapshot.python
+    if py is None:
+        return path
+    roots = [("<base_prefix>", py.base_prefix), ("<prefix>", py.prefix)]
+    for marker, prefix in sorted(roots, key=lambda r: -len(r[1])):
+        root = prefix.rstrip("/\\")
+        if root and (path == root or path.startswith((root + "/", root + "\\"))):
+            return marker + path[len(root) :]
+    return path
+
+
+def portable_sys_path(snapshot: Snapshot, drop: Iterable[str] = ()) -> list[str]:
+    """sys.path in portable form, without the entries in `drop` (e.g. PYTHONPATH's)."""
+    dropped = set(drop)
+    py = snapshot.python
+    entries = py.sys_path if py is not None else ()
+    return [portable_path(snapshot, e) for e in entries if e not in dropped]
+
+
+def openssl_series(text: str | None) -> str | None:
+    """The compatibility series of an OpenSSL version: "1.0", "1.1", then "3", "4"…
+
+    Before 3.0 the second number broke the ABI (1.0 → 1.1); from 3.0 the first does.
+    """
+    match = re.search(r"(\d+)\.(\d+)", text or "")
+    if not match:
+        return None
+    major, minor = int(match.group(1)), int(match.group(2))
+    return f"{major}.{minor}" if major < 3 else str(major)
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """'1 entry', '2 entries'."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def join_names(names: Iterable[str], limit: int = 3) -> str:
+    """'a', 'a and b', 'a, b and c', 'a, b, c and 4 more'."""
+    items = list(names)
+    if len(items) > limit:
+        return f"{', '.join(items[:limit])} and {len(items) - limit} more"
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def by_key(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for change in changes:
+        out.setdefault(change.key, []).append(change)
+    return out

@@ -1,0 +1,175 @@
+"""Real environments for the diff-engine scenarios, built and snapshotted once per session.
+
+Every scenario pair is captured through the real probe from real virtual
+environments with real wheels (downloaded once into the test cache, then
+installed with --no-index). A venv is changed between two snapshots where a
+scenario is about one change (a package uninstalled, an editable install
+replaced), so that nothing else differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from diff_scenarios import NumpyScenarios, ProjectScenarios
+
+from driftcheck.api import take_snapshot
+from driftcheck.snapshot.model import Snapshot
+from driftcheck.targets.host import HostInterpreter
+
+CACHE = Path(os.environ.get("DRIFTCHECK_TEST_CACHE", Path.home() / ".cache" / "driftcheck-tests"))
+# cp311 manylinux wheels: numpy 1.x and 2.x, pandas 2.0.3 (built against numpy 1.x), and
+# contourpy 1.2.0, whose real metadata says Requires-Dist: numpy<2.0,>=1.20.
+NUMPY_WHEELS = (
+    "numpy==1.26.4",
+    "numpy==2.1.0",
+    "pandas==2.0.3",
+    "contourpy==1.2.0",
+    "python-dateutil==2.9.0.post0",
+    "pytz==2024.1",
+    "tzdata==2024.1",
+    "six==1.16.0",
+)
+SMALL_WHEELS = ("six==1.16.0", "idna==3.7", "attrs==23.2.0", "setuptools>=70.1")
+
+
+def _run(*args: str | Path, env: Mapping[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, env=None if env is None else {**env}
+    )
+    assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-2000:])
+    return result.stdout
+
+
+def python311() -> Path:
+    """The wheels are cp311: the venvs need a CPython 3.11."""
+    if sys.version_info[:2] == (3, 11):
+        return Path(sys.executable)
+    found = shutil.which("python3.11")
+    if found is None:
+        pytest.skip("the diff scenarios need a CPython 3.11 (cp311 wheels)")
+    return Path(found)
+
+
+def _wheelhouse(name: str, wanted: tuple[str, ...]) -> Path:
+    """Downloads `wanted` once; a stamp file remembers what the folder already holds."""
+    folder = CACHE / name
+    stamp = folder / ".complete"
+    digest = hashlib.sha256("\n".join(wanted).encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    base: list[str | Path] = [python311(), "-m", "pip", "download", "-q", "--no-deps"]
+    base.append("--only-binary=:all:")
+    for requirement in wanted:  # one at a time: numpy 1.x and 2.x cannot resolve together
+        _run(*base, "-d", folder, requirement)
+    stamp.write_text(digest)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def numpy_wheels() -> Path:
+    return _wheelhouse("diff-numpy-wheels", NUMPY_WHEELS)
+
+
+@pytest.fixture(scope="session")
+def small_wheels() -> Path:
+    return _wheelhouse("diff-small-wheels", SMALL_WHEELS)
+
+
+@pytest.fixture(scope="session")
+def clean_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A small, fixed environment: what the probe sees is what the scenario set."""
+    home = tmp_path_factory.mktemp("home")
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home)}
+
+
+class Venv:
+    def __init__(self, root: Path, wheels: Path) -> None:
+        self.root = root
+        self.python = root / "bin" / "python"
+        self.wheels = wheels
+        _run(python311(), "-m", "venv", root)
+
+    def pip(self, *args: str | Path) -> None:
+        _run(self.python, "-m", "pip", "-q", *args)
+
+    def install(self, *args: str | Path) -> None:
+        self.pip("install", "--no-index", "--find-links", self.wheels, *args)
+
+    def snapshot(self, env: Mapping[str, str], label: str) -> Snapshot:
+        target = HostInterpreter(self.python, "--python", environ=dict(env))
+        return take_snapshot(target, label=label)
+
+
+@pytest.fixture(scope="session")
+def numpy_scenarios(
+    tmp_path_factory: pytest.TempPathFactory, numpy_wheels: Path, clean_env: dict[str, str]
+) -> NumpyScenarios:
+    root = tmp_path_factory.mktemp("numpy")
+    one, two = Venv(root / "numpy1", numpy_wheels), Venv(root / "numpy2", numpy_wheels)
+    one.install("numpy==1.26.4", "pandas==2.0.3")
+    two.install("numpy==2.1.0", "pandas==2.0.3")
+    numpy1, numpy2 = one.snapshot(clean_env, "numpy1"), two.snapshot(clean_env, "numpy2")
+    one.install("contourpy==1.2.0")
+    two.install("--no-deps", "contourpy==1.2.0")  # pip's resolver would refuse it otherwise
+    return NumpyScenarios(
+        numpy1=numpy1,
+        numpy2=numpy2,
+        numpy1_contourpy=one.snapshot(clean_env, "numpy1+contourpy"),
+        numpy2_contourpy=two.snapshot(clean_env, "numpy2+contourpy"),
+        numpy2_python=two.python,
+    )
+
+
+def _project(root: Path) -> Path:
+    project = root / "myproject"
+    (project / "src" / "myproject").mkdir(parents=True)
+    (project / "src" / "myproject" / "__init__.py").write_text("VALUE = 1\n")
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [build-system]
+            requires = ["setuptools>=68"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "myproject"
+            version = "0.3.0"
+            dependencies = ["six>=1.15", "idna"]
+            """
+        )
+    )
+    return project
+
+
+@pytest.fixture(scope="session")
+def project_scenarios(
+    tmp_path_factory: pytest.TempPathFactory, small_wheels: Path, clean_env: dict[str, str]
+) -> ProjectScenarios:
+    root = tmp_path_factory.mktemp("project")
+    venv = Venv(root / "venv", small_wheels)
+    venv.install("setuptools>=70.1", "six==1.16.0", "idna==3.7", "attrs==23.2.0")
+    project = _project(root)
+    venv.install("--no-build-isolation", "-e", project)
+    base = venv.snapshot(clean_env, "base")
+    again = venv.snapshot(clean_env, "again")
+    extra = root / "shadow-code"
+    extra.mkdir()
+    changed_env = {**clean_env, "PYTHONPATH": str(extra), "LANG": "de_DE.UTF-8"}
+    env_changed = venv.snapshot(changed_env, "env-changed")
+    venv.pip("uninstall", "-y", "idna")
+    idna_missing = venv.snapshot(clean_env, "idna-missing")
+    venv.install("idna==3.7")
+    venv.pip("uninstall", "-y", "myproject")
+    venv.install("--no-build-isolation", "--no-deps", project)
+    installed = venv.snapshot(clean_env, "installed")
+    return ProjectScenarios(base, again, env_changed, idna_missing, installed, str(extra))
