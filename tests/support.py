@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -95,3 +96,25 @@ def small_snapshot() -> Snapshot:
         os_packages=(OsPackage("dpkg", "libc6", "2.36-9", "amd64", "glibc"),),
         unknowns=(Unknown("os.cpu", "no /proc"),),
     )
+
+
+def make_editable_project(root: Path) -> Path:
+    """A tiny setuptools project, installed editable by the venv fixtures."""
+    project = root / "myproject"
+    (project / "src" / "myproject").mkdir(parents=True)
+    (project / "src" / "myproject" / "__init__.py").write_text("VALUE = 1\n")
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [build-system]
+            requires = ["setuptools>=68"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "myproject"
+            version = "0.3.0"
+            dependencies = ["six>=1.15", "idna"]
+            """
+        )
+    )
+    return project

@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,6 +23,8 @@ from diff_scenarios import NumpyScenarios, ProjectScenarios
 from driftcheck.api import take_snapshot
 from driftcheck.snapshot.model import Snapshot
 from driftcheck.targets.host import HostInterpreter
+
+from support import make_editable_project
 
 CACHE = Path(os.environ.get("DRIFTCHECK_TEST_CACHE", Path.home() / ".cache" / "driftcheck-tests"))
 # cp311 manylinux wheels: numpy 1.x and 2.x, pandas 2.0.3 (built against numpy 1.x), and
@@ -130,27 +131,6 @@ def numpy_scenarios(
     )
 
 
-def _project(root: Path) -> Path:
-    project = root / "myproject"
-    (project / "src" / "myproject").mkdir(parents=True)
-    (project / "src" / "myproject" / "__init__.py").write_text("VALUE = 1\n")
-    (project / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """\
-            [build-system]
-            requires = ["setuptools>=68"]
-            build-backend = "setuptools.build_meta"
-
-            [project]
-            name = "myproject"
-            version = "0.3.0"
-            dependencies = ["six>=1.15", "idna"]
-            """
-        )
-    )
-    return project
-
-
 @pytest.fixture(scope="session")
 def project_scenarios(
     tmp_path_factory: pytest.TempPathFactory, small_wheels: Path, clean_env: dict[str, str]
@@ -158,7 +138,7 @@ def project_scenarios(
     root = tmp_path_factory.mktemp("project")
     venv = Venv(root / "venv", small_wheels)
     venv.install("setuptools>=70.1", "six==1.16.0", "idna==3.7", "attrs==23.2.0")
-    project = _project(root)
+    project = make_editable_project(root)
     venv.install("--no-build-isolation", "-e", project)
     base = venv.snapshot(clean_env, "base")
     again = venv.snapshot(clean_env, "again")

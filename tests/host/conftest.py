@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from canaries import CANARIES
+from support import make_editable_project
 
 WHEELS = ("six==1.16.0", "idna==3.7", "attrs==23.2.0")
 CACHE = Path(os.environ.get("DRIFTCHECK_TEST_CACHE", Path.home() / ".cache" / "driftcheck-tests"))
@@ -40,27 +40,6 @@ def wheelhouse() -> Path:
     return folder
 
 
-def _editable_project(root: Path) -> Path:
-    project = root / "myproject"
-    (project / "src" / "myproject").mkdir(parents=True)
-    (project / "src" / "myproject" / "__init__.py").write_text("VALUE = 1\n")
-    (project / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """\
-            [build-system]
-            requires = ["setuptools>=68"]
-            build-backend = "setuptools.build_meta"
-
-            [project]
-            name = "myproject"
-            version = "0.3.0"
-            dependencies = ["six>=1.15", "idna"]
-            """
-        )
-    )
-    return project
-
-
 @pytest.fixture(scope="session")
 def real_venv(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> RealVenv:
     """A venv with real wheels, one editable install and a noisy .pth file."""
@@ -69,7 +48,7 @@ def real_venv(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> Rea
     python = root / "bin" / "python"
     pip = [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", wheelhouse]
     _run(*pip, "setuptools>=68", "wheel", *WHEELS)
-    project = _editable_project(root.parent)
+    project = make_editable_project(root.parent)
     _run(*pip, "--no-build-isolation", "-e", project)
     site = Path(
         subprocess.check_output(
