@@ -12,7 +12,6 @@ from driftcheck.snapshot.model import Snapshot
 from driftcheck.targets.host import HostInterpreter
 from driftcheck.targets.interface import Target
 from driftcheck.targets.interpreter import resolve_interpreter
-from driftcheck.targets.process import ProcessTarget
 
 FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
 
@@ -69,6 +68,8 @@ def host_target(
     python: str | None = None, pid: int | None = None, environ: Mapping[str, str] | None = None
 ) -> Target:
     if pid is not None:
+        from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
+
         return ProcessTarget(pid)
     environ = os.environ if environ is None else environ
     interpreter, chosen_by = resolve_interpreter(python, environ)

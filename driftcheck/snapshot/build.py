@@ -7,12 +7,11 @@ anything is modelled, so a compromised probe cannot leak into a file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
-
-from packaging.utils import canonicalize_name
 
 from driftcheck import __version__
 from driftcheck.errors import ProbeError
@@ -43,6 +42,14 @@ from driftcheck.snapshot.model import (
     TargetInfo,
     Unknown,
 )
+
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503's normalisation, the same as packaging.utils.canonicalize_name, whose
+    import (it pulls in packaging.tags, logging and subprocess) costs ~20 ms of start-up."""
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def build_snapshot(
