@@ -146,6 +146,7 @@ def show(
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
 
 
 class FailOn(str, Enum):

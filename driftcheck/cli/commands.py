@@ -45,9 +45,10 @@ def run_show(source: str) -> None:
 
 def report_renderers() -> dict[str, Callable[[Report], str]]:
     from driftcheck.render.report_json import render_json
+    from driftcheck.render.report_markdown import render_markdown
     from driftcheck.render.report_text import render_text
 
-    return {"text": render_text, "json": render_json}
+    return {"text": render_text, "json": render_json, "markdown": render_markdown}
 
 
 def run_diff(

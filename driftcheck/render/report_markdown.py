@@ -1,0 +1,64 @@
+"""The drift report for tickets and merge requests: headline, likely causes, details.
+
+Details sit in collapsible <details> sections so that a long report stays
+readable in an issue; every string from a snapshot goes through markdown_safe.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.render.markdown_safe import md_code, md_text
+
+LIKELY_CAUSES = 5
+
+
+def render_markdown(report: Report) -> str:
+    lines = [
+        f"## driftcheck: {md_code(report.left_label)} → {md_code(report.right_label)}",
+        "",
+    ]
+    significant = [f for f in report.findings if f.severity >= Severity.LOW]
+    if not significant:
+        lines += ["**No drift.**", ""]
+    causes = [f for f in report.findings if f.severity >= Severity.MEDIUM][:LIKELY_CAUSES]
+    if causes:
+        lines += ["### Likely causes", ""]
+        for number, finding in enumerate(causes, 1):
+            lines.append(f"{number}. **{finding.severity.label}** {md_text(finding.explanation)}")
+            if finding.fix:
+                lines.append(f"   Fix: {md_code(finding.fix)}")
+        lines.append("")
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        groups[finding.category].append(finding)
+    for category, findings in groups.items():
+        lines += [
+            "<details>",
+            f"<summary>{md_text(category)} ({len(findings)})</summary>",
+            "",
+            "| severity | subject | finding | A | B |",
+            "|---|---|---|---|---|",
+        ]
+        for finding in findings:
+            lines.append(_row(finding))
+            lines.extend(_row(member, member=True) for member in finding.members[:50])
+        lines += ["", "</details>", ""]
+    if report.not_comparable:
+        lines += ["<details>", "<summary>Not comparable</summary>", ""]
+        lines += [f"- {md_text(item)}" for item in report.not_comparable]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _row(finding: Finding, *, member: bool = False) -> str:
+    severity = "" if member else finding.severity.label
+    cells = [
+        severity,
+        md_code(finding.subject),
+        "" if member else md_text(finding.explanation),
+        md_code(finding.left) if finding.left else "",
+        md_code(finding.right) if finding.right else "",
+    ]
+    return "| " + " | ".join(cells) + " |"

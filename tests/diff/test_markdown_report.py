@@ -1,0 +1,72 @@
+"""The Markdown report: hostile strings from a snapshot stay inert text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from markdown_it import MarkdownIt
+
+from driftcheck.diff.engine import compare
+from driftcheck.render.markdown_safe import md_code, md_text
+from driftcheck.render.report_markdown import render_markdown
+from driftcheck.snapshot.model import Distribution
+
+from support import small_snapshot
+
+HOSTILE = [
+    "[click](https://evil.example/x)",
+    "![img](https://evil.example/p.png)",
+    "<script>alert(1)</script>",
+    "@maintainer please",
+    "`` ``` fence ``` ``",
+    "a | b | c",
+    "line1\nline2 # heading",
+    "\x1b[2J\u202eevil",
+    "<https://evil.example>",
+    "*bold* _it_ ~~s~~",
+]
+OWN_HTML = {"<details>\n", "</details>\n"}
+
+
+def _tokens(markdown: str) -> list:
+    parser = MarkdownIt("commonmark").enable("table")
+    out = []
+    stack = parser.parse(markdown)
+    while stack:
+        token = stack.pop()
+        out.append(token)
+        stack.extend(token.children or [])
+    return out
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_strings_never_become_markup(hostile):
+    left = small_snapshot()
+    right = replace(
+        left,
+        environment={"HOME": hostile, hostile: "x"},
+        distributions=(Distribution(hostile, "evil-pkg", "1.0", "/site", "e.dist-info"),),
+    )
+    markdown = render_markdown(compare(left, right, left_label=hostile, right_label="b"))
+    assert "\x1b" not in markdown and "\u202e" not in markdown
+    for token in _tokens(markdown):
+        assert token.type not in ("link_open", "image", "html_inline"), (token.type, markdown)
+        if token.type == "html_block":
+            assert token.content.startswith(("<details>", "</details>", "<summary>")), token.content
+
+
+def test_table_rows_keep_their_five_cells():
+    left = small_snapshot()
+    right = replace(left, environment={"HOME": "a | b | c"})
+    markdown = render_markdown(compare(left, right))
+    rows = [t for t in _tokens(markdown) if t.type == "tr_open"]
+    assert rows
+    for table_row in [line for line in markdown.splitlines() if line.startswith("| ")]:
+        unescaped = table_row.replace("\\|", "")
+        assert unescaped.count("|") == 6, table_row
+
+
+def test_code_fence_is_longer_than_any_backtick_run():
+    assert md_code("a ``` b") == "````a ``` b````"
+    assert md_text("[x](y)") == "\\[x\\]\\(y\\)"
