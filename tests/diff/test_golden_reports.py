@@ -1,0 +1,62 @@
+"""Golden files for the three report formats, on a fixed pair of snapshots.
+
+Regenerate after an intended change with DRIFTCHECK_UPDATE_GOLDEN=1 and read the
+diff of the golden files in review: that diff is the change users will see.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from driftcheck.cli.commands import report_renderers
+from driftcheck.diff.engine import compare
+from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
+
+from support import small_snapshot
+
+GOLDEN = Path(__file__).parent / "golden"
+SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
+
+
+def _pair():
+    left = small_snapshot()
+    right = replace(
+        left,
+        label="ci",
+        distributions=(
+            Distribution("six", "six", "1.17.0", "/site", "six-1.17.0.dist-info"),
+            Distribution(
+                "pandas",
+                "pandas",
+                "2.0.3",
+                "/site",
+                "pandas-2.0.3.dist-info",
+                requires_dist=("six>=1.17,<2",),
+            ),
+        ),
+        environment={
+            "HOME": "/home/ci",
+            "LANG": "C",
+            "PYTHONPATH": "/work/src",
+            "TOKEN": Redacted("name:token"),
+        },
+        os_packages=(OsPackage("dpkg", "libc6", "2.36-9+deb12u4", "amd64", "glibc"),),
+    )
+    return left, right
+
+
+@pytest.mark.parametrize("output_format", sorted(SUFFIX))
+def test_report_matches_golden_file(output_format):
+    left, right = _pair()
+    report = compare(left, right, left_label="laptop.json", right_label="ci.json")
+    rendered = report_renderers()[output_format](report)
+    golden = GOLDEN / f"pair.{SUFFIX[output_format]}"
+    if os.environ.get("DRIFTCHECK_UPDATE_GOLDEN") == "1" or not golden.exists():
+        golden.write_text(rendered)
+        if not os.environ.get("DRIFTCHECK_UPDATE_GOLDEN"):
+            pytest.fail(f"wrote missing golden file {golden.name}; review and commit it")
+    assert rendered == golden.read_text()
