@@ -69,7 +69,12 @@ class Report:
 
     @property
     def drift(self) -> bool:
-        return bool(self.findings)
+        """Info findings (paths that differ per machine, session variables) are not drift."""
+        return bool(self.at_or_above(Severity.LOW))
+
+    def likely_causes(self, limit: int = 5) -> tuple[Finding, ...]:
+        """What every report shows first: the ranked findings that can break a program."""
+        return self.at_or_above(Severity.MEDIUM)[:limit]
 
     def at_or_above(self, threshold: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity >= threshold)

@@ -19,7 +19,7 @@ def render_json(report: Report) -> str:
         "generator": {"name": "driftcheck", "version": __version__},
         "left": report.left_label,
         "right": report.right_label,
-        "drift": any(f.severity > 0 for f in report.findings),
+        "drift": report.drift,
         "findings": [_finding(f) for f in report.findings],
         "not_comparable": list(report.not_comparable),
     }

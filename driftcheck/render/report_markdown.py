@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import Finding, Report
 from driftcheck.render.markdown_safe import md_code, md_text
-
-LIKELY_CAUSES = 5
 
 
 def render_markdown(report: Report) -> str:
@@ -19,10 +17,9 @@ def render_markdown(report: Report) -> str:
         f"## driftcheck: {md_code(report.left_label)} → {md_code(report.right_label)}",
         "",
     ]
-    significant = [f for f in report.findings if f.severity >= Severity.LOW]
-    if not significant:
+    if not report.drift:
         lines += ["**No drift.**", ""]
-    causes = [f for f in report.findings if f.severity >= Severity.MEDIUM][:LIKELY_CAUSES]
+    causes = report.likely_causes()
     if causes:
         lines += ["### Likely causes", ""]
         for number, finding in enumerate(causes, 1):

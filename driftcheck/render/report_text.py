@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import Finding, Report
 from driftcheck.render.terminal import visible
-
-LIKELY_CAUSES = 5
 
 
 def render_text(report: Report) -> str:
     lines = [f"driftcheck diff: {visible(report.left_label)} -> {visible(report.right_label)}"]
-    significant = [f for f in report.findings if f.severity >= Severity.LOW]
-    if not significant:
+    if not report.drift:
         lines.append("No drift.")
-    causes = [f for f in report.findings if f.severity >= Severity.MEDIUM][:LIKELY_CAUSES]
+    causes = report.likely_causes()
     if causes:
         lines += ["", "Likely causes"]
         for number, finding in enumerate(causes, 1):
