@@ -91,3 +91,16 @@ def parse_output(stdout: bytes, request: ProbeRequest, where: str) -> dict[str, 
     if "probe_error" in result:
         raise ProbeError(f"the probe failed in {where}: {str(result['probe_error'])[:300]}")
     return result
+
+
+def status_error(status: int | None, stderr: bytes, where: str) -> ProbeError | None:
+    """The error for a probe that exited non-zero, for every transport (local, exec, run)."""
+    if status in (0, None):
+        return None
+    text = stderr.decode("utf-8", "replace")
+    if status == UNSUPPORTED_PYTHON_STATUS:
+        version = text.strip().rsplit(" ", 1)[-1]
+        return ProbeError(f"{where} is Python {version}; driftcheck probes Python 3.8 and later")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    last = lines[-1][:300] if lines else f"exit status {status}"
+    return ProbeError(f"the probe failed in {where}: {last}")

@@ -75,12 +75,11 @@ def read_optional(path, limit=MAX_TEXT_FILE):
 # --- interpreter -------------------------------------------------------------
 
 
-def interpreter_facts(col, own_path_entry):
+def interpreter_facts(col):
     import sysconfig
 
+    # The bootstrap has already removed the working folder that `-c` put first.
     sys_path = list(sys.path)
-    if sys_path and sys_path[0] == own_path_entry:
-        sys_path = sys_path[1:]  # the entry added because the probe came from stdin
     flags = {}
     for name in dir(sys.flags):
         if name.startswith("_") or name in ("count", "index"):
@@ -610,8 +609,7 @@ def collect(options):
     col = Collector()
     key = options.get("fingerprint_key")
     key_bytes = key.encode("utf-8") if key else None
-    own_path_entry = options.get("own_path_entry", "")
-    python = col.safely("python", lambda: interpreter_facts(col, own_path_entry))
+    python = col.safely("python", lambda: interpreter_facts(col))
     sites = col.safely("pth_files", site_directories, [])
     env, redacted = redact_environment(dict(os.environ), key_bytes)
     result = {

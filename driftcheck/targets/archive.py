@@ -20,6 +20,7 @@ from driftcheck.static.archive import read_image_archive
 from driftcheck.static.collect import collect_static
 from driftcheck.static.rootfs import Limits, RootFS
 from driftcheck.static.wanted import wanted
+from driftcheck.targets.image_metadata import image_label, image_metadata
 from driftcheck.targets.interface import ProbeAnswer
 
 
@@ -66,12 +67,10 @@ class StaticImageTarget:
         return f"image {self.ref} (read statically)"
 
     def default_label(self) -> str:
-        name = self.ref.rsplit("/", 1)[-1].replace(":", "-").replace("@", "-")
-        return f"image-{name}"[:100]
+        return image_label(self.ref)
 
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
         from driftcheck.targets import engine  # the docker SDK only where an engine is used
-        from driftcheck.targets.image_metadata import image_metadata
 
         client = engine.connect()
         image = engine.get_image(client, self.ref, pull=self.pull)

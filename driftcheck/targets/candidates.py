@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from driftcheck.errors import ProbeError
-from driftcheck.probe import UNSUPPORTED_PYTHON_STATUS
+from driftcheck.probe import status_error
 
 COMMON_LOCATIONS = (
     "/opt/venv/bin/python",
@@ -42,13 +42,9 @@ def is_missing_interpreter(status: int | None, has_answer: bool) -> bool:
 
 
 def check_status(status: int | None, stderr: bytes, where: str) -> None:
-    if status == UNSUPPORTED_PYTHON_STATUS:
-        version = stderr.decode("utf-8", "replace").strip().rsplit(" ", 1)[-1]
-        raise ProbeError(f"{where} has Python {version}; driftcheck probes Python 3.8 and later")
-    if status not in (0, None):
-        lines = [x for x in stderr.decode("utf-8", "replace").splitlines() if x.strip()]
-        last = lines[-1].strip()[:300] if lines else f"exit status {status}"
-        raise ProbeError(f"the probe failed in {where}: {last}")
+    error = status_error(status, stderr, where)
+    if error is not None:
+        raise error
 
 
 def no_interpreter(where: str, tried: Sequence[str]) -> ProbeError:

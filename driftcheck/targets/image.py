@@ -23,7 +23,7 @@ from driftcheck.targets.candidates import (
     interpreter_candidates,
     no_interpreter,
 )
-from driftcheck.targets.image_metadata import image_metadata
+from driftcheck.targets.image_metadata import image_label, image_metadata
 from driftcheck.targets.interface import ProbeAnswer
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -45,8 +45,7 @@ class ImageTarget:
         return f"image {self.ref}"
 
     def default_label(self) -> str:
-        name = self.ref.rsplit("/", 1)[-1].replace(":", "-").replace("@", "-")
-        return f"image-{name}"[:100]
+        return image_label(self.ref)
 
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
         client = engine.connect()

@@ -14,6 +14,23 @@ def image_platform(attrs: dict[str, Any]) -> str:
     return "/".join(str(p) for p in parts)
 
 
+def image_label(ref: str) -> str:
+    """The default snapshot label of an image, whether it is run or read as files."""
+    name = ref.rsplit("/", 1)[-1].replace(":", "-").replace("@", "-")
+    return f"image-{name}"[:100]
+
+
+def _config_fields(config: dict[str, Any]) -> dict[str, Any]:
+    """What an image's and a container's Config record alike."""
+    return {
+        "user": config.get("User") or None,
+        "entrypoint": list(config.get("Entrypoint") or []),
+        "command": list(config.get("Cmd") or []),
+        "labels": dict(config.get("Labels") or {}),
+        "configured_env": env_list_to_dict(config.get("Env")),
+    }
+
+
 def image_metadata(image: Any, ref: str) -> dict[str, Any]:
     attrs = image.attrs
     config = attrs.get("Config") or {}
@@ -23,11 +40,7 @@ def image_metadata(image: Any, ref: str) -> dict[str, Any]:
         "image_id": attrs.get("Id") or "",
         "platform": image_platform(attrs),
         "repo_digests": list(attrs.get("RepoDigests") or []),
-        "user": config.get("User") or None,
-        "entrypoint": list(config.get("Entrypoint") or []),
-        "command": list(config.get("Cmd") or []),
-        "labels": dict(config.get("Labels") or {}),
-        "configured_env": env_list_to_dict(config.get("Env")),
+        **_config_fields(config),
         "created": attrs.get("Created"),
         "layers": len((attrs.get("RootFS") or {}).get("Layers") or []),
         "history_entries": history,
@@ -49,11 +62,7 @@ def container_metadata(client: Any, container: Any) -> dict[str, Any]:
         "repo_digests": list(image_attrs.get("RepoDigests") or []),
         "container_id": container.id,
         "container_name": (attrs.get("Name") or "").lstrip("/") or None,
-        "user": config.get("User") or None,
-        "entrypoint": list(config.get("Entrypoint") or []),
-        "command": list(config.get("Cmd") or []),
-        "labels": dict(config.get("Labels") or {}),
-        "configured_env": env_list_to_dict(config.get("Env")),
+        **_config_fields(config),
         "created": attrs.get("Created"),
         "layers": len((image_attrs.get("RootFS") or {}).get("Layers") or []) or None,
         "history_entries": None,

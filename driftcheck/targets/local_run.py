@@ -13,6 +13,7 @@ from driftcheck.probe import (
     MAX_OUTPUT_BYTES,
     UNSUPPORTED_PYTHON_STATUS,
     ProbeRequest,
+    status_error,
 )
 
 PROBE_TIMEOUT_SECONDS = 120.0
@@ -100,22 +101,13 @@ def _drain(proc: subprocess.Popen[bytes], sink: bytearray) -> None:
 
 
 def _check(interpreter: Path, status: int, stdout: bytes, stderr: bytes) -> bytes:
-    if status == UNSUPPORTED_PYTHON_STATUS:
-        version = stderr.decode("utf-8", "replace").strip().rsplit(" ", 1)[-1]
-        raise ProbeError(
-            f"{interpreter} is Python {version}; driftcheck probes Python 3.8 and later"
-        )
-    if status != 0 and b"Traceback" not in stderr:
+    not_python = status not in (0, UNSUPPORTED_PYTHON_STATUS) and b"Traceback" not in stderr
+    if not_python:  # /bin/ls and friends: their complaint would quote the bootstrap
         raise ProbeError(
             f"{interpreter} did not run the probe (exit status {status}); "
             "is it a Python 3.8+ interpreter?"
         )
-    if status != 0:
-        raise ProbeError(f"the probe failed in {interpreter}: {_last_line(stderr)}")
+    error = status_error(status, stderr, str(interpreter))
+    if error is not None:
+        raise error
     return stdout
-
-
-def _last_line(stderr: bytes) -> str:
-    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
-    lines = [line for line in lines if line]
-    return lines[-1][:300] if lines else ""
