@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import sys
 import traceback
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from driftcheck import __version__
+from driftcheck.cli.options import FailOn, ReportFormat
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 EXIT_CODES_HELP = (
@@ -141,21 +141,6 @@ def show(
     from driftcheck.cli.commands import run_show
 
     run_show(source)
-
-
-class ReportFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class FailOn(str, Enum):
-    never = "never"
-    info = "info"
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
 
 
 @app.command(epilog=EXIT_CODES_HELP)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from driftcheck.cli.app import ReportFormat
 from driftcheck.cli.commands import report_renderers
+from driftcheck.cli.options import ReportFormat
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.engine import compare
 from driftcheck.diff.filters import filter_report

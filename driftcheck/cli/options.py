@@ -1,0 +1,20 @@
+"""Option types shared by several commands (diff, check, report)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    never = "never"
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
