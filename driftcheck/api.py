@@ -105,14 +105,17 @@ def take_snapshot(
     )
 
 
-def load_or_take(text: str, *, key: bytes | None = None) -> Snapshot:
+def load_or_take(text: str, *, key: bytes | None = None, anonymize: bool = False) -> Snapshot:
     """A snapshot file, or a live reference (`host`, `container:web`, …) snapshotted now."""
-    from pathlib import Path
-
-    from driftcheck.snapshot import io
+    from driftcheck.report.readback import load_snapshot_file
     from driftcheck.targets.reference import parse_reference, target_for
 
     reference = parse_reference(text)
-    if reference.kind == "file":
-        return io.load(Path(reference.value))
-    return take_snapshot(target_for(reference), key=key)
+    if reference.kind != "file":
+        return take_snapshot(target_for(reference), key=key, anonymize=anonymize)
+    snapshot = load_snapshot_file(reference.value)  # or a report embedding one (FILE.md#2)
+    if anonymize:
+        from driftcheck.redaction.anonymize_snapshot import anonymize_snapshot
+
+        snapshot = anonymize_snapshot(snapshot)
+    return snapshot

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from driftcheck import __version__
-from driftcheck.cli.options import FailOn, ReportFormat
+from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 EXIT_CODES_HELP = (
@@ -178,6 +178,61 @@ def diff(
         ignore=ignore or [],
     )
     raise typer.Exit(code)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def report(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[A [B]]",
+            help="Snapshot files, reports or live references (default: host). "
+            "One: an environment report; two: the drift from A to B.",
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="FILE.md (Markdown) or FILE.html (one self-contained page); "
+            "'-' or nothing: Markdown on stdout.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReportFileFormat | None,
+        typer.Option("--format", help="Override the format chosen from -o's extension."),
+    ] = None,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize", help="Replace user, home and host names.")
+    ] = False,
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview", help="Print what would be shared, redactions marked; write nothing."
+        ),
+    ] = False,
+) -> None:
+    """Make a report to attach to a bug ticket: safe to paste in public, readable back.
+
+    The Markdown fits the 65,536-character limit of an issue body (it says what it
+    left out) and embeds the snapshot(s), compressed and checksummed, so that
+    `driftcheck diff FILE.md mine.json` and `driftcheck show FILE.md` read it back
+    (FILE.md#2 is the second snapshot of a drift report).
+    """
+    from driftcheck.cli.commands import run_report
+
+    sources = sources or ["host"]
+    if len(sources) > 2:
+        raise UsageError(f"report takes one or two snapshots, not {len(sources)}: pass A [B]")
+    run_report(
+        sources,
+        output=output,
+        output_format=output_format.value if output_format else None,
+        anonymize=anonymize,
+        preview=preview,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

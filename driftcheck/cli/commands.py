@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
 from driftcheck.diff.model import Report
 from driftcheck.render.summary import snapshot_summary
+from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
 from driftcheck.targets.interface import Target
+
+if TYPE_CHECKING:
+    from driftcheck.report.build import BuiltReport
 
 
 def run_snapshot(target: Target, *, output: str | None, label: str | None, anonymize: bool) -> None:
@@ -69,3 +75,70 @@ def run_diff(
     if fail_on == "never":
         return 0
     return 1 if report.at_or_above(Severity.parse(fail_on)) else 0
+
+
+def run_report(
+    sources: list[str],
+    *,
+    output: str | None,
+    output_format: str | None,
+    anonymize: bool,
+    preview: bool,
+) -> None:
+    from driftcheck.report.build import build_report
+    from driftcheck.report.sides import distinct, load_side
+
+    chosen = output_format or report_format_for(output)
+    key = api.fingerprint_key()
+    with spinner("preparing the report"):
+        sides = distinct([load_side(s, key=key, anonymize=anonymize) for s in sources])
+        built = build_report(sides, "markdown" if preview else chosen)
+    if preview:
+        _print_preview(built.text, sources, output, chosen, anonymize)
+        return
+    if output is None or output == "-":
+        sys.stdout.write(built.text)
+    else:
+        io.write_atomic(Path(output), built.text)
+    print(visible(_report_outcome(built, len(sides), output)), file=sys.stderr)
+
+
+def report_format_for(output: str | None) -> str:
+    """HTML for -o FILE.html / .htm, Markdown otherwise (stdout included)."""
+    return "html" if output and output.lower().endswith((".html", ".htm")) else "markdown"
+
+
+def _report_outcome(built: BuiltReport, count: int, output: str | None) -> str:
+    where = "Wrote the report to standard output" if output in (None, "-") else f"Wrote {output}"
+    parts = [f"{where} ({built.format}, {len(built.text):,} characters)"]
+    if built.left_out:
+        parts.append(f"shortened to fit an issue body: left out {'; '.join(built.left_out)}")
+    if built.embedded == count:
+        reader = "FILE" if output in (None, "-") else shlex.quote(output)
+        parts.append(
+            f"{count} snapshot(s) embedded: `driftcheck diff {reader} other.json` reads it"
+        )
+    else:
+        parts.append(
+            f"only {built.embedded} of {count} snapshot(s) fit in it: attach the snapshot "
+            "file(s) too (driftcheck snapshot -o FILE.json)"
+        )
+    return "; ".join(parts) + "."
+
+
+def _print_preview(
+    markdown: str, sources: list[str], output: str | None, chosen: str, anonymize: bool
+) -> None:
+    from driftcheck.report.preview import preview
+
+    shown = preview(markdown, terminal=sys.stdout.isatty())
+    sys.stdout.write(shown.text)
+    command = ["driftcheck", "report", *sources, "-o", output or "report.md"]
+    if anonymize:
+        command.append("--anonymize")
+    html_note = " The HTML file holds the same facts, none left out." if chosen == "html" else ""
+    print(
+        f"Preview only: nothing was written. {shown.marked} redaction(s) are marked above."
+        f"{html_note} To write it: {visible(shlex.join(command))}",
+        file=sys.stderr,
+    )

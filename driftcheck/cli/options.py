@@ -18,3 +18,10 @@ class FailOn(str, Enum):
     medium = "medium"
     high = "high"
     critical = "critical"
+
+
+class ReportFileFormat(str, Enum):
+    """The formats of `driftcheck report` (a ticket body, or a page to attach)."""
+
+    markdown = "markdown"
+    html = "html"

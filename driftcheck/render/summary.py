@@ -12,10 +12,10 @@ IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalP
 
 def snapshot_summary(snapshot: Snapshot, *, details: bool = False) -> str:
     lines = [f"Snapshot {visible(snapshot.label)!s}: {visible(snapshot.target.description)}"]
-    lines.append(_row("Python", _python_line(snapshot)))
-    lines.append(_row("Packages", _packages_line(snapshot)))
-    lines.append(_row("OS", _os_line(snapshot)))
-    lines.append(_row("Env", _env_line(snapshot)))
+    lines.append(_row("Python", python_line(snapshot)))
+    lines.append(_row("Packages", packages_line(snapshot)))
+    lines.append(_row("OS", os_line(snapshot)))
+    lines.append(_row("Env", env_line(snapshot)))
     if snapshot.native_libraries:
         libs = ", ".join(
             f"{visible(lib.name)} {visible(lib.version or '?')}"
@@ -50,7 +50,7 @@ def _row(title: str, text: str) -> str:
     return f"  {title:<10}{text}"
 
 
-def _python_line(snapshot: Snapshot) -> str:
+def python_line(snapshot: Snapshot) -> str:
     py = snapshot.python
     if py is None:
         return "not a Python target"
@@ -66,7 +66,7 @@ def _python_line(snapshot: Snapshot) -> str:
     return ", ".join(parts)
 
 
-def _packages_line(snapshot: Snapshot) -> str:
+def packages_line(snapshot: Snapshot) -> str:
     active = snapshot.active_distributions
     extras = []
     shadowed = len(snapshot.distributions) - len(active)
@@ -79,7 +79,7 @@ def _packages_line(snapshot: Snapshot) -> str:
     return f"{len(active)} distributions{suffix}"
 
 
-def _os_line(snapshot: Snapshot) -> str:
+def os_line(snapshot: Snapshot) -> str:
     os_info = snapshot.os
     parts = [visible(os_info.pretty_name), visible(os_info.machine)]
     if os_info.libc.family not in ("none", "unknown"):
@@ -91,7 +91,7 @@ def _os_line(snapshot: Snapshot) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _env_line(snapshot: Snapshot) -> str:
+def env_line(snapshot: Snapshot) -> str:
     redacted = sum(1 for v in snapshot.environment.values() if isinstance(v, Redacted))
     configured = snapshot.container.configured_env if snapshot.container else {}
     elsewhere = snapshot.redaction.redacted_count - redacted

@@ -111,6 +111,11 @@ def save(snapshot: Snapshot, path: Path, *, create_folder: bool = False) -> None
 
 
 def load(path: Path) -> Snapshot:
+    return loads(read_bounded(path), str(path))
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a file that should hold a snapshot, refused past MAX_SNAPSHOT_BYTES."""
     if path.exists() and not path.is_file():
         raise InvalidSnapshotError(f"{path}: not a regular file; pass a snapshot file")
     try:
@@ -122,7 +127,7 @@ def load(path: Path) -> Snapshot:
         raise InvalidSnapshotError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
     if len(raw) > MAX_SNAPSHOT_BYTES:
         raise InvalidSnapshotError(f"{path}: larger than {MAX_SNAPSHOT_BYTES} bytes")
-    return loads(raw, str(path))
+    return raw
 
 
 def loads(raw: bytes | str, name: str) -> Snapshot:
