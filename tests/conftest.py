@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -141,3 +142,21 @@ def bookworm_image(docker_client: Any) -> str:
 def bookworm_venv_image(docker_client: Any, bookworm_image: str) -> str:
     """Tag of the bookworm image + /opt/venv with real wheels, USER 10001, canary secret."""
     return _build("bookworm venv", images.ensure_venv_image)
+
+
+@pytest.fixture()
+def run_container(docker_client: Any) -> Iterator[Callable[..., Any]]:
+    """Starts containers (``sleep 600``, no network) and removes them after the test."""
+    started: list[Any] = []
+
+    def run(image: str, **kwargs: Any) -> Any:
+        name = f"driftcheck-test-{uuid.uuid4().hex[:10]}"
+        container = docker_client.containers.run(
+            image, ["sleep", "600"], name=name, detach=True, network_disabled=True, **kwargs
+        )
+        started.append(container)
+        return container
+
+    yield run
+    for container in started:
+        container.remove(force=True)

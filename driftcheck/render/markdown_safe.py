@@ -18,8 +18,12 @@ _BACKTICKS = re.compile(r"`+")
 
 
 def md_text(text: str) -> str:
-    """Plain text, inert: visible control characters, escaped punctuation, one line."""
-    return _PUNCTUATION.sub(r"\\\1", visible(text))
+    """Plain text, inert: visible control characters, escaped punctuation, one line.
+
+    `@` alone becomes inline code: mentions are found in the rendered text, where a
+    backslash escape is already gone, but never inside code.
+    """
+    return _PUNCTUATION.sub(r"\\\1", visible(text)).replace("\\@", "`@`")
 
 
 def md_code(text: str) -> str:

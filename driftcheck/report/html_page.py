@@ -21,6 +21,9 @@ STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 75rem;
   padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dt { font-weight: 600; }
+dd { margin: 0; }
 h2 { font-size: 1.15rem; margin-top: 2rem; }
 code, pre, td.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }

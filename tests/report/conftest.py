@@ -1,0 +1,47 @@
+"""Real environments for the report tests: a venv with planted secrets in a user's home."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from canaries import SECRET_ENVIRONMENT
+from report_builders import Venv, install_distribution, make_venv
+
+USER = "zeldacanary"  # a user name that must vanish with --anonymize
+DIRECT_URL_PASSWORD = "D1rectUrlPa55w0rd"
+DIRECT_URL = f"https://ci-bot:{DIRECT_URL_PASSWORD}@git.corp.example/team/privatepkg.git"
+DIRECT_URL_TOKEN = "ghp_" + "DirectUrlToken0123456789abcdefABCDEF"
+TOKEN_URL = f"https://{DIRECT_URL_TOKEN}@github.com/team/tokenpkg.git"
+NEVER_IN_REPORT = (DIRECT_URL_PASSWORD, DIRECT_URL_TOKEN)
+
+
+@pytest.fixture(scope="session")
+def secret_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """A venv in a home folder named after USER, with credentials in two direct URLs."""
+    home = tmp_path_factory.mktemp("home") / USER
+    venv = make_venv(home / "project" / ".venv")
+    install_distribution(
+        venv.site,
+        "privatepkg",
+        "1.0",
+        direct_url={"url": DIRECT_URL, "vcs_info": {"vcs": "git", "commit_id": "a" * 40}},
+    )
+    install_distribution(
+        venv.site,
+        "tokenpkg",
+        "2.0",
+        direct_url={"url": TOKEN_URL, "vcs_info": {"vcs": "git", "commit_id": "b" * 40}},
+    )
+    install_distribution(venv.site, "alpha-tools", "1.0")  # "al" must not touch it
+    return venv
+
+
+@pytest.fixture()
+def secret_environ(secret_venv: Venv) -> dict[str, str]:
+    """The environment of a user who has every secret shape set."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env.update(SECRET_ENVIRONMENT)
+    env.update(HOME=str(secret_venv.home), USER=USER, LOGNAME=USER)
+    return env
