@@ -178,7 +178,7 @@ SECRET_SHAPES: tuple[SecretShape, ...] = (
         "Xtra2Pa55word",
     ),
     _shape("DATABASE_URL", "postgres://app:DbPa55w0rdZ@db.internal:5432/app", "DbPa55w0rdZ"),
-    _shape("ENCODED_BLOB", base64.b64encode(_GHP.encode()).decode(), _GHP),
+    _shape("ENCODED_BLOB", _encoded := base64.b64encode(_GHP.encode()).decode(), _encoded, _GHP),
     _shape(
         "LOGIN_B64",
         base64.b64encode(b"ci-bot:B4sic-Auth-P4ss").decode(),

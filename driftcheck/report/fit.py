@@ -44,19 +44,40 @@ Notice = Callable[[Sequence[str]], str]
 
 
 def fit(parts: Sequence[Part], steps: Sequence[Step], notice: Notice, limit: int) -> Fitted:
+    by_name = {part.name: part for part in parts}
     levels = {part.name: 0 for part in parts}
-    left_out: list[str] = []
-    text = _assemble(parts, levels, notice(left_out))
+    taken: list[tuple[Step, int]] = []  # each step, with the level it set
+
+    def render() -> str:
+        return _assemble(parts, levels, notice([step.left_out for step, _ in taken]))
+
+    text = render()
     for step in steps:
         if len(text) <= limit:
             break
-        part = next(p for p in parts if p.name == step.part)
+        part = by_name[step.part]
         before = part.render(levels[step.part])
         levels[step.part] += 1
         if part.render(levels[step.part]) == before:
             continue  # nothing of that kind here: nothing to say
-        left_out.append(step.left_out)
-        text = _assemble(parts, levels, notice(left_out))
+        taken.append((step, levels[step.part]))
+        text = render()
+    # Walking back: a late step (the embedded snapshot, say) may have freed enough room
+    # for detail an earlier step dropped.
+    for entry in reversed(list(taken)):
+        step, level = entry
+        if len(text) > limit or levels[step.part] != level:
+            continue
+        levels[step.part] -= 1
+        taken.remove(entry)
+        candidate = render()
+        if len(candidate) <= limit:
+            text = candidate
+        else:
+            levels[step.part] += 1
+            taken.append(entry)
+            taken.sort(key=lambda item: steps.index(item[0]))
+    left_out = [step.left_out for step, _ in taken]
     if len(text) > limit:  # the steps ran out: whole parts from the end, then lines
         left_out.append("the end of the report")
         text = _cut(parts, levels, notice(left_out), limit)

@@ -7,14 +7,7 @@ import os
 import pytest
 
 from canaries import SECRET_ENVIRONMENT
-from report_builders import Venv, install_distribution, make_venv
-
-USER = "zeldacanary"  # a user name that must vanish with --anonymize
-DIRECT_URL_PASSWORD = "D1rectUrlPa55w0rd"
-DIRECT_URL = f"https://ci-bot:{DIRECT_URL_PASSWORD}@git.corp.example/team/privatepkg.git"
-DIRECT_URL_TOKEN = "ghp_" + "DirectUrlToken0123456789abcdefABCDEF"
-TOKEN_URL = f"https://{DIRECT_URL_TOKEN}@github.com/team/tokenpkg.git"
-NEVER_IN_REPORT = (DIRECT_URL_PASSWORD, DIRECT_URL_TOKEN)
+from report_builders import DIRECT_URL, TOKEN_URL, USER, Venv, install_distribution, make_venv
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +27,7 @@ def secret_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
         "2.0",
         direct_url={"url": TOKEN_URL, "vcs_info": {"vcs": "git", "commit_id": "b" * 40}},
     )
-    install_distribution(venv.site, "alpha-tools", "1.0")  # "al" must not touch it
+    install_distribution(venv.site, "alpha-tools", "1.0")  # --anonymize leaves it alone
     return venv
 
 

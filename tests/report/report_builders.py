@@ -15,6 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+USER = "zeldacanary"  # a user name that must vanish with --anonymize
+DIRECT_URL_PASSWORD = "D1rectUrlPa55w0rd"
+DIRECT_URL = f"https://ci-bot:{DIRECT_URL_PASSWORD}@git.corp.example/team/privatepkg.git"
+DIRECT_URL_TOKEN = "ghp_" + "DirectUrlToken0123456789abcdefABCDEF"
+TOKEN_URL = f"https://{DIRECT_URL_TOKEN}@github.com/team/tokenpkg.git"
+NEVER_IN_REPORT = (DIRECT_URL_PASSWORD, DIRECT_URL_TOKEN)
+
 
 @dataclass(frozen=True)
 class Venv:
