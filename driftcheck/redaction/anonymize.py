@@ -56,20 +56,25 @@ class Anonymizer:
             alternatives = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
             pattern = rf"(?<![A-Za-z0-9._-])(?:{alternatives})(?![A-Za-z0-9._-])"
             self._rules.append((re.compile(pattern, case), HOME))
+        names: list[tuple[int, re.Pattern[str], str]] = []  # (length, rule, placeholder)
         name = _usable(user)
         if name is not None:
             pattern = rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])"
-            self._rules.append((re.compile(pattern, case), USER))
+            names.append((len(name), re.compile(pattern, case), USER))
         hosts = {_usable(hostname), _usable((hostname or "").split(".")[0])}
         ordered = sorted((h for h in hosts if h is not None), key=len, reverse=True)
         if ordered:
             # Host names contain hyphens, so a hyphen does not end the token.
             alternatives = "|".join(re.escape(h) for h in ordered)
             pattern = rf"(?<![A-Za-z0-9-])(?:{alternatives})(?![A-Za-z0-9-])"
-            self._rules.append((re.compile(pattern, re.IGNORECASE), HOST))
+            names.append((len(ordered[0]), re.compile(pattern, re.IGNORECASE), HOST))
+        # The longer name first: host "alice-laptop" of user "alice" becomes <host>, not
+        # <user>-laptop.
+        names.sort(key=lambda item: item[0], reverse=True)
+        self._rules.extend((rule, placeholder) for _, rule, placeholder in names)
 
     def apply(self, text: str) -> str:
-        """TEXT with home, user and host replaced (in that order: home is the longest)."""
+        """TEXT with home, then user and host names (the longer first) replaced."""
         for pattern, replacement in self._rules:
             text = pattern.sub(replacement, text)
         return text

@@ -94,3 +94,11 @@ def test_apply_tree() -> None:
         },
     }
     assert tree["env"]["PIP_INDEX_URL"]["preview"] == "https://***@devbox:8080/simple"
+
+
+def test_a_host_named_after_its_user_becomes_the_host() -> None:
+    anon = Anonymizer("alice", "/home/alice", "alice-laptop")
+    assert anon.apply("alice-laptop: alice in /home/alice") == "<host>: <user> in <home>"
+    assert Anonymizer("al", "/home/al", "al-box").apply("al-box al alpha /usr/local") == (
+        "<host> <user> alpha /usr/local"
+    )
