@@ -5,7 +5,8 @@
 #   bash scripts/test.sh [pytest args...]
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
-#    python3-venv) when missing: one `apt-get update`, only if something is missing;
+#    python3-venv, chromium, chromium-driver) when missing: one `apt-get update`,
+#    only if something is missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
 # 3. starts a Docker engine (dockerd) when none answers, and stops exactly that
 #    engine on exit; an engine that was already running is left alone;
@@ -113,6 +114,9 @@ have docker || missing+=(docker.io)
 have debootstrap || missing+=(debootstrap)
 have rsync || missing+=(rsync)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+# The HTML report is tested in a real headless browser (tests/report/test_html_browser.py).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 # de-duplicate
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 

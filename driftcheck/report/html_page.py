@@ -28,7 +28,8 @@ h2 { font-size: 1.15rem; margin-top: 2rem; }
 code, pre, td.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
+th { white-space: nowrap; }
 th button { all: unset; cursor: pointer; font-weight: 600; }
 th button::after { content: " \\2195"; color: var(--muted); }
 th[aria-sort="ascending"] button::after { content: " \\2191"; }
