@@ -15,7 +15,8 @@ from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 no drift (or success); 1 drift found; 2 usage error; "
-    "3 invalid input (corrupt or hostile snapshot); 4 Docker engine unreachable; "
+    "3 invalid input (corrupt or hostile snapshot, archive or image); "
+    "4 Docker engine or registry unreachable; "
     "5 the probe failed in the target; 6 snapshot schema too new; 130 interrupted."
 )
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -70,10 +71,33 @@ def snapshot(
             "--archive", metavar="FILE", help="A docker save tarball or OCI layout (no engine)."
         ),
     ] = None,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry",
+            metavar="REF",
+            help="An image read from a registry, HOST/REPO:TAG or @sha256: (no engine).",
+        ),
+    ] = None,
     tag: Annotated[
         str | None,
         typer.Option("--tag", metavar="TAG", help="Which image of a multi-image archive."),
     ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            metavar="OS/ARCH[/VARIANT]",
+            help="Which image of a registry's multi-platform index (default linux/host arch).",
+        ),
+    ] = None,
+    insecure_registry: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-registry",
+            help="Allow plain HTTP and unverified TLS for the --registry host.",
+        ),
+    ] = False,
     static: Annotated[
         bool, typer.Option("--static", help="Read the image as files; never run it.")
     ] = False,
@@ -100,8 +124,10 @@ def snapshot(
 
     Without a target option, the interpreter is the one you mean: $VIRTUAL_ENV,
     else $CONDA_PREFIX, else python3 on PATH. With --container or --image,
-    --python names the interpreter inside. The snapshot goes to
-    snapshots/<label>.json unless -o says otherwise.
+    --python names the interpreter inside. --archive and --registry read an
+    image as files, with no engine; plain HTTP goes only to loopback registries,
+    to --insecure-registry and to hosts in DRIFTCHECK_INSECURE_REGISTRIES. The
+    snapshot goes to snapshots/<label>.json unless -o says otherwise.
     """
     from driftcheck import api
     from driftcheck.cli.commands import run_snapshot
@@ -118,7 +144,10 @@ def snapshot(
         container=container,
         image=image,
         archive=archive,
+        registry=registry,
         tag=tag,
+        platform=platform,
+        insecure_registry=insecure_registry,
         static=static,
         pull=pull,
         timeout=timeout,
@@ -133,7 +162,7 @@ def show(
         typer.Argument(
             metavar="SOURCE",
             help="A snapshot file, or a live reference: host, python:PATH, pid:N, "
-            "container:NAME, image:REF, archive:PATH.",
+            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG.",
         ),
     ],
 ) -> None:
@@ -165,7 +194,8 @@ def diff(
     """Explain the drift between two environments: likely causes first.
 
     A and B are snapshot files, or live references (host, python:PATH, pid:N,
-    container:NAME, image:REF) snapshotted on the spot.
+    container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG)
+    snapshotted on the spot.
     """
     from driftcheck.cli.commands import run_diff
 

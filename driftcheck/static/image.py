@@ -11,7 +11,7 @@ nothing read before it is used.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +40,17 @@ def read_image(
     fallback_name: str,
     limits: Limits | None = None,
     repo_digests: Sequence[str] = (),
+    check_config: Callable[[dict[str, Any]], None] | None = None,
 ) -> StaticImage:
     """Reads and verifies the config and every layer; ``ref`` names the image (else
-    ``fallback_name@<image id>``)."""
+    ``fallback_name@<image id>``). ``check_config`` may refuse the image before any
+    layer is read."""
     raw_config = read_verified(source, config_blob, what="the image config")
     config = parse_json(raw_config, "the image config", source.description)
     if not isinstance(config, dict):
         raise InvalidArchiveError(f"{source.description}: the image config is not an object")
+    if check_config is not None:
+        check_config(config)
     digest = "sha256:" + hashlib.sha256(raw_config).hexdigest()  # the image ID
     rootfs = RootFS(wanted, limits)
     diff_ids = _diff_ids(config, len(layers), source.description)
