@@ -74,6 +74,38 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int) -
     return lines[0]
 
 
+def dists(doc: Mapping[str, Any], locations: set[str] | None = None) -> set[tuple[str, str, str]]:
+    """(location, canonical name, version) of a snapshot document's distributions."""
+    return {
+        (d["location"], d["canonical_name"], d["version"])
+        for d in doc["distributions"]
+        if locations is None or d["location"] in locations
+    }
+
+
+IMAGE_FIELDS = ("image_id", "platform", "user", "labels", "created", "layers", "history_entries")
+
+
+def assert_static_agrees_with_live(static: Mapping[str, Any], live: Mapping[str, Any]) -> None:
+    """One image read as files and probed live: the same OS packages, the same
+    distributions (whole records) in every environment the live probe sees, the same
+    OS, native libraries, .pth files and image config."""
+    assert static["target"]["mode"] == "static" and live["target"]["mode"] == "live"
+    assert static["python"] is None and live["python"] is not None
+    assert static["os_packages"] == live["os_packages"] and len(static["os_packages"]) > 50
+    live_locations = {d["location"] for d in live["distributions"]}
+    assert dists(static, live_locations) == dists(live)  # every environment live sees, exactly
+    by_key = {(d["location"], d["canonical_name"]): d for d in static["distributions"]}
+    for d in live["distributions"]:  # the probe's own reader: whole records agree
+        assert by_key[(d["location"], d["canonical_name"])] == d
+    for field in ("os_release", "libc", "machine"):
+        assert static["os"][field] == live["os"][field], field
+    assert static["native_libraries"] == live["native_libraries"]
+    assert static["pth_files"] == live["pth_files"]
+    for field in IMAGE_FIELDS:
+        assert static["container"][field] == live["container"][field], field
+
+
 def small_snapshot() -> Snapshot:
     return Snapshot(
         generator=Generator("driftcheck", "0.1.0"),

@@ -1,0 +1,76 @@
+"""Fixtures of the registry tests: a real registry on loopback, filled two ways.
+
+* ``registry``: Debian's ``docker-registry`` serving plain HTTP on a free
+  127.0.0.1 port for the whole session, storage in a temporary folder; stopped
+  at the end. Without the binary the tests FAIL under CI=true and skip
+  otherwise (``bash scripts/test.sh`` installs it).
+* ``pushed_base`` / ``pushed_venv``: the suite's bookworm images pushed there by
+  the engine (docker SDK), as ``driftcheck-test/bookworm:base`` and ``:venv``.
+* ``uploader``: pushes hand-made images over the HTTP API.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+from local_registry import (
+    LocalRegistry,
+    RegistryUnavailable,
+    Uploader,
+    push_engine_image,
+    start_registry,
+)
+
+REPOSITORY = "driftcheck-test/bookworm"
+
+
+def registry_unavailable(reason: str) -> NoReturn:
+    message = f"no test registry: {reason}; `bash scripts/test.sh` installs docker-registry"
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(f"SKIPPED (would FAIL under CI=true) - {message}")
+
+
+def started(folder: Path, auth: dict[str, Any] | None = None) -> LocalRegistry:
+    try:
+        return start_registry(folder, auth)
+    except RegistryUnavailable as exc:
+        registry_unavailable(str(exc))
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRegistry]:
+    server = started(tmp_path_factory.mktemp("registry"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def uploader(registry: LocalRegistry) -> Uploader:
+    return Uploader(registry.address)
+
+
+@dataclass(frozen=True)
+class Pushed:
+    ref: str  # 127.0.0.1:PORT/driftcheck-test/bookworm:TAG
+    digest: str  # the manifest digest the engine reported
+    image: str  # the engine's own tag of the image
+
+
+@pytest.fixture(scope="session")
+def pushed_base(docker_client: Any, registry: LocalRegistry, bookworm_image: str) -> Pushed:
+    digest = push_engine_image(docker_client, bookworm_image, registry, REPOSITORY, "base")
+    return Pushed(registry.ref(REPOSITORY, "base"), digest, bookworm_image)
+
+
+@pytest.fixture(scope="session")
+def pushed_venv(
+    docker_client: Any, registry: LocalRegistry, bookworm_venv_image: str, pushed_base: Pushed
+) -> Pushed:
+    digest = push_engine_image(docker_client, bookworm_venv_image, registry, REPOSITORY, "venv")
+    return Pushed(registry.ref(REPOSITORY, "venv"), digest, bookworm_venv_image)
