@@ -18,13 +18,24 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from static.static_builders import OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, config, sha256
+from static.static_builders import (
+    OCI_CONFIG,
+    OCI_INDEX,
+    OCI_MANIFEST,
+    config,
+    file,
+    gzip_layer,
+    sha256,
+)
+
+from support import assert_valid_snapshot, run_cli
 
 BINARY = "docker-registry"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
@@ -210,3 +221,24 @@ def push_engine_image(
         client.images.remove(f"{target}:{tag}")  # only the tag: the image keeps its own
     assert digest.startswith("sha256:"), "the engine reported no digest for the push"
     return digest
+
+
+def os_layer(name: str) -> bytes:
+    """A small image layer (os-release, one dpkg package) whose blobs no other test shares."""
+    return gzip_layer(
+        file("etc/os-release", f'ID={name}\nVERSION_ID="1"\n# {uuid.uuid4().hex}\n'),
+        file(
+            "var/lib/dpkg/status",
+            f"Package: {name}-base\nStatus: install ok installed\n"
+            "Version: 1.0\nArchitecture: all\n",
+        ),
+    )
+
+
+def cli_snapshot(*args: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``driftcheck snapshot ARGS -o -`` that must succeed; the schema-valid document."""
+    result = run_cli("snapshot", *args, "-o", "-", env=env)
+    assert result.returncode == 0, result.stderr
+    doc: dict[str, Any] = json.loads(result.stdout)
+    assert_valid_snapshot(doc)
+    return doc

@@ -8,37 +8,17 @@ never makes (OCI indexes with attestations, zstd layers, artifacts).
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import pytest
-from static.static_builders import config, file, gzip_layer, layer, sha256
+from local_registry import cli_snapshot, os_layer
+from static.static_builders import config, file, layer, sha256
 
 from driftcheck.registry.platforms import host_platform
 
-from support import assert_one_line_error, assert_valid_snapshot, run_cli
+from support import assert_one_line_error, run_cli
 
 HOST_IMAGE = {"amd64": "amd", "arm64": "arm"}.get(host_platform().architecture)
-
-
-def os_layer(name: str) -> bytes:
-    """A one-file image; the unique line keeps its blobs apart from every other test's."""
-    return gzip_layer(
-        file("etc/os-release", f'ID={name}\nVERSION_ID="1"\n# {uuid.uuid4().hex}\n'),
-        file(
-            "var/lib/dpkg/status",
-            f"Package: {name}-base\nStatus: install ok installed\n"
-            "Version: 1.0\nArchitecture: all\n",
-        ),
-    )
-
-
-def snapshot(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    result = run_cli("snapshot", *args, "-o", "-", env=env)
-    assert result.returncode == 0, result.stderr
-    doc: dict[str, Any] = json.loads(result.stdout)
-    assert_valid_snapshot(doc)
-    return doc
 
 
 def push(uploader, repository: str, tag: str, name: str, **overrides: Any) -> dict[str, Any]:
@@ -75,7 +55,7 @@ def multi_platform(request, registry, uploader) -> dict[str, Any]:
 
 
 def test_platform_option_chooses_from_the_index(multi_platform):
-    doc = snapshot("--registry", multi_platform["ref"], "--platform", "linux/arm64")
+    doc = cli_snapshot("--registry", multi_platform["ref"], "--platform", "linux/arm64")
     assert doc["os"]["os_release"]["ID"] == "arm"
     assert doc["container"]["platform"] == "linux/arm64/v8"
     assert doc["target"]["description"] == (
@@ -95,7 +75,7 @@ def test_default_platform_is_linux_on_the_host_architecture(multi_platform):
         return
     assert result.returncode == 0, result.stderr
     assert multi_platform["manifests"][HOST_IMAGE] in result.stdout  # the description
-    doc = snapshot("--registry", multi_platform["ref"])
+    doc = cli_snapshot("--registry", multi_platform["ref"])
     assert doc["os"]["os_release"]["ID"] == HOST_IMAGE
 
 
@@ -116,9 +96,9 @@ def test_attestations_are_never_read(multi_platform):
 def test_platform_of_a_single_image_must_match(registry, uploader):
     push(uploader, "driftcheck-test/single", "one", "single")
     ref = registry.ref("driftcheck-test/single", "one")
-    assert snapshot("--registry", ref, "--platform", "linux/amd64")["os"]["os_release"]["ID"] == (
-        "single"
-    )
+    assert cli_snapshot("--registry", ref, "--platform", "linux/amd64")["os"]["os_release"][
+        "ID"
+    ] == ("single")
     line = assert_one_line_error(
         run_cli("snapshot", "--registry", ref, "--platform", "linux/arm64"), 2
     )
@@ -128,7 +108,7 @@ def test_platform_of_a_single_image_must_match(registry, uploader):
 def test_docker_schema2_and_plain_tar_layers(registry, uploader):
     blobs = [layer(file("etc/os-release", "ID=plain\n")), os_layer("gz")]
     uploader.image("driftcheck-test/schema2", "t", blobs, docker_types=True)
-    doc = snapshot("--registry", registry.ref("driftcheck-test/schema2", "t"))
+    doc = cli_snapshot("--registry", registry.ref("driftcheck-test/schema2", "t"))
     assert doc["os"]["os_release"]["ID"] == "gz"  # the upper layer wins
     assert doc["container"]["layers"] == 2
 
