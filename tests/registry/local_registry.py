@@ -151,6 +151,13 @@ class Uploader:
             assert answer.headers["Docker-Content-Digest"] == sha256(body)
         return sha256(body)
 
+    def retag(self, repository: str, source: str, target: str) -> str:
+        """Points ``target`` at the manifest ``source`` names (as a re-push would)."""
+        url = f"{self.base}/v2/{repository}/manifests/{source}"
+        with self._call("GET", url, Accept=DOCKER_MANIFEST) as answer:
+            body, media_type = answer.read(), answer.headers["Content-Type"]
+        return self.manifest(repository, target, body, media_type)
+
     def image(
         self,
         repository: str,
