@@ -11,41 +11,19 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
-from local_registry import (
-    LocalRegistry,
-    RegistryUnavailable,
-    Uploader,
-    push_engine_image,
-    start_registry,
-)
+from local_registry import LocalRegistry, Uploader, push_engine_image, start_or_skip
 
 REPOSITORY = "driftcheck-test/bookworm"
 
 
-def registry_unavailable(reason: str) -> NoReturn:
-    message = f"no test registry: {reason}; `bash scripts/test.sh` installs docker-registry"
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI=true and {message}", pytrace=False)
-    pytest.skip(f"SKIPPED (would FAIL under CI=true) - {message}")
-
-
-def started(folder: Path, auth: dict[str, Any] | None = None) -> LocalRegistry:
-    try:
-        return start_registry(folder, auth)
-    except RegistryUnavailable as exc:
-        registry_unavailable(str(exc))
-
-
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRegistry]:
-    server = started(tmp_path_factory.mktemp("registry"))
+    server = start_or_skip(tmp_path_factory.mktemp("registry"))
     yield server
     server.stop()
 

@@ -26,6 +26,11 @@ def pull_ref(docker_client: Any, registry: Any) -> Iterator[str]:
     yield ref
     with contextlib.suppress(docker.errors.ImageNotFound):
         docker_client.images.remove(ref)  # the tag only: the images keep their own tags
+    for image in docker_client.images.list():  # and the digests pulls left behind
+        for digest in image.attrs.get("RepoDigests") or []:
+            if digest.startswith(f"{registry.address}/"):
+                with contextlib.suppress(docker.errors.ImageNotFound):
+                    docker_client.images.remove(digest)
 
 
 def venv_dists(doc: dict[str, Any]) -> set[str]:
