@@ -27,7 +27,7 @@ from driftcheck.registry.errors import (
     RegistryUnreachableError,
 )
 from driftcheck.registry.names import ImageName
-from driftcheck.registry.transport import TIMEOUT_SECONDS, Reply, Transport
+from driftcheck.registry.transport import TIMEOUT_SECONDS, Reply, Transport, origin
 from driftcheck.static.blobs import INDEX_TYPES
 from driftcheck.static.errors import InvalidArchiveError
 
@@ -141,6 +141,11 @@ class RegistryClient:
     def _authenticate(self, reply: Reply) -> None:
         challenges = parse_challenges(reply.headers.get_all("WWW-Authenticate") or [])
         reply.close()
+        if self._base is None or reply.origin != origin(self._base):
+            raise RegistryAccessError(
+                f"{self.label} redirected to {reply.origin[1]}, which asks for a login; "
+                "driftcheck sends logins to the registry named only"
+            )
         login = find_login(self.name.registry, self._environ)
         schemes = {c.scheme: c for c in challenges}
         if "bearer" in schemes:

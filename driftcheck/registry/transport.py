@@ -48,6 +48,11 @@ class Reply:
     status: int
     headers: Message
     body: Any  # http.client.HTTPResponse: read() and close()
+    url: str  # where it came from, after redirects
+
+    @property
+    def origin(self) -> tuple[str, str, int | None]:
+        return origin(self.url)
 
     def close(self) -> None:
         self.body.close()
@@ -69,6 +74,16 @@ class Transport:
     def __init__(self, insecure: Callable[[str], bool], timeout: float = TIMEOUT_SECONDS) -> None:
         self._insecure = insecure
         self.timeout = timeout
+        self._contexts: dict[bool, ssl.SSLContext] = {}
+
+    def _context(self, verified: bool) -> ssl.SSLContext:
+        if verified not in self._contexts:
+            context = ssl.create_default_context()
+            if not verified:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._contexts[verified] = context
+        return self._contexts[verified]
 
     def get(
         self,
@@ -79,10 +94,10 @@ class Transport:
         authorization: str | None = None,
     ) -> Reply:
         """The first answer that is not a redirect; ``authorization`` only to ``url``'s origin."""
-        origin = _origin(url)
+        first = origin(url)
         for _ in range(MAX_REDIRECTS + 1):
             sent = dict(headers)
-            if authorization is not None and _origin(url) == origin:
+            if authorization is not None and origin(url) == first:
                 sent["Authorization"] = authorization
             reply = self._open(url, sent, what)
             location = reply.headers.get("Location") if reply.status in REDIRECTS else None
@@ -110,10 +125,7 @@ class Transport:
     def _open(self, url: str, headers: Mapping[str, str], what: str) -> Reply:
         host = urlsplit(url).hostname or ""
         handlers: list[Any] = [_EveryStatus()]
-        context = ssl.create_default_context()
-        if self.plain_ok(host):
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+        context = self._context(verified=not self.plain_ok(host))
         handlers.append(urllib.request.HTTPSHandler(context=context))
         if is_loopback(host):
             handlers.append(urllib.request.ProxyHandler({}))
@@ -125,7 +137,7 @@ class Transport:
             response = opener.open(request, timeout=self.timeout)
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
             raise RegistryUnreachableError(f"cannot reach {what}: {self.why(exc)}") from None
-        return Reply(response.status, response.headers, response)
+        return Reply(response.status, response.headers, response, url)
 
     def why(self, exc: BaseException) -> str:
         """Why a connection failed, with what to do, in words (never the URL)."""
@@ -148,7 +160,8 @@ class Transport:
         return f"{type(reason).__name__}; {REACH_HINT}"
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: where an ``Authorization`` header may go."""
     parts = urlsplit(url)
     port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
     return parts.scheme, (parts.hostname or "").lower(), port
