@@ -119,7 +119,7 @@ def get_container(client: Any, ref: str) -> Any:
 def get_image(client: Any, ref: str, *, pull: bool) -> Any:
     """The engine's image; pulled first with ``pull``, and pulled when the engine lacks it."""
     if pull:
-        _pull(client, ref)
+        _pull(client, ref, asked=True)
     try:
         return client.images.get(ref)
     except docker.errors.ImageNotFound as exc:
@@ -127,26 +127,28 @@ def get_image(client: Any, ref: str, *, pull: bool) -> Any:
             raise UsageError(f"the engine pulled {ref!r} but does not list it; try again") from exc
     except docker.errors.DockerException as exc:
         raise engine_call_failed(f"cannot read image {ref!r}", exc) from exc
-    _pull(client, ref)
+    _pull(client, ref, asked=False)
     try:
         return client.images.get(ref)
     except docker.errors.DockerException as exc:
         raise engine_call_failed(f"cannot read image {ref!r}", exc) from exc
 
 
-def _pull(client: Any, ref: str) -> None:
-    """A pull whose failure says why: an unknown image (exit 2) or a registry that does
-    not answer (exit 4), with the engine's own explanation."""
+def _pull(client: Any, ref: str, *, asked: bool) -> None:
+    """A pull whose failure says why, in the engine's words. An image the engine lacks
+    and cannot pull is unknown (exit 2), whatever the reason (a typo, offline); a pull
+    asked for with --pull whose registry does not answer is exit 4."""
     from driftcheck.registry.errors import RegistryUnreachableError
 
     try:
         client.images.pull(ref)
-    except docker.errors.NotFound as exc:  # unknown repository or tag, or access denied
-        raise UsageError(
-            f"no image {ref!r} in the engine, and pulling it failed: {_explained(exc)}; "
-            "`docker images` lists local ones"
-        ) from exc
-    except docker.errors.APIError as exc:  # the engine answered: its registry did not
+    except docker.errors.APIError as exc:
+        unknown = isinstance(exc, docker.errors.NotFound) or not asked
+        if unknown:  # unknown repository or tag, access denied, or nowhere to pull from
+            raise UsageError(
+                f"no image {ref!r} in the engine, and pulling it failed: {_explained(exc)}; "
+                "`docker images` lists local ones"
+            ) from exc
         raise RegistryUnreachableError(
             f"the engine could not pull {ref!r}: {_explained(exc)}; check that the registry "
             "is up and reachable from the engine"

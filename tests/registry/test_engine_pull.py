@@ -65,5 +65,7 @@ def test_pull_failures_say_why(registry):
         line = assert_one_line_error(run_cli("snapshot", *args, "-o", "-"), 2)
         assert "pulling it failed" in line and "not found" in line
     down = f"127.0.0.1:{free_port()}/{REPOSITORY}:1"
-    line = assert_one_line_error(run_cli("snapshot", "--image", down, "-o", "-"), 4)
+    line = assert_one_line_error(run_cli("snapshot", "--image", down, "-o", "-"), 2)
+    assert "pulling it failed" in line and "connection refused" in line  # unknown, and why
+    line = assert_one_line_error(run_cli("snapshot", "--image", down, "--pull", "-o", "-"), 4)
     assert "the engine could not pull" in line and "connection refused" in line
