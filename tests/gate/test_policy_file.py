@@ -164,3 +164,15 @@ def test_categories_cover_everything_a_finding_can_carry():
     assert emitted <= set(CATEGORIES), emitted - set(CATEGORIES)
     fallback_sections = set(sections(small_snapshot())) | {"container"}
     assert fallback_sections <= set(CATEGORIES), fallback_sections - set(CATEGORIES)
+
+
+def test_the_readme_policy_example_is_valid(tmp_path):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("### Drift policy", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "pyproject.toml").write_text(example)
+    policy = find_policy(str(tmp_path / "pyproject.toml"), tmp_path)
+    assert policy.fail_on == "medium"
+    assert len(policy.ignore) == 2 and policy.ignore[1].expires is not None
+    assert policy.allow[0].changes == frozenset({"patch", "minor"})
+    assert policy.severity[0].severity is Severity.HIGH
