@@ -60,9 +60,6 @@ class CheckResult:
     def passed(self) -> bool:
         return not self.failing
 
-    def outcome_of(self, finding: Finding) -> Outcome:
-        return next(o for o in self.outcomes if o.finding is finding)
-
     def verdict(self) -> str:
         """The one line a CI log ends with."""
         ignored = len(self.set_aside)

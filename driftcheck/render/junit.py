@@ -11,7 +11,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from driftcheck import __version__
-from driftcheck.diff.model import Finding
 from driftcheck.gate.verdict import CheckResult, Outcome, Status
 from driftcheck.render.finding_details import details
 from driftcheck.render.terminal import visible
@@ -47,15 +46,12 @@ def render_junit(result: CheckResult) -> str:
         _case(suite, outcome, result)
     if not outcomes:
         ET.SubElement(suite, "testcase", classname=SUITE, name="no drift")
-    for warning in result.warnings:
-        ET.SubElement(suite, "system-err").text = visible(f"warning: {warning}")
+    if result.warnings:
+        lines = [f"warning: {visible(warning)}" for warning in result.warnings]
+        ET.SubElement(suite, "system-err").text = "\n".join(lines)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
-
-
-def case_name(finding: Finding) -> str:
-    return visible(f"{finding.category}/{finding.subject}")
 
 
 def _case(suite: ET.Element, outcome: Outcome, result: CheckResult) -> None:
@@ -64,7 +60,7 @@ def _case(suite: ET.Element, outcome: Outcome, result: CheckResult) -> None:
         suite,
         "testcase",
         classname=visible(f"{SUITE}.{finding.category}"),
-        name=case_name(finding),
+        name=visible(f"{finding.category}/{finding.subject}"),
     )
     if outcome.status is Status.FAILING:
         failure = ET.SubElement(
