@@ -23,7 +23,10 @@ def select_target(
     container: str | None = None,
     image: str | None = None,
     archive: str | None = None,
+    registry: str | None = None,
     tag: str | None = None,
+    platform: str | None = None,
+    insecure_registry: bool = False,
     static: bool = False,
     pull: bool = False,
     timeout: float | None = None,
@@ -34,6 +37,7 @@ def select_target(
         ("--container", container),
         ("--image", image),
         ("--archive", archive),
+        ("--registry", registry),
     )
     named = [o for o, v in options if v]
     if len(named) > 1:
@@ -44,10 +48,17 @@ def select_target(
         from driftcheck.targets.container import DEFAULT_TIMEOUT_SECONDS, ContainerTarget
 
         return ContainerTarget(container, python, timeout or DEFAULT_TIMEOUT_SECONDS)
-    if static and image is None and archive is None:
-        raise UsageError("--static reads an image without running it: pass it with --image REF")
     if tag is not None and archive is None:
         raise UsageError("--tag chooses an image inside an archive: pass it with --archive FILE")
+    if registry is not None:
+        return registry_target(
+            registry, python=python, pull=pull, platform=platform, insecure=insecure_registry
+        )
+    if platform is not None or insecure_registry:
+        option = "--platform" if platform is not None else "--insecure-registry"
+        raise UsageError(f"{option} applies to an image read from a registry: pass --registry REF")
+    if static and image is None and archive is None:
+        raise UsageError("--static reads an image without running it: pass it with --image REF")
     if archive is not None:
         from driftcheck.targets.archive import ArchiveTarget
 
@@ -62,6 +73,27 @@ def select_target(
 
         return ImageTarget(image, python, timeout or IMAGE_TIMEOUT, pull=pull)
     return host_target(python=python, pid=pid)
+
+
+def registry_target(
+    ref: str,
+    *,
+    python: str | None = None,
+    pull: bool = False,
+    platform: str | None = None,
+    insecure: bool = False,
+) -> Target:
+    """An image read straight from a registry; nothing runs, so nothing to choose inside."""
+    from driftcheck.registry.names import parse_image_name
+    from driftcheck.registry.platforms import parse_platform
+    from driftcheck.targets.registry import RegistryTarget
+
+    if python is not None:
+        raise UsageError("--python names an interpreter to run; --registry runs nothing")
+    if pull:
+        raise UsageError("--pull asks the engine to pull; --registry reads the registry itself")
+    chosen = parse_platform(platform) if platform is not None else None
+    return RegistryTarget(parse_image_name(ref), platform=chosen, insecure=insecure)
 
 
 def host_target(
@@ -105,14 +137,16 @@ def take_snapshot(
     )
 
 
-def load_or_take(text: str, *, key: bytes | None = None, anonymize: bool = False) -> Snapshot:
+def load_or_take(
+    text: str, *, key: bytes | None = None, label: str | None = None, anonymize: bool = False
+) -> Snapshot:
     """A snapshot file, or a live reference (`host`, `container:web`, …) snapshotted now."""
     from driftcheck.report.readback import load_snapshot_file
     from driftcheck.targets.reference import parse_reference, target_for
 
     reference = parse_reference(text)
     if reference.kind != "file":
-        return take_snapshot(target_for(reference), key=key, anonymize=anonymize)
+        return take_snapshot(target_for(reference), key=key, label=label, anonymize=anonymize)
     snapshot = load_snapshot_file(reference.value)  # or a report embedding one (FILE.md#2)
     if anonymize:
         from driftcheck.redaction.anonymize_snapshot import anonymize_snapshot

@@ -5,8 +5,9 @@
 #   bash scripts/test.sh [pytest args...]
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
-#    python3-venv, chromium, chromium-driver) when missing: one `apt-get update`,
-#    only if something is missing;
+#    python3-venv, chromium, chromium-driver, docker-registry, openssl) when missing:
+#    one `apt-get update`, only if something is missing; the registry's Debian
+#    service is never left running (the tests start their own on a free loopback port);
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
 # 3. starts a Docker engine (dockerd) when none answers, and stops exactly that
 #    engine on exit; an engine that was already running is left alone;
@@ -83,6 +84,17 @@ remove_policy_rc() {
     fi
 }
 
+# docker-registry's package ships a service (port 5000, /var/lib/docker-registry); where a
+# policy-rc.d already existed, or systemd ignores it, it may have started: stop it.
+stop_registry_service() {
+    case " ${missing[*]} " in *" docker-registry "*) ;; *) return 0 ;; esac
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+    elif command -v service >/dev/null 2>&1; then
+        service docker-registry stop >/dev/null 2>&1 || true
+    fi
+}
+
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM HUP
@@ -117,6 +129,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 # The HTML report is tested in a real headless browser (tests/report/test_html_browser.py).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+have docker-registry || missing+=(docker-registry)
+have openssl || missing+=(openssl) # signs the registry tests' tokens
 # de-duplicate
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 
@@ -135,6 +149,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
             warn "apt-get could not install ${missing[*]}; continuing: docker tests will skip, or fail under CI=true"
         fi
         remove_policy_rc
+        stop_registry_service
     else
         warn "missing Debian packages: ${missing[*]} (need root and apt-get to install them);"
         warn "continuing: docker tests will skip, or fail under CI=true"

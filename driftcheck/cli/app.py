@@ -15,7 +15,8 @@ from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 no drift (or success); 1 drift found; 2 usage error; "
-    "3 invalid input (corrupt or hostile snapshot); 4 Docker engine unreachable; "
+    "3 invalid input (corrupt or hostile snapshot, archive or image); "
+    "4 Docker engine or registry unreachable; "
     "5 the probe failed in the target; 6 snapshot schema too new; 130 interrupted."
 )
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -70,10 +71,33 @@ def snapshot(
             "--archive", metavar="FILE", help="A docker save tarball or OCI layout (no engine)."
         ),
     ] = None,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry",
+            metavar="REF",
+            help="An image read from a registry, HOST/REPO:TAG or @sha256: (no engine).",
+        ),
+    ] = None,
     tag: Annotated[
         str | None,
         typer.Option("--tag", metavar="TAG", help="Which image of a multi-image archive."),
     ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            metavar="OS/ARCH[/VARIANT]",
+            help="Which image of a registry's multi-platform index (default linux/host arch).",
+        ),
+    ] = None,
+    insecure_registry: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-registry",
+            help="Allow plain HTTP and unverified TLS for the --registry host.",
+        ),
+    ] = False,
     static: Annotated[
         bool, typer.Option("--static", help="Read the image as files; never run it.")
     ] = False,
@@ -100,8 +124,10 @@ def snapshot(
 
     Without a target option, the interpreter is the one you mean: $VIRTUAL_ENV,
     else $CONDA_PREFIX, else python3 on PATH. With --container or --image,
-    --python names the interpreter inside. The snapshot goes to
-    snapshots/<label>.json unless -o says otherwise.
+    --python names the interpreter inside. --archive and --registry read an
+    image as files, with no engine; plain HTTP goes only to loopback registries,
+    to --insecure-registry and to hosts in DRIFTCHECK_INSECURE_REGISTRIES. The
+    snapshot goes to snapshots/<label>.json unless -o says otherwise.
     """
     from driftcheck import api
     from driftcheck.cli.commands import run_snapshot
@@ -118,7 +144,10 @@ def snapshot(
         container=container,
         image=image,
         archive=archive,
+        registry=registry,
         tag=tag,
+        platform=platform,
+        insecure_registry=insecure_registry,
         static=static,
         pull=pull,
         timeout=timeout,
@@ -133,7 +162,7 @@ def show(
         typer.Argument(
             metavar="SOURCE",
             help="A snapshot file, or a live reference: host, python:PATH, pid:N, "
-            "container:NAME, image:REF, archive:PATH.",
+            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG.",
         ),
     ],
 ) -> None:
@@ -165,7 +194,8 @@ def diff(
     """Explain the drift between two environments: likely causes first.
 
     A and B are snapshot files, or live references (host, python:PATH, pid:N,
-    container:NAME, image:REF) snapshotted on the spot.
+    container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG)
+    snapshotted on the spot.
     """
     from driftcheck.cli.commands import run_diff
 
@@ -233,6 +263,102 @@ def report(
         anonymize=anonymize,
         preview=preview,
     )
+
+
+CHECK_EXIT_CODES_HELP = (
+    "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
+    "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
+    "3 corrupt baseline; 4 Docker engine unreachable; 5 the probe failed in the target; "
+    "6 baseline schema too new; 130 interrupted."
+)
+
+
+@app.command(epilog=CHECK_EXIT_CODES_HELP)
+def check(
+    baseline: Annotated[
+        str,
+        typer.Option("--baseline", metavar="FILE", help="The snapshot this target must match."),
+    ],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            metavar="REF",
+            help="host, python:PATH, pid:N, container:NAME, image:REF, archive:PATH, "
+            "or a snapshot file.",
+        ),
+    ] = "host",
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            metavar="FILE",
+            help="driftcheck.toml or pyproject.toml (default: the one in this folder).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on", help="Exit 1 at or above this (default: the policy's fail_on, else high)."
+        ),
+    ] = None,
+    junit: Annotated[
+        str | None, typer.Option("--junit", metavar="FILE", help="Write a JUnit XML report.")
+    ] = None,
+    markdown: Annotated[
+        str | None, typer.Option("--markdown", metavar="FILE", help="Write a Markdown report.")
+    ] = None,
+    json_file: Annotated[
+        str | None, typer.Option("--json", metavar="FILE", help="Write a JSON report.")
+    ] = None,
+    codequality: Annotated[
+        str | None,
+        typer.Option("--codequality", metavar="FILE", help="Write a GitLab Code Quality report."),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline", help="Snapshot the target into --baseline; compare nothing."
+        ),
+    ] = False,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label", metavar="NAME", help="Name of the target in reports and baselines."
+        ),
+    ] = None,
+) -> None:
+    """Fail a CI job when the target drifted from a committed baseline.
+
+    Snapshots the target (default: host, the interpreter `snapshot` would pick),
+    compares it with --baseline and applies the drift policy ([tool.driftcheck]
+    in pyproject.toml, or driftcheck.toml). Exits 1 when a finding reaches the
+    threshold: --fail-on, else the policy's fail_on, else high. With
+    GITHUB_ACTIONS=true, findings also become annotations and a job summary.
+    """
+    from pathlib import Path
+
+    from driftcheck.cli.check_outputs import ReportFiles
+    from driftcheck.cli.commands import run_check
+
+    if label is not None and not LABEL_PATTERN.match(label):
+        raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
+    reports = ReportFiles(
+        junit=Path(junit) if junit else None,
+        markdown=Path(markdown) if markdown else None,
+        json=Path(json_file) if json_file else None,
+        codequality=Path(codequality) if codequality else None,
+    )
+    code = run_check(
+        baseline=Path(baseline),
+        target=target,
+        policy=policy,
+        fail_on=fail_on.value if fail_on else None,
+        reports=reports,
+        update_baseline=update_baseline,
+        label=label,
+    )
+    raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,8 @@
 """Where an archive's parts (manifests, configs, layer blobs) are read from.
 
-Two places: a tar file (``docker save``, or an OCI layout packed in a tar) and an
+``BlobSource`` is what the blob reader (``driftcheck.static.blobs``) needs; a
+registry is one too (``driftcheck.registry.source``). Archives come in two
+places: a tar file (``docker save``, or an OCI layout packed in a tar) and an
 OCI layout folder. Names come from manifests, which are attacker-controlled
 like everything else in an archive: in a tar they are only looked up among the
 members, and in a folder only names of the shapes ``index.json``,
@@ -29,12 +31,18 @@ GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
-class Source(Protocol):
+class BlobSource(Protocol):
+    """Where an image's blobs are opened by name: an archive, a layout, a registry."""
+
     description: str
 
-    def has(self, name: str) -> bool: ...
-
     def open(self, name: str) -> IO[bytes]: ...
+
+
+class Source(BlobSource, Protocol):
+    """An image archive: its index files can be looked for, and it is closed when read."""
+
+    def has(self, name: str) -> bool: ...
 
     def close(self) -> None: ...
 

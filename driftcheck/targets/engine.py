@@ -103,8 +103,7 @@ def _unreachable(endpoint: Endpoint, exc: BaseException) -> EngineUnreachableErr
 
 def engine_call_failed(what: str, exc: Exception) -> ProbeError | EngineUnreachableError:
     if isinstance(exc, docker.errors.APIError):
-        explanation = getattr(exc, "explanation", None) or str(exc)
-        return ProbeError(f"{what}: {str(explanation).strip()[:300]}")
+        return ProbeError(f"{what}: {_explained(exc)}")
     return EngineUnreachableError(f"{what}: the Docker engine stopped answering ({exc})")
 
 
@@ -118,23 +117,50 @@ def get_container(client: Any, ref: str) -> Any:
 
 
 def get_image(client: Any, ref: str, *, pull: bool) -> Any:
+    """The engine's image; pulled first with ``pull``, and pulled when the engine lacks it."""
+    if pull:
+        _pull(client, ref, asked=True)
     try:
-        if pull:
-            client.images.pull(ref)
         return client.images.get(ref)
     except docker.errors.ImageNotFound as exc:
-        if not pull:
-            try:
-                client.images.pull(ref)
-                return client.images.get(ref)
-            except docker.errors.DockerException:
-                pass
-        raise UsageError(
-            f"no image {ref!r} in the engine and it could not be pulled; "
-            "`docker images` lists local ones"
-        ) from exc
+        if pull:
+            raise UsageError(f"the engine pulled {ref!r} but does not list it; try again") from exc
     except docker.errors.DockerException as exc:
         raise engine_call_failed(f"cannot read image {ref!r}", exc) from exc
+    _pull(client, ref, asked=False)
+    try:
+        return client.images.get(ref)
+    except docker.errors.DockerException as exc:
+        raise engine_call_failed(f"cannot read image {ref!r}", exc) from exc
+
+
+def _pull(client: Any, ref: str, *, asked: bool) -> None:
+    """A pull whose failure says why, in the engine's words. An image the engine lacks
+    and cannot pull is unknown (exit 2), whatever the reason (a typo, offline); a pull
+    asked for with --pull whose registry does not answer is exit 4."""
+    from driftcheck.registry.errors import RegistryUnreachableError
+
+    try:
+        client.images.pull(ref)
+    except docker.errors.APIError as exc:
+        unknown = isinstance(exc, docker.errors.NotFound) or not asked
+        if unknown:  # unknown repository or tag, access denied, or nowhere to pull from
+            raise UsageError(
+                f"no image {ref!r} in the engine, and pulling it failed: {_explained(exc)}; "
+                "`docker images` lists local ones"
+            ) from exc
+        raise RegistryUnreachableError(
+            f"the engine could not pull {ref!r}: {_explained(exc)}; check that the registry "
+            "is up and reachable from the engine"
+        ) from exc
+    except docker.errors.DockerException as exc:
+        raise engine_call_failed(f"cannot pull image {ref!r}", exc) from exc
+    except Exception as exc:  # requests' errors surface raw when the engine goes away
+        raise engine_call_failed(f"cannot pull image {ref!r}", exc) from exc
+
+
+def _explained(exc: Exception) -> str:
+    return str(getattr(exc, "explanation", None) or exc).strip()[:300]
 
 
 def exec_with_stdin(

@@ -1,7 +1,9 @@
 """One parser for live references, shared by every command that reads a snapshot.
 
-`host`, `python:PATH`, `pid:N`, `container:NAME`, `image:REF`, `archive:PATH`
-name a live target; anything else names a snapshot file.
+`host`, `python:PATH`, `pid:N`, `container:NAME`, `image:REF`, `archive:PATH`,
+`registry:HOST/REPO:TAG` name a live target; anything else names a snapshot file.
+A registry reference is read with the default platform, and plain HTTP only to
+loopback hosts and those listed in DRIFTCHECK_INSECURE_REGISTRIES.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ def target_for(reference: Reference) -> Target:
         return api.select_target(image=value)
     if kind == "archive":
         return api.select_target(archive=value)
-    raise UsageError(
-        f"{kind}: references are not supported by this driftcheck yet; "
-        "snapshot the target with `driftcheck snapshot` and pass the file"
-    )
+    if kind == "registry":
+        return api.select_target(registry=value)
+    raise UsageError(f"{kind}: is not a kind of live reference; the kinds are {', '.join(KINDS)}")

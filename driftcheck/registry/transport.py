@@ -1,0 +1,167 @@
+"""HTTP for registries, with the standard library: one GET, a timeout, redirects by hand.
+
+Redirects are followed here rather than by urllib so that the rules are ours:
+at most five hops, never from HTTPS down to plain HTTP (unless the new host is
+one plain HTTP is allowed to), and the ``Authorization`` header goes only to
+the origin it was meant for: a registry that sends blobs to a storage service
+never hands that service the user's token or password. TLS is verified with
+the system's certificates (``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` are
+honoured) except for hosts the caller calls insecure. Proxies come from the
+usual environment variables; loopback hosts never go through one.
+
+A failure to connect is a ``RegistryUnreachableError`` naming what was being
+reached and why, never the URL: a redirect's URL can carry a storage signature.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from driftcheck import __version__
+from driftcheck.registry.errors import RegistryUnreachableError
+from driftcheck.registry.names import is_loopback
+
+TIMEOUT_SECONDS = 30.0
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+USER_AGENT = f"driftcheck/{__version__}"
+REACH_HINT = (
+    "check the name and that the registry is up (and HTTPS_PROXY / NO_PROXY if a proxy is needed)"
+)
+TLS_HINT = (
+    "for a registry you trust with a self-signed certificate or plain HTTP, pass "
+    "--insecure-registry or list it in DRIFTCHECK_INSECURE_REGISTRIES"
+)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Message
+    body: Any  # http.client.HTTPResponse: read() and close()
+    url: str  # where it came from, after redirects
+
+    @property
+    def origin(self) -> tuple[str, str, int | None]:
+        return origin(self.url)
+
+    def close(self) -> None:
+        self.body.close()
+
+
+class _EveryStatus(urllib.request.HTTPErrorProcessor):
+    """Hands back every answer: redirects and errors are the caller's to judge."""
+
+    def http_response(self, request: Any, response: Any) -> Any:
+        return response
+
+    https_response = http_response
+
+
+class Transport:
+    """GET requests for one registry; ``insecure(host)`` says where TLS may go unverified
+    and plain HTTP is allowed."""
+
+    def __init__(self, insecure: Callable[[str], bool], timeout: float = TIMEOUT_SECONDS) -> None:
+        self._insecure = insecure
+        self.timeout = timeout
+        self._contexts: dict[bool, ssl.SSLContext] = {}
+
+    def _context(self, verified: bool) -> ssl.SSLContext:
+        if verified not in self._contexts:
+            context = ssl.create_default_context()
+            if not verified:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._contexts[verified] = context
+        return self._contexts[verified]
+
+    def get(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        what: str,
+        authorization: str | None = None,
+    ) -> Reply:
+        """The first answer that is not a redirect; ``authorization`` only to ``url``'s origin."""
+        first = origin(url)
+        for _ in range(MAX_REDIRECTS + 1):
+            sent = dict(headers)
+            if authorization is not None and origin(url) == first:
+                sent["Authorization"] = authorization
+            reply = self._open(url, sent, what)
+            location = reply.headers.get("Location") if reply.status in REDIRECTS else None
+            if reply.status not in REDIRECTS:
+                return reply
+            reply.close()
+            if not location:
+                raise RegistryUnreachableError(f"{what} redirected nowhere (no Location header)")
+            url = self._redirect(url, location, what)
+        raise RegistryUnreachableError(f"{what} redirected more than {MAX_REDIRECTS} times")
+
+    def _redirect(self, current: str, location: str, what: str) -> str:
+        target = urljoin(current, location.strip())
+        parts = urlsplit(target)
+        if parts.scheme == "https" or (parts.scheme == "http" and self.plain_ok(parts.hostname)):
+            return target
+        raise RegistryUnreachableError(
+            f"{what} redirected to {'plain HTTP' if parts.scheme == 'http' else 'a non-HTTPS URL'} "
+            f"at {parts.hostname or 'an unnamed host'}; refused ({TLS_HINT})"
+        )
+
+    def plain_ok(self, host: str | None) -> bool:
+        return host is not None and (is_loopback(host) or self._insecure(host))
+
+    def _open(self, url: str, headers: Mapping[str, str], what: str) -> Reply:
+        host = urlsplit(url).hostname or ""
+        handlers: list[Any] = [_EveryStatus()]
+        context = self._context(verified=not self.plain_ok(host))
+        handlers.append(urllib.request.HTTPSHandler(context=context))
+        if is_loopback(host):
+            handlers.append(urllib.request.ProxyHandler({}))
+        opener = urllib.request.build_opener(*handlers)
+        request = urllib.request.Request(
+            url, headers={"User-Agent": USER_AGENT, **headers}, method="GET"
+        )
+        try:
+            response = opener.open(request, timeout=self.timeout)
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+            raise RegistryUnreachableError(f"cannot reach {what}: {self.why(exc)}") from None
+        return Reply(response.status, response.headers, response, url)
+
+    def why(self, exc: BaseException) -> str:
+        """Why a connection failed, with what to do, in words (never the URL)."""
+        reason: Any = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(reason, socket.gaierror):
+            return f"the host name does not resolve; {REACH_HINT}"
+        if isinstance(reason, ConnectionRefusedError):
+            return f"the connection was refused; {REACH_HINT}"
+        if isinstance(reason, TimeoutError | socket.timeout):
+            return f"no answer within {self.timeout:.0f} s; {REACH_HINT}"
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            detail = reason.verify_message or "not trusted"
+            return f"its TLS certificate is not accepted ({detail}); {TLS_HINT}"
+        if isinstance(reason, ssl.SSLError):
+            return f"the TLS handshake failed ({reason.reason or 'no detail'}); {TLS_HINT}"
+        if isinstance(reason, http.client.HTTPException):
+            return f"it did not answer in HTTP ({type(reason).__name__}); {REACH_HINT}"
+        if isinstance(reason, OSError):
+            return f"{reason.strerror or type(reason).__name__}; {REACH_HINT}"
+        return f"{type(reason).__name__}; {REACH_HINT}"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: where an ``Authorization`` header may go."""
+    parts = urlsplit(url)
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port

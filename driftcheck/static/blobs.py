@@ -1,0 +1,173 @@
+"""Reading an image's blobs (manifests, configs, layers) with their digests verified.
+
+A blob source is anything that opens blobs by name: a member of a ``docker
+save`` tar, a file of an OCI layout folder, a blob of a registry. Every blob is
+verified while it is read: sha256 and size against its descriptor where one
+exists, and each layer's uncompressed sha256 against the config's diff_ids. No
+more than a descriptor's size (plus one byte, to notice) is ever read from a
+blob whose size is known, so a source that sends more cannot make a reader
+loop forever. Layers may be plain tar or gzip; zstd layers are refused with a
+message (the standard library of the Pythons driftcheck supports has no zstd).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from driftcheck.static.errors import HostileArchiveError, InvalidArchiveError
+from driftcheck.static.rootfs import CHUNK, Readable, RootFS, safe_name
+from driftcheck.static.sources import GZIP_MAGIC, ZSTD_MAGIC, BlobSource
+
+MAX_JSON = 8 * 1024 * 1024  # manifests, indexes and configs are a few kilobytes
+MAX_LAYERS = 1000  # overlayfs stacks about 128; Docker refuses more than 127
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+INDEX_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+)
+
+
+@dataclass(frozen=True)
+class Blob:
+    name: str  # where the source has it
+    digest: str | None  # known sha256, verified when read
+    size: int | None  # known size, verified when read; no more than size + 1 is read
+
+
+class _Hashing:
+    """Hashes and counts what is read through it; stops one byte past ``limit``."""
+
+    def __init__(self, inner: Readable, limit: int | None = None) -> None:
+        self._inner, self.size, self._hash = inner, 0, hashlib.sha256()
+        self._stop = None if limit is None else limit + 1
+
+    def read(self, size: int = -1) -> bytes:
+        want = CHUNK if size is None or size < 0 else size
+        if self._stop is not None:
+            want = min(want, self._stop - self.size)
+            if want <= 0:
+                return b""
+        data = self._inner.read(want)
+        self.size += len(data)
+        self._hash.update(data)
+        return data
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + self._hash.hexdigest()
+
+
+class _Prefixed:
+    """A stream whose first bytes were read already (to sniff compression)."""
+
+    def __init__(self, head: bytes, rest: _Hashing) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            wanted_size = len(self._head) if size is None or size < 0 else size
+            data, self._head = self._head[:wanted_size], self._head[wanted_size:]
+            return data
+        return self._rest.read(size)
+
+
+def read_layer(source: BlobSource, blob: Blob, diff_id: str, rootfs: RootFS, label: str) -> None:
+    """Streams one layer blob into ``rootfs``, verifying it compressed and uncompressed."""
+    with source.open(blob.name) as raw_handle:
+        raw = _Hashing(raw_handle, blob.size)
+        head = raw.read(4)
+        if head.startswith(ZSTD_MAGIC):
+            raise InvalidArchiveError(
+                f"layer {label} is zstd-compressed; driftcheck reads gzip and plain tar layers"
+            )
+        stream: Readable = _Prefixed(head, raw)
+        if head.startswith(GZIP_MAGIC):
+            stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[call-overload]  # no seek needed
+        plain = _Hashing(stream)
+        rootfs.add_layer(plain, label)
+        while raw.read(CHUNK):
+            pass
+    _verify(blob, raw, f"layer {label}", source.description)
+    if plain.digest != diff_id:
+        raise InvalidArchiveError(
+            f"{source.description}: digest mismatch for layer {label}: its content hashes to "
+            f"{plain.digest[:19]}, the config says {diff_id[:19]}; corrupt or tampered with"
+        )
+
+
+def read_verified(
+    source: BlobSource, blob: Blob, limit: int = MAX_JSON, what: str | None = None
+) -> bytes:
+    """A small blob (manifest, index, config), read whole and verified."""
+    what = what or blob.name
+    with source.open(blob.name) as handle:
+        reader = _Hashing(handle, blob.size)
+        parts: list[bytes] = []
+        while reader.size <= limit:  # a stream may return less than asked: read to EOF
+            part = reader.read(limit + 1 - reader.size)
+            if not part:
+                break
+            parts.append(part)
+    data = b"".join(parts)
+    if len(data) > limit:
+        raise HostileArchiveError(f"{source.description}: {what} is over {limit} bytes")
+    _verify(blob, reader, what, source.description)
+    return data
+
+
+def _verify(blob: Blob, reader: _Hashing, what: str, archive: str) -> None:
+    if blob.size is not None and reader.size != blob.size:
+        raise InvalidArchiveError(
+            f"{archive}: size mismatch for {what}: {reader.size} bytes, "
+            f"the manifest says {blob.size}; truncated or tampered with"
+        )
+    if blob.digest is not None and reader.digest != blob.digest:
+        raise InvalidArchiveError(
+            f"{archive}: digest mismatch for {what} ({blob.digest[:19]}): "
+            f"its content hashes to {reader.digest[:19]}; corrupt or tampered with"
+        )
+
+
+def read_json(source: BlobSource, blob: Blob, what: str) -> Any:
+    return parse_json(read_verified(source, blob, what=what), what, source.description)
+
+
+def parse_json(data: bytes, what: str, archive: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidArchiveError(f"{archive}: {what} is not valid JSON") from exc
+
+
+def descriptor(item: Any, where: str, archive: str) -> Blob:
+    """An OCI descriptor (``{"digest": ..., "size": ...}``), named as a layout's blob file."""
+    if not isinstance(item, dict):
+        raise InvalidArchiveError(f"{archive}: {where}: a descriptor is not an object")
+    digest, size = item.get("digest"), item.get("size")
+    if not isinstance(digest, str) or not DIGEST.match(digest):
+        raise InvalidArchiveError(
+            f"{archive}: {where}: digest {safe_name(str(digest))} is not sha256"
+        )
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise InvalidArchiveError(f"{archive}: {where}: blob {digest} has no valid size")
+    return Blob("blobs/sha256/" + digest.split(":", 1)[1], digest, size)
+
+
+def check_layer_count(count: int, where: str) -> None:
+    if count > MAX_LAYERS:
+        raise HostileArchiveError(f"{where} lists {count} layers (limit {MAX_LAYERS})")
+
+
+def manifest_blobs(manifest: Any, where: str, archive: str) -> tuple[Blob, tuple[Blob, ...]]:
+    """The config and layer descriptors of an image manifest (OCI or Docker schema 2)."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("layers"), list):
+        raise InvalidArchiveError(f"{archive}: {where} has no layers list")
+    config = descriptor(manifest.get("config"), f"{where} config", archive)
+    check_layer_count(len(manifest["layers"]), f"{archive}: {where}")
+    layers = tuple(descriptor(item, f"{where} layers", archive) for item in manifest["layers"])
+    return config, layers
