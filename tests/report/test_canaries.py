@@ -12,6 +12,7 @@ import re
 import socket
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -43,8 +44,11 @@ class Outputs:
         return [extract(text, i, name) for i in range(1, count + 1)]
 
 
-def _every_output(out: Outputs, target: str, snapshot_args: list[str]) -> list[str]:
-    """Snapshot, reports (Markdown, HTML, stdout, preview), diff in every format, show."""
+def _every_output(
+    out: Outputs, target: str, snapshot_args: list[str], clean_args: list[str]
+) -> list[str]:
+    """Snapshot, reports (Markdown, HTML, stdout, preview), diff in every format, show,
+    and check against a baseline (CLEAN_ARGS snapshot the same target without secrets)."""
     out.run("snapshot", *snapshot_args, "-o", "s.json")
     out.run("report", target, "-o", "r.md")
     out.run("report", target, "-o", "r.html")
@@ -55,7 +59,26 @@ def _every_output(out: Outputs, target: str, snapshot_args: list[str]) -> list[s
     for fmt in ("text", "json", "markdown"):
         out.run("diff", "r.md", "d.md#2", "--format", fmt)
     out.run("show", "r.html")
+    _check_outputs(out, target, clean_args)
     return [*out.texts, *out.files(), *out.embedded("r.md", 1), *out.embedded("d.html", 2)]
+
+
+def _check_outputs(out: Outputs, target: str, clean_args: list[str]) -> None:
+    """`check` against a baseline taken without the secrets: its JUnit, Markdown, JSON,
+    Code Quality reports, annotations and job summary name the new variables."""
+    clean = {k: v for k, v in out.env.items() if k not in SECRET_ENVIRONMENT}
+    baseline = run_cli("snapshot", *clean_args, "-o", "base.json", env=clean, cwd=out.folder)
+    assert baseline.returncode == 0, baseline.stderr
+    env = dict(out.env, GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(out.folder / "summary.md"))
+    reports = ["--junit", "c.xml", "--markdown", "c.md", "--json", "c.json"]
+    result = run_cli(
+        "check", "--baseline", "base.json", "--target", target, "--fail-on", "low",
+        *reports, "--codequality", "cq.json", env=env, cwd=out.folder,
+    )  # fmt: skip
+    out.texts += [result.stdout, result.stderr]
+    assert result.returncode == 1, result.stderr  # the secrets are new variables: drift
+    junit = ElementTree.parse(out.folder / "c.xml").getroot()  # well-formed XML 1.0
+    assert "FORGE_A" in ElementTree.tostring(junit, encoding="unicode")
 
 
 def test_there_are_more_than_thirty_shapes() -> None:
@@ -65,9 +88,8 @@ def test_there_are_more_than_thirty_shapes() -> None:
 
 def test_no_secret_from_a_real_venv_reaches_any_output(tmp_path, secret_venv, secret_environ):
     out = Outputs(tmp_path, secret_environ)
-    texts = _every_output(
-        out, f"python:{secret_venv.python}", ["--python", str(secret_venv.python)]
-    )
+    args = ["--python", str(secret_venv.python)]
+    texts = _every_output(out, f"python:{secret_venv.python}", args, args)
     assert_no_secret(*texts)
     for text in texts:
         for secret in NEVER_IN_REPORT:
@@ -134,9 +156,11 @@ def test_no_secret_from_a_real_container_reaches_any_output(
     tmp_path, bookworm_venv_image, run_container
 ):
     container = run_container(bookworm_venv_image, environment=SECRET_ENVIRONMENT)
+    clean = run_container(bookworm_venv_image)  # the baseline: the same image, no secrets
     out = Outputs(tmp_path, dict(os.environ))
     target = f"container:{container.name}"
-    texts = _every_output(out, target, ["--container", container.name])
+    args = ["--container", container.name]
+    texts = _every_output(out, target, args, ["--container", clean.name, "--label", "x"])
     out.run("report", target, "--anonymize", "-o", "anon.md")
     texts += [(tmp_path / "anon.md").read_text(), *out.embedded("anon.md", 1), *out.texts]
     assert_no_secret(*texts)

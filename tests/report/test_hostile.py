@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from driftcheck.diff.engine import compare
 from driftcheck.render.report_json import render_json
@@ -145,6 +146,14 @@ def test_hostile_names_through_the_real_cli(tmp_path: Path, hostile_venv) -> Non
     run("show", str(tmp_path / "r.md"))
     for fmt in ("text", "json", "markdown"):
         run("diff", str(snap), str(tmp_path / "d.md#2"), "--format", fmt)
+    io.save(small_snapshot(), tmp_path / "base.json")
+    gate = ["--baseline", "base.json", "--target", target, "--fail-on", "never"]
+    run("check", *gate, "--junit", "j.xml", "--markdown", "c.md", "--json", "c.json")
+    junit = (tmp_path / "j.xml").read_bytes()
+    assert b"evil" in junit
+    etree.fromstring(junit, etree.XMLParser(resolve_entities=False))  # strict XML 1.0
+    outputs += [(name, (tmp_path / name).read_text()) for name in ("j.xml", "c.json")]
+    assert_inert_markdown((tmp_path / "c.md").read_text())
     assert "evil" in (tmp_path / "r.md").read_text()
     for name in ("r.md", "d.md"):
         assert_inert_markdown((tmp_path / name).read_text())

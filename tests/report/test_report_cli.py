@@ -148,3 +148,17 @@ def test_anonymize_is_token_aware_and_consistent(tmp_path: Path) -> None:
     assert "/usr/local/bin" in markdown and "`alpha`" in markdown
     assert "/home/al" not in markdown
     assert USER not in markdown
+
+
+def test_preview_on_a_terminal_uses_reverse_video_and_nothing_else() -> None:
+    from test_hostile import HOSTILE, _hostile_pair
+
+    from driftcheck.report.build import Side, build_report
+    from driftcheck.report.preview import OFF, ON, preview
+
+    _, right = _hostile_pair(HOSTILE["osc52"] + HOSTILE["esc-clear"])
+    markdown = build_report([Side(right, "x")], "markdown").text
+    shown = preview(markdown, terminal=True)
+    assert f"{ON}<redacted by name:token>{OFF}" in shown.text
+    assert shown.marked >= 1
+    assert "\x1b" not in shown.text.replace(ON, "").replace(OFF, "")  # only our own
