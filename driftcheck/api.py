@@ -105,7 +105,7 @@ def take_snapshot(
     )
 
 
-def load_or_take(text: str, *, key: bytes | None = None) -> Snapshot:
+def load_or_take(text: str, *, key: bytes | None = None, label: str | None = None) -> Snapshot:
     """A snapshot file, or a live reference (`host`, `container:web`, …) snapshotted now."""
     from pathlib import Path
 
@@ -115,4 +115,4 @@ def load_or_take(text: str, *, key: bytes | None = None) -> Snapshot:
     reference = parse_reference(text)
     if reference.kind == "file":
         return io.load(Path(reference.value))
-    return take_snapshot(target_for(reference), key=key)
+    return take_snapshot(target_for(reference), key=key, label=label)

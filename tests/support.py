@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
+from driftcheck.api import take_snapshot
 from driftcheck.snapshot.model import (
     CpuInfo,
     Distribution,
@@ -28,6 +32,9 @@ from driftcheck.snapshot.model import (
     TargetInfo,
     Unknown,
 )
+from driftcheck.targets.host import HostInterpreter
+
+CACHE = Path(os.environ.get("DRIFTCHECK_TEST_CACHE", Path.home() / ".cache" / "driftcheck-tests"))
 
 
 def run_cli(
@@ -118,3 +125,57 @@ def make_editable_project(root: Path) -> Path:
         )
     )
     return project
+
+
+def _run(*args: str | Path, env: Mapping[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, env=None if env is None else {**env}
+    )
+    assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-2000:])
+    return result.stdout
+
+
+def python311() -> Path:
+    """The cached wheels are cp311: the venvs need a CPython 3.11."""
+    if sys.version_info[:2] == (3, 11):
+        return Path(sys.executable)
+    found = shutil.which("python3.11")
+    if found is None:
+        pytest.skip("these scenarios need a CPython 3.11 (cp311 wheels)")
+    return Path(found)
+
+
+def wheelhouse(name: str, wanted: tuple[str, ...]) -> Path:
+    """Downloads `wanted` once; a stamp file remembers what the folder already holds."""
+    folder = CACHE / name
+    stamp = folder / ".complete"
+    digest = hashlib.sha256("\n".join(wanted).encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    base: list[str | Path] = [python311(), "-m", "pip", "download", "-q", "--no-deps"]
+    base.append("--only-binary=:all:")
+    for requirement in wanted:  # one at a time: two versions of one package cannot resolve
+        _run(*base, "-d", folder, requirement)
+    stamp.write_text(digest)
+    return folder
+
+
+class Venv:
+    """A real virtual environment, filled from a wheelhouse with --no-index."""
+
+    def __init__(self, root: Path, wheels: Path) -> None:
+        self.root = root
+        self.python = root / "bin" / "python"
+        self.wheels = wheels
+        _run(python311(), "-m", "venv", root)
+
+    def pip(self, *args: str | Path) -> None:
+        _run(self.python, "-m", "pip", "-q", *args)
+
+    def install(self, *args: str | Path) -> None:
+        self.pip("install", "--no-index", "--find-links", self.wheels, *args)
+
+    def snapshot(self, env: Mapping[str, str], label: str) -> Snapshot:
+        target = HostInterpreter(self.python, "--python", environ=dict(env))
+        return take_snapshot(target, label=label)

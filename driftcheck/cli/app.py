@@ -180,6 +180,102 @@ def diff(
     raise typer.Exit(code)
 
 
+CHECK_EXIT_CODES_HELP = (
+    "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
+    "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
+    "3 corrupt baseline; 4 Docker engine unreachable; 5 the probe failed in the target; "
+    "6 baseline schema too new; 130 interrupted."
+)
+
+
+@app.command(epilog=CHECK_EXIT_CODES_HELP)
+def check(
+    baseline: Annotated[
+        str,
+        typer.Option("--baseline", metavar="FILE", help="The snapshot this target must match."),
+    ],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            metavar="REF",
+            help="host, python:PATH, pid:N, container:NAME, image:REF, archive:PATH, "
+            "or a snapshot file.",
+        ),
+    ] = "host",
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            metavar="FILE",
+            help="driftcheck.toml or pyproject.toml (default: the one in this folder).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on", help="Exit 1 at or above this (default: the policy's fail_on, else high)."
+        ),
+    ] = None,
+    junit: Annotated[
+        str | None, typer.Option("--junit", metavar="FILE", help="Write a JUnit XML report.")
+    ] = None,
+    markdown: Annotated[
+        str | None, typer.Option("--markdown", metavar="FILE", help="Write a Markdown report.")
+    ] = None,
+    json_file: Annotated[
+        str | None, typer.Option("--json", metavar="FILE", help="Write a JSON report.")
+    ] = None,
+    codequality: Annotated[
+        str | None,
+        typer.Option("--codequality", metavar="FILE", help="Write a GitLab Code Quality report."),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline", help="Snapshot the target into --baseline; compare nothing."
+        ),
+    ] = False,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            "--label", metavar="NAME", help="Name of the target in reports and baselines."
+        ),
+    ] = None,
+) -> None:
+    """Fail a CI job when the target drifted from a committed baseline.
+
+    Snapshots the target (default: host, the interpreter `snapshot` would pick),
+    compares it with --baseline and applies the drift policy ([tool.driftcheck]
+    in pyproject.toml, or driftcheck.toml). Exits 1 when a finding reaches the
+    threshold: --fail-on, else the policy's fail_on, else high. With
+    GITHUB_ACTIONS=true, findings also become annotations and a job summary.
+    """
+    from pathlib import Path
+
+    from driftcheck.cli.check_outputs import ReportFiles
+    from driftcheck.cli.commands import run_check
+
+    if label is not None and not LABEL_PATTERN.match(label):
+        raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
+    reports = ReportFiles(
+        junit=Path(junit) if junit else None,
+        markdown=Path(markdown) if markdown else None,
+        json=Path(json_file) if json_file else None,
+        codequality=Path(codequality) if codequality else None,
+    )
+    code = run_check(
+        baseline=Path(baseline),
+        target=target,
+        policy=policy,
+        fail_on=fail_on.value if fail_on else None,
+        reports=reports,
+        update_baseline=update_baseline,
+        label=label,
+    )
+    raise typer.Exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     # --debug is accepted anywhere on the line, before or after the command.

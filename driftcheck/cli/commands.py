@@ -6,13 +6,19 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
 from driftcheck.diff.model import Report
+from driftcheck.errors import UsageError
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.snapshot import io
 from driftcheck.targets.interface import Target
+
+if TYPE_CHECKING:
+    from driftcheck.cli.check_outputs import ReportFiles
+    from driftcheck.gate.verdict import CheckResult
 
 
 def run_snapshot(target: Target, *, output: str | None, label: str | None, anonymize: bool) -> None:
@@ -69,3 +75,84 @@ def run_diff(
     if fail_on == "never":
         return 0
     return 1 if report.at_or_above(Severity.parse(fail_on)) else 0
+
+
+def run_check(
+    *,
+    baseline: Path,
+    target: str,
+    policy: str | None,
+    fail_on: str | None,
+    reports: ReportFiles,
+    update_baseline: bool,
+    label: str | None,
+) -> int:
+    from driftcheck.cli.check_outputs import warn
+
+    key = api.fingerprint_key()
+    if update_baseline:
+        return _update_baseline(baseline, target, reports, label, key)
+    from driftcheck.gate.baseline import load_baseline
+    from driftcheck.gate.check import check
+    from driftcheck.gate.policy_file import find_policy
+    from driftcheck.gate.verdict import resolve_fail_on
+
+    reports.verify(baseline)
+    rules = find_policy(policy, Path.cwd())
+    threshold = resolve_fail_on(fail_on, rules.fail_on)
+    before = load_baseline(baseline, target)
+    with spinner(f"probing {target}"):
+        current = api.load_or_take(target, key=key, label=label)
+    result = check(
+        before,
+        current,
+        baseline_path=baseline,
+        target_label=label or target,
+        policy=rules,
+        fail_on=threshold,
+    )
+    for message in result.warnings:
+        warn(message)
+    reports.write(result, baseline)
+    _print_check(result, baseline)
+    return 0 if result.passed else 1
+
+
+def _update_baseline(
+    baseline: Path, target: str, reports: ReportFiles, label: str | None, key: bytes | None
+) -> int:
+    if reports.requested():
+        options = " and ".join(option for option, _ in reports.requested())
+        raise UsageError(
+            f"--update-baseline writes a baseline and compares nothing: drop {options}"
+        )
+    with spinner(f"probing {target}"):
+        snap = api.load_or_take(target, key=key, label=label)
+    io.save(snap, baseline, create_folder=True)
+    print(snapshot_summary(snap))
+    print(f"Wrote baseline {baseline}")
+    return 0
+
+
+def _print_check(result: CheckResult, baseline: Path) -> None:
+    from driftcheck.cli.check_outputs import (
+        append_step_summary,
+        github_annotations,
+        in_github_actions,
+        warn,
+    )
+    from driftcheck.render.check_report import check_text
+
+    text = check_text(result)
+    if not in_github_actions():
+        sys.stdout.write(text)
+        return
+    from driftcheck.render.github import without_commands
+
+    body, verdict = text.rstrip("\n").rsplit("\n", 1)
+    sys.stdout.write(without_commands(body + "\n"))
+    sys.stdout.write(github_annotations(result, baseline))
+    print(verdict)
+    problem = append_step_summary(result)
+    if problem:
+        warn(problem)

@@ -13,7 +13,16 @@ REPORT_VERSION = "1.0"
 
 
 def render_json(report: Report) -> str:
-    document = {
+    return dump_json(report_document(report))
+
+
+def dump_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data; `check` adds its verdict to it."""
+    return {
         "format": REPORT_FORMAT,
         "version": REPORT_VERSION,
         "generator": {"name": "driftcheck", "version": __version__},
@@ -23,7 +32,10 @@ def render_json(report: Report) -> str:
         "findings": [_finding(f) for f in report.findings],
         "not_comparable": list(report.not_comparable),
     }
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    return _finding(finding)
 
 
 def _finding(finding: Finding) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from driftcheck.diff.model import Finding, Report
 from driftcheck.render.terminal import visible
 
 
-def render_text(report: Report) -> str:
-    lines = [f"driftcheck diff: {visible(report.left_label)} -> {visible(report.right_label)}"]
+def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
+    lines = [f"{title}: {visible(report.left_label)} -> {visible(report.right_label)}"]
     if not report.drift:
         lines.append("No drift.")
     causes = report.likely_causes()

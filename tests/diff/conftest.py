@@ -9,24 +9,13 @@ replaced), so that nothing else differs.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from diff_scenarios import NumpyScenarios, ProjectScenarios
 
-from driftcheck.api import take_snapshot
-from driftcheck.snapshot.model import Snapshot
-from driftcheck.targets.host import HostInterpreter
+from support import Venv, make_editable_project, wheelhouse
 
-from support import make_editable_project
-
-CACHE = Path(os.environ.get("DRIFTCHECK_TEST_CACHE", Path.home() / ".cache" / "driftcheck-tests"))
 # cp311 manylinux wheels: numpy 1.x and 2.x, pandas 2.0.3 (built against numpy 1.x), and
 # contourpy 1.2.0, whose real metadata says Requires-Dist: numpy<2.0,>=1.20.
 NUMPY_WHEELS = (
@@ -42,48 +31,14 @@ NUMPY_WHEELS = (
 SMALL_WHEELS = ("six==1.16.0", "idna==3.7", "attrs==23.2.0", "setuptools>=70.1")
 
 
-def _run(*args: str | Path, env: Mapping[str, str] | None = None) -> str:
-    result = subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, env=None if env is None else {**env}
-    )
-    assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-2000:])
-    return result.stdout
-
-
-def python311() -> Path:
-    """The wheels are cp311: the venvs need a CPython 3.11."""
-    if sys.version_info[:2] == (3, 11):
-        return Path(sys.executable)
-    found = shutil.which("python3.11")
-    if found is None:
-        pytest.skip("the diff scenarios need a CPython 3.11 (cp311 wheels)")
-    return Path(found)
-
-
-def _wheelhouse(name: str, wanted: tuple[str, ...]) -> Path:
-    """Downloads `wanted` once; a stamp file remembers what the folder already holds."""
-    folder = CACHE / name
-    stamp = folder / ".complete"
-    digest = hashlib.sha256("\n".join(wanted).encode()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    base: list[str | Path] = [python311(), "-m", "pip", "download", "-q", "--no-deps"]
-    base.append("--only-binary=:all:")
-    for requirement in wanted:  # one at a time: numpy 1.x and 2.x cannot resolve together
-        _run(*base, "-d", folder, requirement)
-    stamp.write_text(digest)
-    return folder
-
-
 @pytest.fixture(scope="session")
 def numpy_wheels() -> Path:
-    return _wheelhouse("diff-numpy-wheels", NUMPY_WHEELS)
+    return wheelhouse("diff-numpy-wheels", NUMPY_WHEELS)
 
 
 @pytest.fixture(scope="session")
 def small_wheels() -> Path:
-    return _wheelhouse("diff-small-wheels", SMALL_WHEELS)
+    return wheelhouse("diff-small-wheels", SMALL_WHEELS)
 
 
 @pytest.fixture(scope="session")
@@ -91,24 +46,6 @@ def clean_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A small, fixed environment: what the probe sees is what the scenario set."""
     home = tmp_path_factory.mktemp("home")
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home)}
-
-
-class Venv:
-    def __init__(self, root: Path, wheels: Path) -> None:
-        self.root = root
-        self.python = root / "bin" / "python"
-        self.wheels = wheels
-        _run(python311(), "-m", "venv", root)
-
-    def pip(self, *args: str | Path) -> None:
-        _run(self.python, "-m", "pip", "-q", *args)
-
-    def install(self, *args: str | Path) -> None:
-        self.pip("install", "--no-index", "--find-links", self.wheels, *args)
-
-    def snapshot(self, env: Mapping[str, str], label: str) -> Snapshot:
-        target = HostInterpreter(self.python, "--python", environ=dict(env))
-        return take_snapshot(target, label=label)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,110 @@
+"""Where a check's result goes besides the terminal: report files and GitHub Actions."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from driftcheck.errors import OutputError, UsageError
+from driftcheck.gate.baseline import repository_path
+from driftcheck.gate.verdict import CheckResult
+from driftcheck.snapshot.io import write_atomic
+
+SUMMARY_LIMIT = 1024 * 1024  # what GitHub accepts per step summary
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """The report files one check writes, by the option that asked for each."""
+
+    junit: Path | None = None
+    markdown: Path | None = None
+    json: Path | None = None
+    codequality: Path | None = None
+
+    def requested(self) -> list[tuple[str, Path]]:
+        pairs = [
+            ("--junit", self.junit),
+            ("--markdown", self.markdown),
+            ("--json", self.json),
+            ("--codequality", self.codequality),
+        ]
+        return [(option, path) for option, path in pairs if path is not None]
+
+    def verify(self, baseline: Path) -> None:
+        """Before any probe runs: every folder exists, no file is asked for twice."""
+        seen: dict[Path, str] = {}
+        for option, path in self.requested():
+            resolved = path.resolve()
+            if resolved == baseline.resolve():
+                raise UsageError(f"{option} {path} is the baseline; write the report elsewhere")
+            if resolved in seen:
+                raise UsageError(f"{seen[resolved]} and {option} both write {path}; pick two files")
+            seen[resolved] = option
+            if not path.parent.is_dir():
+                raise OutputError(
+                    f"cannot write {option} {path}: folder {path.parent} does not exist; "
+                    "create it first"
+                )
+
+    def write(self, result: CheckResult, baseline: Path) -> list[Path]:
+        renderers = _renderers(baseline)
+        written = []
+        for option, path in self.requested():
+            write_atomic(path, renderers[option](result))
+            written.append(path)
+        return written
+
+
+def _renderers(baseline: Path) -> dict[str, Callable[[CheckResult], str]]:
+    from driftcheck.render.check_report import check_json, check_markdown
+    from driftcheck.render.codequality import render_codequality
+    from driftcheck.render.junit import render_junit
+
+    location = repository_path(baseline) or baseline.name
+    return {
+        "--junit": render_junit,
+        "--markdown": check_markdown,
+        "--json": check_json,
+        "--codequality": lambda result: render_codequality(result, location=location),
+    }
+
+
+def in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def github_annotations(result: CheckResult, baseline: Path) -> str:
+    from driftcheck.render.github import annotation_lines
+
+    return annotation_lines(result, file=repository_path(baseline))
+
+
+def append_step_summary(result: CheckResult) -> str | None:
+    """Appends the Markdown report to $GITHUB_STEP_SUMMARY; a warning when that fails."""
+    from driftcheck.render.check_report import check_markdown
+
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    text = check_markdown(result)
+    if len(text.encode("utf-8")) > SUMMARY_LIMIT:
+        cut = text.encode("utf-8")[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
+        text = cut[: cut.rfind("\n") + 1] + "\n*(report cut to fit the job summary)*\n"
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    except OSError as exc:
+        return f"cannot append to $GITHUB_STEP_SUMMARY ({exc.strerror or exc}); no job summary"
+    return None
+
+
+def warn(message: str) -> None:
+    """A warning quotes a baseline or a policy: no secret and no terminal escape gets through."""
+    from driftcheck.probe._secrets import scrub_text
+    from driftcheck.render.terminal import visible
+
+    print(f"driftcheck: warning: {visible(scrub_text(message)[0])}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""The CI gate: a baseline, a policy, a verdict (`driftcheck check`)."""

@@ -1,0 +1,67 @@
+"""The baseline a check compares against: found, read, and judged comparable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from driftcheck.errors import UsageError
+from driftcheck.snapshot import io
+from driftcheck.snapshot.model import Snapshot, TargetInfo
+
+# Kinds whose runtime facts (environment, interpreter, native libraries) mean the same thing.
+KIND_NAMES = {
+    "host": "the host",
+    "process": "the host",
+    "container": "a running container",
+    "image": "an image run in a container",
+    "static": "an image read as files",
+}
+
+
+class MissingBaselineError(UsageError):
+    pass
+
+
+def create_command(path: Path, target: str) -> str:
+    aimed = "" if target == "host" else f" --target {target}"
+    return (
+        f"`driftcheck check --baseline {path}{aimed} --update-baseline` "
+        f"(or `driftcheck snapshot -o {path}`)"
+    )
+
+
+def load_baseline(path: Path, target: str = "host") -> Snapshot:
+    """A missing baseline is a usage error (exit 2) that says how to make one."""
+    if not path.exists() and not path.is_symlink():
+        raise MissingBaselineError(
+            f"baseline {path} does not exist; create it with {create_command(path, target)}"
+        )
+    return io.load(path)  # corrupt: exit 3; schema too new: exit 6
+
+
+def target_kind(target: TargetInfo) -> str:
+    return "static" if target.mode == "static" else target.kind
+
+
+def kind_warning(baseline: Snapshot, current: Snapshot, path: Path) -> str | None:
+    """Comparing a container with the host diffs two machines, not one machine over time."""
+    was, now = target_kind(baseline.target), target_kind(current.target)
+    if KIND_NAMES.get(was, was) == KIND_NAMES.get(now, now):
+        return None
+    return (
+        f"the baseline {path} was taken from {KIND_NAMES.get(was, was)} and this check from "
+        f"{KIND_NAMES.get(now, now)}: runtime facts may not be comparable; take the baseline "
+        "from the same kind of target (--update-baseline)"
+    )
+
+
+def repository_path(path: Path) -> str | None:
+    """The baseline as CI reports name files: relative to the working folder, else None."""
+    text = os.path.normpath(path)
+    if os.path.isabs(text):
+        try:
+            text = os.path.relpath(text)
+        except ValueError:  # another drive
+            return None
+    return None if text == ".." or text.startswith(f"..{os.sep}") else text

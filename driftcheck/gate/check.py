@@ -1,0 +1,37 @@
+"""check(): a baseline and a fresh snapshot, compared, judged by a policy."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from driftcheck.diff.engine import compare
+from driftcheck.gate.apply import apply_policy
+from driftcheck.gate.baseline import kind_warning
+from driftcheck.gate.policy import Policy
+from driftcheck.gate.verdict import CheckResult
+from driftcheck.snapshot.model import Snapshot
+
+
+def check(
+    baseline: Snapshot,
+    current: Snapshot,
+    *,
+    baseline_path: Path,
+    target_label: str,
+    policy: Policy,
+    fail_on: str,
+    today: date | None = None,
+) -> CheckResult:
+    report = compare(baseline, current, left_label=str(baseline_path), right_label=target_label)
+    applied = apply_policy(report, policy, fail_on, today or date.today())
+    kind = kind_warning(baseline, current, baseline_path)
+    return CheckResult(
+        report=applied.report,
+        outcomes=applied.outcomes,
+        fail_on=fail_on,
+        baseline=str(baseline_path),
+        target=target_label,
+        policy=policy.source,
+        warnings=(*([kind] if kind else []), *applied.warnings),
+    )
