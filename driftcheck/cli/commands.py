@@ -98,7 +98,7 @@ def run_check(
     from driftcheck.gate.verdict import resolve_fail_on
 
     reports.verify(baseline)
-    rules = find_policy(policy, Path.cwd())
+    rules = find_policy(policy, Path())
     threshold = resolve_fail_on(fail_on, rules.fail_on)
     before = load_baseline(baseline, target)
     with spinner(f"probing {target}"):

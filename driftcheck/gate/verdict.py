@@ -60,19 +60,16 @@ class CheckResult:
     def passed(self) -> bool:
         return not self.failing
 
-    def outcome_of(self, finding: Finding) -> Outcome:
-        return next(o for o in self.outcomes if o.finding is finding)
-
     def verdict(self) -> str:
         """The one line a CI log ends with."""
         ignored = len(self.set_aside)
         aside = f" ({ignored} set aside by the policy)" if ignored else ""
         if self.threshold is None:
             count = _findings(len(self.report.findings))
-            return f"driftcheck: {count}{aside}; fail_on is never: not failing"
+            return f"driftcheck: {count}; fail_on is never: not failing{aside}"
         if self.failing:
             count = _findings(len(self.failing))
-            return f"driftcheck: {count} at or above {self.fail_on}{aside}: failing"
+            return f"driftcheck: {count} at or above {self.fail_on}: failing{aside}"
         return f"driftcheck: no drift at or above {self.fail_on}{aside}"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from driftcheck.diff.model import Severity
 from driftcheck.gate.verdict import CheckResult
-from driftcheck.render.plain_safe import plain_text
+from driftcheck.render.terminal import visible
 
 SEVERITIES = {
     Severity.INFO: "info",
@@ -38,14 +38,14 @@ def render_codequality(result: CheckResult, *, location: str) -> str:
         issues.append(
             {
                 "type": "issue",
-                "description": plain_text(
+                "description": visible(
                     f"[{finding.severity.label}] {finding.category} {finding.subject}: "
                     f"{finding.explanation}"
                 ),
-                "check_name": plain_text(f"driftcheck.{finding.category}"),
+                "check_name": visible(f"driftcheck.{finding.category}"),
                 "fingerprint": fingerprint(identity),
                 "severity": SEVERITIES[finding.severity],
-                "location": {"path": plain_text(location), "lines": {"begin": 1}},
+                "location": {"path": visible(location), "lines": {"begin": 1}},
             }
         )
     return json.dumps(issues, indent=2, ensure_ascii=True) + "\n"

@@ -15,7 +15,7 @@ import secrets
 from driftcheck.diff.model import Severity
 from driftcheck.gate.verdict import CheckResult, Status
 from driftcheck.render.finding_details import details
-from driftcheck.render.plain_safe import plain_text
+from driftcheck.render.terminal import visible
 
 MAX_ANNOTATIONS = 50
 WARN_FROM = Severity.MEDIUM
@@ -50,10 +50,10 @@ def annotation_lines(result: CheckResult, *, file: str | None) -> str:
     where = {"file": file, "line": "1"} if file else {}
     for outcome in chosen[:MAX_ANNOTATIONS]:
         finding = outcome.finding
-        title = plain_text(
+        title = visible(
             f"driftcheck: [{finding.severity.label}] {finding.category} {finding.subject}"
         )
-        body = plain_text(details(finding, result.fail_on), keep_newlines=True)
+        body = details(finding, result.fail_on)
         name = "error" if outcome.status is Status.FAILING else "warning"
         lines.append(command(name, body, title=title, **where))
     if len(chosen) > MAX_ANNOTATIONS:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from driftcheck import __version__
-from driftcheck.diff.model import Finding
 from driftcheck.gate.verdict import CheckResult, Outcome, Status
 from driftcheck.render.finding_details import details
-from driftcheck.render.plain_safe import plain_text
+from driftcheck.render.terminal import visible
 
 SUITE = "driftcheck"
 
@@ -27,7 +26,7 @@ def render_junit(result: CheckResult) -> str:
     suite = ET.SubElement(
         root,
         "testsuite",
-        name=plain_text(f"driftcheck check: {result.baseline} -> {result.target}"),
+        name=visible(f"driftcheck check: {result.baseline} -> {result.target}"),
         tests=str(max(len(outcomes), 1)),
         failures=str(failures),
         errors="0",
@@ -42,20 +41,17 @@ def render_junit(result: CheckResult) -> str:
         ("fail_on", result.fail_on),
         ("verdict", result.verdict()),
     ):
-        ET.SubElement(properties, "property", name=name, value=plain_text(value))
+        ET.SubElement(properties, "property", name=name, value=visible(value))
     for outcome in outcomes:
         _case(suite, outcome, result)
     if not outcomes:
         ET.SubElement(suite, "testcase", classname=SUITE, name="no drift")
-    for warning in result.warnings:
-        ET.SubElement(suite, "system-err").text = plain_text(f"warning: {warning}")
+    if result.warnings:
+        lines = [f"warning: {visible(warning)}" for warning in result.warnings]
+        ET.SubElement(suite, "system-err").text = "\n".join(lines)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
-
-
-def case_name(finding: Finding) -> str:
-    return plain_text(f"{finding.category}/{finding.subject}")
 
 
 def _case(suite: ET.Element, outcome: Outcome, result: CheckResult) -> None:
@@ -63,20 +59,20 @@ def _case(suite: ET.Element, outcome: Outcome, result: CheckResult) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
-        classname=plain_text(f"{SUITE}.{finding.category}"),
-        name=case_name(finding),
+        classname=visible(f"{SUITE}.{finding.category}"),
+        name=visible(f"{finding.category}/{finding.subject}"),
     )
     if outcome.status is Status.FAILING:
         failure = ET.SubElement(
             case,
             "failure",
-            message=plain_text(f"[{finding.severity.label}] {finding.explanation}"),
+            message=visible(f"[{finding.severity.label}] {finding.explanation}"),
             type=finding.severity.label,
         )
-        failure.text = plain_text(details(finding, result.fail_on), keep_newlines=True)
+        failure.text = details(finding, result.fail_on)
     elif outcome.status.set_aside:
         reason = f"{outcome.status.value} by the policy: {outcome.reason or ''}"
-        ET.SubElement(case, "skipped", message=plain_text(reason))
+        ET.SubElement(case, "skipped", message=visible(reason))
     else:
         case_out = ET.SubElement(case, "system-out")
-        case_out.text = plain_text(details(finding, result.fail_on), keep_newlines=True)
+        case_out.text = details(finding, result.fail_on)
