@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,3 +153,44 @@ def test_without_the_socket_group_the_engine_is_unreachable(
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("driftcheck: error: "), run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_checks_an_image_against_a_baseline_in_a_mounted_folder(
+    docker_client: Any,
+    driftcheck_image: str,
+    bookworm_venv_image: str,
+    drifted_venv_image: str,
+    docker_socket: Path,
+    tmp_path: Path,
+) -> None:
+    """The README's CI use: a host user's folder mounted at /work, reports written there."""
+    host_user = 4321  # a user of the host, not the image's
+    work = tmp_path / "work"
+    (work / "snapshots").mkdir(parents=True)
+    os.chown(work, host_user, host_user)
+    os.chown(work / "snapshots", host_user, host_user)
+    options = {
+        **socket_options(docker_socket),
+        "user": f"{host_user}:{host_user}",
+    }
+    options["volumes"][str(work)] = {"bind": "/work", "mode": "rw"}
+
+    def check(image: str, *extra: str) -> Run:
+        args = ["check", "--baseline", "snapshots/app.json", "--target", f"image:{image}"]
+        return run_image(docker_client, driftcheck_image, [*args, *extra], **options)
+
+    made = check(bookworm_venv_image, "--update-baseline")
+    assert made.status == 0, made
+    assert_valid_snapshot(json.loads((work / "snapshots/app.json").read_text()))
+    assert (work / "snapshots/app.json").stat().st_uid == host_user
+
+    same = check(bookworm_venv_image, "--junit", "driftcheck-junit.xml")
+    assert same.status == 0, same
+
+    drifted = check(drifted_venv_image, "--junit", "driftcheck-junit.xml")
+    assert drifted.status == 1, drifted
+    junit = ET.parse(work / "driftcheck-junit.xml").getroot()
+    failing = [
+        case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None
+    ]
+    assert failing == ["packages/markupsafe"]
