@@ -141,18 +141,16 @@ def _print_check(result: CheckResult, baseline: Path) -> None:
         in_github_actions,
         warn,
     )
-    from driftcheck.render.check_report import check_text
+    from driftcheck.render.check_report import check_text, check_text_body
 
-    text = check_text(result)
     if not in_github_actions():
-        sys.stdout.write(text)
+        sys.stdout.write(check_text(result))
         return
     from driftcheck.render.github import without_commands
 
-    body, verdict = text.rstrip("\n").rsplit("\n", 1)
-    sys.stdout.write(without_commands(body + "\n"))
+    sys.stdout.write(without_commands(check_text_body(result)))
     sys.stdout.write(github_annotations(result, baseline))
-    print(verdict)
+    print(result.verdict())
     problem = append_step_summary(result)
     if problem:
         warn(problem)

@@ -18,11 +18,15 @@ from driftcheck.render.terminal import visible
 
 
 def check_text(result: CheckResult) -> str:
+    return f"{check_text_body(result)}\n{result.verdict()}\n"
+
+
+def check_text_body(result: CheckResult) -> str:
+    """The report without the verdict: GitHub Actions prints annotations between them."""
     lines = [render_text(result.report, title="driftcheck check").rstrip("\n")]
     if result.set_aside:
         lines += ["", f"Set aside by the policy ({len(result.set_aside)})"]
         lines += [f"  {_aside_line(o)}" for o in result.set_aside]
-    lines += ["", result.verdict()]
     return "\n".join(lines) + "\n"
 
 
