@@ -82,7 +82,7 @@ def test_leaves_sources_wheels_and_caches_behind(docker_client: Any, driftcheck_
     script = (
         "for p in /src /tmp/dist /root/.cache/pip /home/driftcheck/.cache/pip; do "
         '[ -e "$p" ] && echo "present: $p"; done; '
-        "for c in gcc cc g++ make; do command -v $c; done; "
+        'for c in gcc cc g++ make; do command -v "$c" >/dev/null && echo "present: $c"; done; '
         "readlink /usr/local/bin/driftcheck; "
         "/opt/driftcheck/bin/python -c 'import driftcheck, sys; print(driftcheck.__file__)'"
     )
