@@ -5,9 +5,10 @@
 #   bash scripts/test.sh [pytest args...]
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
-#    python3-venv, chromium, chromium-driver, docker-registry, openssl) when missing:
-#    one `apt-get update`, only if something is missing; the registry's Debian
-#    service is never left running (the tests start their own on a free loopback port);
+#    python3-venv, chromium, chromium-driver, docker-registry, openssl, nodejs and npm)
+#    when missing: one `apt-get update`, only if something is missing; the registry's
+#    Debian service is never left running (the tests start their own on a free loopback
+#    port); then gitlab-ci-local (npm, pinned) into the test cache when missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
 # 3. starts a Docker engine (dockerd) when none answers, and stops exactly that
 #    engine on exit; an engine that was already running is left alone;
@@ -21,6 +22,9 @@
 #                       iptables/NAT): a way to try the start/stop path beside a
 #                       running engine
 #   DRIFTCHECK_TEST_VENV  venv location (default: .venv-test in the repo)
+#   DRIFTCHECK_TEST_CACHE test cache (default: ~/.cache/driftcheck-tests), where
+#                       gitlab-ci-local is installed; its path is passed to pytest in
+#                       DRIFTCHECK_GITLAB_CI_LOCAL
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -131,6 +135,18 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 have docker-registry || missing+=(docker-registry)
 have openssl || missing+=(openssl) # signs the registry tests' tokens
+# gitlab-ci-local runs the example GitLab pipeline (tests/ci). Its re2 dependency compiles
+# a native module when no prebuilt one can be downloaded: hence g++ and make.
+GITLAB_CI_LOCAL_VERSION=4.60.0
+TEST_CACHE="${DRIFTCHECK_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/driftcheck-tests}"
+GITLAB_CI_LOCAL_DIR="$TEST_CACHE/gitlab-ci-local-$GITLAB_CI_LOCAL_VERSION"
+GITLAB_CI_LOCAL="$GITLAB_CI_LOCAL_DIR/node_modules/.bin/gitlab-ci-local"
+have node || missing+=(nodejs)
+have npm || missing+=(npm)
+if [ ! -x "$GITLAB_CI_LOCAL" ]; then
+    have g++ || missing+=(g++)
+    have make || missing+=(make)
+fi
 # de-duplicate
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 
@@ -154,6 +170,28 @@ if [ "${#missing[@]}" -gt 0 ]; then
         warn "missing Debian packages: ${missing[*]} (need root and apt-get to install them);"
         warn "continuing: docker tests will skip, or fail under CI=true"
     fi
+fi
+
+# ----------------------------------------------------------------- gitlab-ci-local
+gitlab_ci_local_ok() {
+    [ -x "$GITLAB_CI_LOCAL" ] &&
+        [ "$("$GITLAB_CI_LOCAL" --version 2>/dev/null)" = "$GITLAB_CI_LOCAL_VERSION" ]
+}
+if ! gitlab_ci_local_ok && have npm; then
+    log "installing gitlab-ci-local $GITLAB_CI_LOCAL_VERSION into $GITLAB_CI_LOCAL_DIR"
+    mkdir -p "$TEST_CACHE"
+    partial="$(mktemp -d "$TEST_CACHE/gitlab-ci-local.XXXXXX")"
+    if npm install --prefix "$partial" --no-audit --no-fund --loglevel=error \
+        "gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION" </dev/null >&2; then
+        rm -rf "$GITLAB_CI_LOCAL_DIR"
+        mv "$partial" "$GITLAB_CI_LOCAL_DIR"
+    else
+        rm -rf "$partial"
+        warn "npm could not install gitlab-ci-local; the GitLab pipeline tests will skip, or fail under CI=true"
+    fi
+fi
+if gitlab_ci_local_ok; then
+    export DRIFTCHECK_GITLAB_CI_LOCAL="$GITLAB_CI_LOCAL"
 fi
 
 # ----------------------------------------------------------------- virtualenv
