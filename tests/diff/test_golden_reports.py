@@ -6,17 +6,19 @@ diff of the golden files in review: that diff is the change users will see.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from driftcheck.cli.commands import report_renderers
 from driftcheck.diff.engine import compare
 from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
 
-from support import small_snapshot
+from support import report_schema, small_snapshot
 
 GOLDEN = Path(__file__).parent / "golden"
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
@@ -60,3 +62,20 @@ def test_report_matches_golden_file(output_format):
         if not os.environ.get("DRIFTCHECK_UPDATE_GOLDEN"):
             pytest.fail(f"wrote missing golden file {golden.name}; review and commit it")
     assert rendered == golden.read_text()
+
+
+def test_json_report_follows_its_shipped_schema():
+    left, right = _pair()
+    document = json.loads(report_renderers()["json"](compare(left, right)))
+    jsonschema.validate(document, report_schema())
+    fixes = [f["fix"] for f in document["findings"] if f["fix"]]
+    assert any(f["command"] and f["on"] for f in fixes)
+    assert any(f["advice"] and not f["command"] for f in fixes)
+
+
+def test_the_schema_refuses_what_the_report_never_writes():
+    left, right = _pair()
+    document = json.loads(report_renderers()["json"](compare(left, right)))
+    document["findings"][0]["fix"] = {"command": None, "advice": None, "on": None}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, report_schema())
