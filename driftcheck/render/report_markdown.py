@@ -19,6 +19,8 @@ def render_markdown(report: Report) -> str:
         f"## driftcheck: {_code(report.left_label)} → {_code(report.right_label)}",
         "",
     ]
+    if report.project is not None:
+        lines += [f"Ranked for your project {md_text(report.project)}", ""]
     if not report.drift:
         lines += ["**No drift.**", ""]
     causes = report.likely_causes()

@@ -10,6 +10,8 @@ from driftcheck.render.terminal import visible
 
 def render_text(report: Report) -> str:
     lines = [f"driftcheck diff: {visible(report.left_label)} -> {visible(report.right_label)}"]
+    if report.project is not None:
+        lines.append(f"Ranked for your project {visible(report.project)}")
     if not report.drift:
         lines.append("No drift.")
     causes = report.likely_causes()

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from diff_scenarios import NumpyScenarios, ProjectScenarios
+from diff_scenarios import DriftPair, NumpyScenarios, ProjectScenarios
 
 from driftcheck.api import take_snapshot
 from driftcheck.snapshot.model import Snapshot
@@ -40,6 +40,17 @@ NUMPY_WHEELS = (
     "six==1.16.0",
 )
 SMALL_WHEELS = ("six==1.16.0", "idna==3.7", "attrs==23.2.0", "setuptools>=70.1")
+# Two releases of each small pure-Python package, for venvs that drift and are put back.
+DRIFT_WHEELS = (
+    "six==1.16.0",
+    "six==1.17.0",
+    "idna==3.7",
+    "attrs==23.2.0",
+    "attrs==24.2.0",
+    "packaging==24.1",
+)
+DRIFT_A = ("six==1.16.0", "idna==3.7", "attrs==23.2.0")
+DRIFT_B = ("six==1.17.0", "attrs==24.2.0", "packaging==24.1")
 
 
 def _run(*args: str | Path, env: Mapping[str, str] | None = None) -> str:
@@ -87,6 +98,11 @@ def small_wheels() -> Path:
 
 
 @pytest.fixture(scope="session")
+def drift_wheels() -> Path:
+    return _wheelhouse("diff-drift-wheels", DRIFT_WHEELS)
+
+
+@pytest.fixture(scope="session")
 def clean_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A small, fixed environment: what the probe sees is what the scenario set."""
     home = tmp_path_factory.mktemp("home")
@@ -109,6 +125,12 @@ class Venv:
     def snapshot(self, env: Mapping[str, str], label: str) -> Snapshot:
         target = HostInterpreter(self.python, "--python", environ=dict(env))
         return take_snapshot(target, label=label)
+
+
+@pytest.fixture(scope="session")
+def make_venv() -> type[Venv]:
+    """Venv(root, wheelhouse): a CPython 3.11 venv that installs from the wheelhouse only."""
+    return Venv
 
 
 @pytest.fixture(scope="session")
@@ -153,3 +175,14 @@ def project_scenarios(
     venv.install("--no-build-isolation", "--no-deps", project)
     installed = venv.snapshot(clean_env, "installed")
     return ProjectScenarios(base, again, env_changed, idna_missing, installed, str(extra))
+
+
+@pytest.fixture(scope="session")
+def drift_pair(
+    tmp_path_factory: pytest.TempPathFactory, drift_wheels: Path, clean_env: dict[str, str]
+) -> DriftPair:
+    root = tmp_path_factory.mktemp("drift")
+    a, b = Venv(root / "a", drift_wheels), Venv(root / "b", drift_wheels)
+    a.install(*DRIFT_A)
+    b.install(*DRIFT_B)
+    return DriftPair(a.snapshot(clean_env, "a"), b.snapshot(clean_env, "b"), a.python, b.python)
