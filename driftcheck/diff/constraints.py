@@ -10,6 +10,7 @@ string from a snapshot is checked (names, versions) or made one inert line.
 from __future__ import annotations
 
 import re
+import shlex
 
 from packaging.version import InvalidVersion, Version
 
@@ -51,7 +52,7 @@ def constraints_text(
 
 
 def _header(a: str, b: str, file_name: str, tool: str, names: list[str]) -> list[str]:
-    target = quote(file_name)
+    target = shlex.quote(file_name)
     lines = [
         _comment(f"Constraints that give {b} the package versions of {a}."),
         _comment(f"Written by driftcheck {__version__}; A: {a}; B: {b}."),

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from diff_scenarios import DriftPair, NumpyScenarios, ProjectScenarios
+from diff_scenarios import DRIFT_A, DRIFT_B, DriftPair, NumpyScenarios, ProjectScenarios
 
 from driftcheck.api import take_snapshot
 from driftcheck.snapshot.model import Snapshot
@@ -49,8 +49,6 @@ DRIFT_WHEELS = (
     "attrs==24.2.0",
     "packaging==24.1",
 )
-DRIFT_A = ("six==1.16.0", "idna==3.7", "attrs==23.2.0")
-DRIFT_B = ("six==1.17.0", "attrs==24.2.0", "packaging==24.1")
 
 
 def _run(*args: str | Path, env: Mapping[str, str] | None = None) -> str:
