@@ -6,6 +6,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
@@ -13,7 +14,9 @@ from driftcheck.diff.model import Report
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
-from driftcheck.targets.interface import Target
+
+if TYPE_CHECKING:  # the probe's module loads only when a target is probed
+    from driftcheck.targets.interface import Target
 
 
 def run_snapshot(target: Target, *, output: str | None, label: str | None, anonymize: bool) -> None:
