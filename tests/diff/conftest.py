@@ -101,6 +101,20 @@ def drift_wheels() -> Path:
 
 
 @pytest.fixture(scope="session")
+def cpython311() -> Path:
+    return python311()
+
+
+@pytest.fixture(scope="session")
+def uv_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """uv itself, installed from its wheel (downloaded once) into a venv of its own."""
+    wheels = _wheelhouse("diff-uv-wheel", ("uv==0.13.9",))
+    tools = Venv(tmp_path_factory.mktemp("uv-tool") / "venv", wheels)
+    tools.install("uv==0.13.9")
+    return tools.root / "bin" / "uv"
+
+
+@pytest.fixture(scope="session")
 def clean_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A small, fixed environment: what the probe sees is what the scenario set."""
     home = tmp_path_factory.mktemp("home")

@@ -72,6 +72,57 @@ def test_constraints_make_b_match_a_with_pip(tmp_path, make_venv, drift_wheels, 
     assert [(f["subject"], f["right"]) for f in after] == [("packaging", "24.1")]
 
 
+def test_constraints_and_fixes_speak_uv_when_b_installs_with_uv(
+    tmp_path, drift_wheels, clean_env, uv_binary, cpython311
+):
+    """Both venvs made and filled by uv (no pip in them); the fix and the file say uv."""
+    uv_env = {**clean_env, "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "UV_OFFLINE": "1"}
+    local = ["--no-index", "--find-links", str(drift_wheels)]
+    a, b = tmp_path / "a", tmp_path / "b"
+    for venv, pins in ((a, DRIFT_A), (b, DRIFT_B)):
+        for args in (
+            ["venv", "-q", "--python", str(cpython311), str(venv)],
+            ["pip", "install", "-q", "--python", str(venv / "bin" / "python"), *local, *pins],
+        ):
+            subprocess.run([str(uv_binary), *args], check=True, capture_output=True, env=uv_env)
+    _snapshot(a / "bin" / "python", tmp_path / "a.json", clean_env)
+    _snapshot(b / "bin" / "python", tmp_path / "b.json", clean_env)
+
+    pins_file = tmp_path / "pins.txt"
+    report = run_cli(
+        "diff",
+        str(tmp_path / "a.json"),
+        str(tmp_path / "b.json"),
+        "--format",
+        "json",
+        "--emit-constraints",
+        str(pins_file),
+    )
+    assert report.returncode == 0, report.stderr
+    six = next(f for f in json.loads(report.stdout)["findings"] if f["subject"] == "six")
+    assert six["fix"] == {
+        "command": "uv pip install 'six==1.16.0'",
+        "advice": None,
+        "on": str(tmp_path / "b.json"),
+    }
+    lines = pins_file.read_text().splitlines()
+    header = next(line for line in lines if "(the packages that differ)" in line)
+    command = shlex.split(header.lstrip("# ").split("   (")[0])
+    assert command == ["uv", "pip", "install", "-c", "pins.txt", "attrs", "idna", "six"]
+    assert lines[-1].endswith("packaging 24.1 (uv pip uninstall packaging)")
+    # As the header says: on B (its venv active), in the pins file's folder.
+    subprocess.run(
+        [str(uv_binary), *command[1:3], *local, *command[3:]],
+        check=True,
+        capture_output=True,
+        env={**uv_env, "VIRTUAL_ENV": str(b)},
+        cwd=tmp_path,
+    )
+    _snapshot(b / "bin" / "python", tmp_path / "b-fixed.json", clean_env)
+    after = _package_findings(tmp_path / "a.json", tmp_path / "b-fixed.json")
+    assert [(f["subject"], f["right"]) for f in after] == [("packaging", "24.1")]
+
+
 def test_an_editable_or_vcs_install_is_a_comment_not_a_pin():
     a = small_snapshot()
     mine = Distribution(
