@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from packaging.utils import canonicalize_name
 
-from driftcheck.diff.explainers.common import join_names, requirement_name
+from driftcheck.diff.explainers.common import count, join_names, requirement_name
 from driftcheck.diff.model import Finding, ProjectUse
 from driftcheck.project.imports import is_stdlib
 from driftcheck.project.model import ProjectFacts
@@ -55,8 +55,10 @@ def project_uses(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Uses:
         note = f"{_shown(name, dists)} is a dependency of {_shown(via, dists)}, which {how}"
         by_name[name] = ProjectUse(direct=False, notes=(note,))
     summary = (
-        f"{project.root.name or project.root}: {len(declared)} declared and {len(imported)} "
-        f"imported distributions ({project.imports.files_scanned} .py files read)"
+        f"{project.root.name or project.root}: "
+        f"{count(len(declared), 'declared distribution')}, "
+        f"{count(len(imported), 'imported distribution')}, "
+        f"{count(project.imports.files_scanned, '.py file')} read"
     )
     return Uses(by_name, summary)
 

@@ -16,6 +16,8 @@ import pytest
 
 from driftcheck.cli.commands import report_renderers
 from driftcheck.diff.engine import compare
+from driftcheck.project.model import ProjectFacts
+from driftcheck.project.read import read_project
 from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
 
 from support import report_schema, small_snapshot
@@ -51,12 +53,25 @@ def _pair():
     return left, right
 
 
+def _project(root: Path) -> ProjectFacts:
+    """A project that declares pandas and imports six (its own module too)."""
+    folder = root / "app"
+    (folder / "app").mkdir(parents=True)
+    (folder / "requirements.txt").write_text("pandas>=2\n")
+    (folder / "app" / "__init__.py").write_text("import six\nfrom . import core\n")
+    (folder / "app" / "core.py").write_text("import app\n")
+    return read_project(str(folder))
+
+
+@pytest.mark.parametrize("with_project", [False, True], ids=["plain", "project"])
 @pytest.mark.parametrize("output_format", sorted(SUFFIX))
-def test_report_matches_golden_file(output_format):
+def test_report_matches_golden_file(output_format, with_project, tmp_path):
     left, right = _pair()
-    report = compare(left, right, left_label="laptop.json", right_label="ci.json")
+    project = _project(tmp_path) if with_project else None
+    report = compare(left, right, left_label="laptop.json", right_label="ci.json", project=project)
     rendered = report_renderers()[output_format](report)
-    golden = GOLDEN / f"pair.{SUFFIX[output_format]}"
+    name = "pair-project" if with_project else "pair"
+    golden = GOLDEN / f"{name}.{SUFFIX[output_format]}"
     if os.environ.get("DRIFTCHECK_UPDATE_GOLDEN") == "1" or not golden.exists():
         golden.write_text(rendered)
         if not os.environ.get("DRIFTCHECK_UPDATE_GOLDEN"):

@@ -57,7 +57,9 @@ def test_an_imported_package_ranks_first_among_equals_and_says_so(drift_pair, tm
     assert six.severity == Severity.LOW  # ranking moves, severity does not
     assert six.project == ProjectUse(True, ("six is imported by your code (app.py)",))
     assert added.project is None
-    assert ranked.project == "app: 0 declared and 1 imported distributions (1 .py files read)"
+    assert ranked.project == (
+        "app: 0 declared distributions, 1 imported distribution, 1 .py file read"
+    )
 
 
 def test_a_declared_package_says_where(drift_pair, tmp_path):
@@ -139,7 +141,7 @@ def test_cli_project_option_in_every_format(drift_pair, tmp_path):
     folder = _project(tmp_path / "app", {"app.py": "import six\n"})
     text = run_cli("diff", str(a), str(b), "--project", str(folder))
     assert text.returncode == 0, text.stderr
-    assert "Ranked for your project app: 0 declared and 1 imported" in text.stdout
+    assert "Ranked for your project app: 0 declared distributions, 1 imported" in text.stdout
     assert "your project: six is imported by your code (app.py)" in text.stdout
     markdown = run_cli("diff", str(a), str(b), "--project", str(folder), "--format", "markdown")
     assert md_text("(your project: six is imported by your code (app.py))") in markdown.stdout
