@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from driftcheck import api
 from driftcheck.cli.progress import spinner
 from driftcheck.diff.model import Report
+from driftcheck.errors import UsageError
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
@@ -70,6 +71,8 @@ def run_diff(
     from driftcheck.diff.filters import filter_report
     from driftcheck.diff.model import Severity
 
+    if emit_constraints == "-":
+        raise UsageError("--emit-constraints needs a file name: the report goes to stdout")
     facts = None
     if project is not None:  # before any live snapshot: a wrong folder fails fast
         from driftcheck.project.read import read_project
@@ -90,7 +93,8 @@ def run_diff(
         from driftcheck.diff.constraints import constraints_text
 
         path = Path(emit_constraints)
-        io.write_atomic(path, constraints_text(a, b, left, right, path.name))
+        text = constraints_text(a, b, left, right, path.name)
+        io.write_atomic(path, text, option="--emit-constraints")
         print(f"driftcheck: wrote constraints to {visible(str(path))}", file=sys.stderr)
     sys.stdout.write(report_renderers()[output_format](report))
     if fail_on == "never":

@@ -197,3 +197,21 @@ def test_an_unwritable_constraints_path_is_one_line(tmp_path):
     line = assert_one_line_error(result, 2)
     assert "does not exist" in line
     assert not target.exists()
+
+
+def test_a_conda_package_on_b_gets_conda_advice_not_a_pin():
+    a = small_snapshot()
+    six = replace(a.distributions[0], version="1.17.0", installer="conda")
+    lines = constraints_text(a, replace(a, distributions=(six,)), "A", "B", "c.txt").splitlines()
+    assert "# not pinned: six 1.16.0 is conda's on B: conda install 'six=1.16.0'" in lines
+    assert [line for line in lines if not line.startswith("#")] == []
+
+
+def test_constraints_on_stdout_are_refused(tmp_path):
+    from driftcheck.snapshot import io
+
+    snap = tmp_path / "a.json"
+    io.save(small_snapshot(), snap)
+    result = run_cli("diff", str(snap), str(snap), "--emit-constraints", "-")
+    line = assert_one_line_error(result, 2)
+    assert "--emit-constraints needs a file name" in line
