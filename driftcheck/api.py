@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from driftcheck.errors import UsageError
-from driftcheck.probe import build_request
-from driftcheck.snapshot.build import build_snapshot
-from driftcheck.snapshot.model import Snapshot
-from driftcheck.targets.host import HostInterpreter
-from driftcheck.targets.interface import Target
-from driftcheck.targets.interpreter import resolve_interpreter
+
+if TYPE_CHECKING:  # the probe and the snapshot builder load only when a target is probed
+    from driftcheck.snapshot.model import Snapshot
+    from driftcheck.targets.interface import Target
 
 FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
 
@@ -103,6 +102,9 @@ def host_target(
         from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
 
         return ProcessTarget(pid)
+    from driftcheck.targets.host import HostInterpreter
+    from driftcheck.targets.interpreter import resolve_interpreter
+
     environ = os.environ if environ is None else environ
     interpreter, chosen_by = resolve_interpreter(python, environ)
     # driftcheck's own key is configuration of the tool, not of the user's program.
@@ -122,6 +124,9 @@ def take_snapshot(
     anonymize: bool = False,
     key: bytes | None = None,
 ) -> Snapshot:
+    from driftcheck.probe import build_request
+    from driftcheck.snapshot.build import build_snapshot
+
     request = build_request(
         key.decode("utf-8") if key else None,
         main_process_environ=getattr(target, "main_process_environ", False),

@@ -68,6 +68,12 @@ def snapshot_schema() -> dict[str, Any]:
     return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
 
 
+@cache
+def report_schema() -> dict[str, Any]:
+    text = resources.files("driftcheck.render").joinpath("schemas/report-1.0.json")
+    return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
+
+
 def assert_valid_snapshot(document: Mapping[str, Any]) -> None:
     jsonschema.validate(dict(document), snapshot_schema())
 

@@ -190,6 +190,23 @@ def diff(
         list[str] | None,
         typer.Option("--ignore", metavar="PATTERN", help="Drop subjects matching this glob."),
     ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            metavar="DIR",
+            help="Rank first what this project declares or imports (pyproject.toml, "
+            "requirements*.txt, setup.cfg, its .py files).",
+        ),
+    ] = None,
+    emit_constraints: Annotated[
+        str | None,
+        typer.Option(
+            "--emit-constraints",
+            metavar="FILE",
+            help="Write a pip/uv constraints file pinning B's packages to A's versions.",
+        ),
+    ] = None,
 ) -> None:
     """Explain the drift between two environments: likely causes first.
 
@@ -206,6 +223,8 @@ def diff(
         fail_on=fail_on.value,
         only=only or [],
         ignore=ignore or [],
+        project=project,
+        emit_constraints=emit_constraints,
     )
     raise typer.Exit(code)
 

@@ -16,7 +16,9 @@ from driftcheck.errors import UsageError
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
-from driftcheck.targets.interface import Target
+
+if TYPE_CHECKING:  # the probe's module loads only when a target is probed
+    from driftcheck.targets.interface import Target
 
 if TYPE_CHECKING:
     from driftcheck.cli.check_outputs import ReportFiles
@@ -61,19 +63,45 @@ def report_renderers() -> dict[str, Callable[[Report], str]]:
 
 
 def run_diff(
-    left: str, right: str, *, output_format: str, fail_on: str, only: list[str], ignore: list[str]
+    left: str,
+    right: str,
+    *,
+    output_format: str,
+    fail_on: str,
+    only: list[str],
+    ignore: list[str],
+    project: str | None = None,
+    emit_constraints: str | None = None,
 ) -> int:
     from driftcheck.diff.engine import compare
     from driftcheck.diff.filters import filter_report
     from driftcheck.diff.model import Severity
 
+    if emit_constraints == "-":
+        raise UsageError("--emit-constraints needs a file name: the report goes to stdout")
+    facts = None
+    if project is not None:  # before any live snapshot: a wrong folder fails fast
+        from driftcheck.project.read import read_project
+
+        facts = read_project(project)
+        for note in facts.notes:
+            print(f"driftcheck: warning: --project: {visible(note)}", file=sys.stderr)
     key = api.fingerprint_key()
     with spinner("comparing"):
         a = api.load_or_take(left, key=key)
         b = api.load_or_take(right, key=key)
         report = filter_report(
-            compare(a, b, left_label=left, right_label=right), only=only, ignore=ignore
+            compare(a, b, left_label=left, right_label=right, project=facts),
+            only=only,
+            ignore=ignore,
         )
+    if emit_constraints is not None:
+        from driftcheck.diff.constraints import constraints_text
+
+        path = Path(emit_constraints)
+        text = constraints_text(a, b, left, right, path.name)
+        io.write_atomic(path, text, option="--emit-constraints")
+        print(f"driftcheck: wrote constraints to {visible(str(path))}", file=sys.stderr)
     sys.stdout.write(report_renderers()[output_format](report))
     if fail_on == "never":
         return 0

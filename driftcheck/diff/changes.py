@@ -10,15 +10,20 @@ differ; deepdiff then works only on the entries that differ, so a diff of two
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from driftcheck.diff.model import Change
 from driftcheck.snapshot.codec import to_jsonable
-from driftcheck.snapshot.model import Snapshot
+from driftcheck.snapshot.model import (
+    ContainerInfo,
+    Distribution,
+    NativeLibrary,
+    OsInfo,
+    OsPackage,
+    Snapshot,
+)
 
 # Facts that only a live probe can know: a static snapshot cannot be compared on them.
 RUNTIME_SECTIONS = ("python", "native_libraries")
@@ -45,45 +50,80 @@ class ChangeSet:
     not_comparable: tuple[str, ...]
 
 
-def sections(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
-    """The snapshot as keyed sections of JSON-like entries."""
-    out: dict[str, dict[str, Any]] = {
-        "python": {"interpreter": to_jsonable(snapshot.python)} if snapshot.python else {},
-        "os": {"os": _os_entry(snapshot)},
-        "distributions": {
-            d.canonical_name: {f: to_jsonable(getattr(d, f)) for f in DISTRIBUTION_FIELDS}
-            for d in snapshot.active_distributions
-        },
-        "shadowed": {
-            f"{d.canonical_name}@{d.location}": {"version": d.version, "shadowed_by": d.shadowed_by}
-            for d in snapshot.distributions
-            if d.shadowed_by is not None
-        },
-        "environment": {k: to_jsonable(v) for k, v in snapshot.environment.items()},
-        "os_packages": {
-            ":".join(p.key): {"version": p.version, "source": p.source}
-            for p in snapshot.os_packages
-        },
-        "native_libraries": {
-            lib.name: {"version": lib.version, "soname": lib.soname}
-            for lib in snapshot.native_libraries
-        },
+@dataclass(frozen=True)
+class Section:
+    """One part of a snapshot as entries keyed by identity.
+
+    `entries` hold the model's own records, which compare cheaply (frozen
+    dataclasses, strings); `project` turns one into the JSON-like entry that is
+    diffed and reported, and runs only for entries that differ.
+    """
+
+    entries: Mapping[str, Any]
+    project: Callable[[Any], Any] = to_jsonable
+
+
+EMPTY = Section({})
+
+
+def sections(snapshot: Snapshot) -> dict[str, Section]:
+    out: dict[str, Section] = {
+        "python": Section({"interpreter": snapshot.python} if snapshot.python else {}),
+        "os": Section({"os": snapshot.os}, _os_entry),
+        "distributions": Section(
+            {d.canonical_name: d for d in snapshot.active_distributions}, _distribution_entry
+        ),
+        "shadowed": Section(
+            {
+                f"{d.canonical_name}@{d.location}": d
+                for d in snapshot.distributions
+                if d.shadowed_by is not None
+            },
+            _shadowed_entry,
+        ),
+        "environment": Section(dict(snapshot.environment)),
+        "os_packages": Section({":".join(p.key): p for p in snapshot.os_packages}, _package_entry),
+        "native_libraries": Section(
+            {lib.name: lib for lib in snapshot.native_libraries}, _library_entry
+        ),
     }
     if snapshot.container is not None:
-        container = to_jsonable(snapshot.container)
-        for volatile in ("container_id", "container_name", "created", "configured_env"):
-            container.pop(volatile, None)
-        out["container"] = {"container": container}
+        out["container"] = Section({"container": snapshot.container}, _container_entry)
     return out
 
 
-def _os_entry(snapshot: Snapshot) -> dict[str, Any]:
-    os_info = to_jsonable(snapshot.os)
-    os_info.pop("hostname", None)  # a machine's name is not drift
-    return dict(os_info)
+def _distribution_entry(dist: Distribution) -> dict[str, Any]:
+    return {f: to_jsonable(getattr(dist, f)) for f in DISTRIBUTION_FIELDS}
+
+
+def _shadowed_entry(dist: Distribution) -> dict[str, Any]:
+    return {"version": dist.version, "shadowed_by": dist.shadowed_by}
+
+
+def _package_entry(package: OsPackage) -> dict[str, Any]:
+    return {"version": package.version, "source": package.source}
+
+
+def _library_entry(library: NativeLibrary) -> dict[str, Any]:
+    return {"version": library.version, "soname": library.soname}
+
+
+def _container_entry(container: ContainerInfo) -> dict[str, Any]:
+    entry: dict[str, Any] = to_jsonable(container)
+    for volatile in ("container_id", "container_name", "created", "configured_env"):
+        entry.pop(volatile, None)
+    return entry
+
+
+def _os_entry(os_info: OsInfo) -> dict[str, Any]:
+    entry: dict[str, Any] = to_jsonable(os_info)
+    entry.pop("hostname", None)  # a machine's name is not drift
+    return entry
 
 
 def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
+    """The keyed pre-pass: records compared as they are; only those that differ are
+    projected to JSON-like entries and handed to deepdiff."""
     left_sections, right_sections = sections(left), sections(right)
     static = "static" in (left.target.mode, right.target.mode)
     changes: list[Change] = []
@@ -92,17 +132,22 @@ def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
         if static and name in RUNTIME_SECTIONS:
             not_comparable.append(f"{name}: a static snapshot cannot know it")
             continue
-        a, b = left_sections.get(name, {}), right_sections.get(name, {})
-        for key in sorted(set(a) | set(b)):
-            if key not in b:
-                changes.append(Change(name, key, "", "removed", a[key], None))
-            elif key not in a:
-                changes.append(Change(name, key, "", "added", None, b[key]))
-            elif name == "environment" and (_is_marker(a[key]) or a[key] != b[key]):
-                # Two equal markers say nothing about the values behind them.
-                _environment_change(key, a[key], b[key], changes, not_comparable)
-            elif a[key] != b[key]:
-                changes.extend(_entry_changes(name, key, a[key], b[key]))
+        a, b = left_sections.get(name, EMPTY), right_sections.get(name, EMPTY)
+        project = (a if a.entries else b).project
+        for key in sorted(a.entries.keys() | b.entries.keys()):
+            if key not in b.entries:
+                changes.append(Change(name, key, "", "removed", project(a.entries[key]), None))
+            elif key not in a.entries:
+                changes.append(Change(name, key, "", "added", None, project(b.entries[key])))
+            elif name == "environment":
+                left_value, right_value = project(a.entries[key]), project(b.entries[key])
+                if _is_marker(left_value) or left_value != right_value:
+                    # Two equal markers say nothing about the values behind them.
+                    _environment_change(key, left_value, right_value, changes, not_comparable)
+            elif a.entries[key] != b.entries[key]:
+                left_entry, right_entry = project(a.entries[key]), project(b.entries[key])
+                if left_entry != right_entry:
+                    changes.extend(_entry_changes(name, key, left_entry, right_entry))
     return ChangeSet(tuple(changes), tuple(not_comparable))
 
 
@@ -130,7 +175,10 @@ def _is_marker(value: Any) -> bool:
 def _entry_changes(section: str, key: str, left: Any, right: Any) -> list[Change]:
     if not isinstance(left, Mapping) or not isinstance(right, Mapping):
         return [Change(section, key, "", "changed", left, right)]
-    diff = DeepDiff(left, right, verbose_level=2)
+    from deepdiff import DeepDiff  # imported when two entries differ, not on every start-up
+
+    # Lists are reported whole, so they are compared item by item, not aligned by difflib.
+    diff = DeepDiff(left, right, verbose_level=2, zip_ordered_iterables=True)
     fields: dict[tuple[str, ...], str] = {}
     for report_type, items in diff.items():
         for path in items:

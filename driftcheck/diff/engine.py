@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.explainers.fallback import FallbackExplainer
 from driftcheck.diff.explainers.interface import Context, Explainer
 from driftcheck.diff.model import Change, Finding, Report
 from driftcheck.snapshot.model import Snapshot
+
+if TYPE_CHECKING:
+    from driftcheck.project.model import ProjectFacts
 
 
 def default_explainers() -> list[Explainer]:
@@ -24,15 +28,24 @@ def compare(
     left_label: str | None = None,
     right_label: str | None = None,
     explainers: Sequence[Explainer] | None = None,
+    project: ProjectFacts | None = None,
 ) -> Report:
+    """The ranked findings; with `project`, those touching what it uses rank first."""
     change_set = compute_changes(left, right)
     context = Context(left, right, left_label or left.label, right_label or right.label)
     findings = explain_all(change_set.changes, context, explainers)
+    summary = None
+    if project is not None:
+        from driftcheck.diff.relevance import annotate, project_uses
+
+        uses = project_uses(project, (left, right))
+        findings, summary = annotate(findings, uses), uses.summary
     return Report(
         left_label=context.left_label,
         right_label=context.right_label,
         findings=tuple(rank(findings)),
         not_comparable=change_set.not_comparable,
+        project=summary,
     )
 
 
@@ -57,4 +70,12 @@ def _all_changes(finding: Finding) -> list[Change]:
 
 
 def rank(findings: Sequence[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-f.severity, -f.relevance, f.category, f.subject))
+    """Severity first; within one, what the project uses directly, then through a
+    dependency, then the rule's own relevance."""
+    return sorted(findings, key=_rank_key)
+
+
+def _rank_key(finding: Finding) -> tuple[int, int, int, str, str]:
+    use = finding.project
+    used = 0 if use is None else (2 if use.direct else 1)
+    return (-finding.severity, -used, -finding.relevance, finding.category, finding.subject)

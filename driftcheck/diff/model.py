@@ -46,6 +46,42 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """What to do about a finding: a command to run, advice for a person, or both.
+
+    `command` is exact shell text, safe to paste (values from a target are
+    quoted), run on the side labelled `on`. `advice` is prose. Renderers show a
+    command as code and advice as text, so that a sentence never poses as
+    something to paste and a command never loses its quoting.
+    """
+
+    command: str | None = None
+    advice: str | None = None
+    on: str | None = None
+
+    @classmethod
+    def run(cls, command: str, on: str, advice: str | None = None) -> Fix:
+        return cls(command=command, advice=advice, on=on)
+
+    @classmethod
+    def advise(cls, advice: str) -> Fix:
+        return cls(advice=advice)
+
+
+@dataclass(frozen=True)
+class ProjectUse:
+    """Why a finding matters to the project given with --project.
+
+    `direct`: the project declares or imports a distribution the finding is
+    about; otherwise one of those depends on it. `notes` say so in words
+    ("numpy is imported by your code (app.py)").
+    """
+
+    direct: bool
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Finding:
     category: str
     subject: str
@@ -54,10 +90,14 @@ class Finding:
     left: str | None = None
     right: str | None = None
     evidence: tuple[str, ...] = ()
-    fix: str | None = None
+    fix: Fix | None = None
     members: tuple[Finding, ...] = ()
     changes: tuple[Change, ...] = field(default=(), compare=False, repr=False)
     relevance: int = 0  # higher ranks first among equal severities
+    # Canonical names of the distributions the finding is about, beyond those its
+    # changes name (a requirement found unmet on one side claims no change).
+    packages: tuple[str, ...] = ()
+    project: ProjectUse | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +106,7 @@ class Report:
     right_label: str
     findings: tuple[Finding, ...]
     not_comparable: tuple[str, ...] = ()
+    project: str | None = None  # what --project read, in a few words; None without it
 
     @property
     def drift(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from driftcheck.diff.model import Finding
+from driftcheck.render.report_text import fix_lines
 from driftcheck.render.terminal import visible
 
 MAX_MEMBERS = 50
@@ -23,5 +24,5 @@ def details(finding: Finding, fail_on: str) -> str:
     if len(finding.members) > MAX_MEMBERS:
         lines.append(f"member: … and {len(finding.members) - MAX_MEMBERS} more")
     if finding.fix:
-        lines.append(f"fix: {visible(finding.fix)}")
+        lines += fix_lines(finding.fix)
     return "\n".join(lines)

@@ -26,10 +26,23 @@ def md_text(text: str) -> str:
     return _PUNCTUATION.sub(r"\\\1", visible(text)).replace("\\@", "`@`")
 
 
-def md_code(text: str) -> str:
-    """Inline code that no content can close early; `|` escaped for table cells."""
-    flat = visible(text).replace("|", "\\|")
+def md_code(text: str, *, in_table: bool = True) -> str:
+    """Inline code that no content can close early; `|` escaped for table cells.
+
+    Outside a table a backslash in a code span is literal, so `|` stays as it is.
+    """
+    flat = visible(text)
+    if in_table:
+        flat = flat.replace("|", "\\|")
     longest = max((len(run) for run in _BACKTICKS.findall(flat)), default=0)
     fence = "`" * (longest + 1)
     padded = f" {flat} " if flat.startswith("`") or flat.endswith("`") or not flat else flat
     return f"{fence}{padded}{fence}"
+
+
+def md_fence(text: str, info: str = "") -> list[str]:
+    """A fenced code block (one line of content) that no content can close early."""
+    flat = visible(text)
+    longest = max((len(run) for run in _BACKTICKS.findall(flat)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", flat, fence]

@@ -1,4 +1,8 @@
-"""The drift report as stable JSON, for tools: fields only ever added, never renamed."""
+"""The drift report as stable JSON, for tools.
+
+Its shape is the JSON Schema shipped beside this module (schemas/report-1.0.json):
+once released, fields are only ever added, in a new version with a new file.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ import json
 from typing import Any
 
 from driftcheck import __version__
-from driftcheck.diff.model import Finding, Report
+from driftcheck.diff.model import Finding, Fix, ProjectUse, Report
 
 REPORT_FORMAT = "driftcheck-report"
 REPORT_VERSION = "1.0"
+SCHEMA_FILE = f"schemas/report-{REPORT_VERSION}.json"
 
 
 def render_json(report: Report) -> str:
@@ -29,6 +34,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "left": report.left_label,
         "right": report.right_label,
         "drift": report.drift,
+        "project": report.project,
         "findings": [_finding(f) for f in report.findings],
         "not_comparable": list(report.not_comparable),
     }
@@ -47,6 +53,19 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "left": finding.left,
         "right": finding.right,
         "evidence": list(finding.evidence),
-        "fix": finding.fix,
+        "fix": _fix(finding.fix),
+        "project": _project(finding.project),
         "members": [_finding(m) for m in finding.members],
     }
+
+
+def _fix(fix: Fix | None) -> dict[str, str | None] | None:
+    if fix is None:
+        return None
+    return {"command": fix.command, "advice": fix.advice, "on": fix.on}
+
+
+def _project(use: ProjectUse | None) -> dict[str, Any] | None:
+    if use is None:
+        return None
+    return {"direct": use.direct, "notes": list(use.notes)}

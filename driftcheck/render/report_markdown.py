@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from driftcheck.diff.model import Finding, Report
-from driftcheck.render.markdown_safe import md_code, md_text
+from driftcheck.diff.model import Finding, Fix, Report
+from driftcheck.render.markdown_safe import md_code, md_fence, md_text
+
+INDENT = "   "  # under "1. ": sub-items and code blocks belong to the numbered item
 
 
 def render_markdown(report: Report) -> str:
     lines = [
-        f"## driftcheck: {md_code(report.left_label)} → {md_code(report.right_label)}",
+        f"## driftcheck: {_code(report.left_label)} → {_code(report.right_label)}",
         "",
     ]
+    if report.project is not None:
+        lines += [f"Ranked for your project {md_text(report.project)}", ""]
     if not report.drift:
         lines += ["**No drift.**", ""]
     causes = report.likely_causes()
@@ -24,8 +28,10 @@ def render_markdown(report: Report) -> str:
         lines += ["### Likely causes", ""]
         for number, finding in enumerate(causes, 1):
             lines.append(f"{number}. **{finding.severity.label}** {md_text(finding.explanation)}")
+            if finding.project is not None:
+                lines.append(f"{INDENT}- Your project: {md_text('; '.join(finding.project.notes))}")
             if finding.fix:
-                lines.append(f"   Fix: {md_code(finding.fix)}")
+                lines.extend(_fix(finding.fix))
         lines.append("")
     groups: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
@@ -49,12 +55,29 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _fix(fix: Fix) -> list[str]:
+    """Advice is escaped prose; a command is a code block (copyable, never rendered)."""
+    lines = [f"{INDENT}- Fix: {md_text(fix.advice)}"] if fix.advice else []
+    if fix.command:
+        where = f" on {_code(fix.on)}" if fix.on else ""
+        lines.append(f"{INDENT}- Run{where}:")
+        lines.extend(f"{INDENT}  {line}" for line in md_fence(fix.command, "sh"))
+    return lines
+
+
+def _code(text: str) -> str:
+    return md_code(text, in_table=False)
+
+
 def _row(finding: Finding, *, member: bool = False) -> str:
     severity = "" if member else finding.severity.label
+    explanation = md_text(finding.explanation)
+    if finding.project is not None:
+        explanation += " " + md_text(f"(your project: {'; '.join(finding.project.notes)})")
     cells = [
         severity,
         md_code(finding.subject),
-        "" if member else md_text(finding.explanation),
+        "" if member else explanation,
         md_code(finding.left) if finding.left else "",
         md_code(finding.right) if finding.right else "",
     ]

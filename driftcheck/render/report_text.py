@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from driftcheck.diff.model import Finding, Report
+from driftcheck.diff.model import Finding, Fix, Report
 from driftcheck.render.terminal import visible
 
 
 def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
     lines = [f"{title}: {visible(report.left_label)} -> {visible(report.right_label)}"]
+    if report.project is not None:
+        lines.append(f"Ranked for your project {visible(report.project)}")
     if not report.drift:
         lines.append("No drift.")
     causes = report.likely_causes()
@@ -17,8 +19,9 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
         lines += ["", "Likely causes"]
         for number, finding in enumerate(causes, 1):
             lines.append(f"  {number}. {_headline(finding)}")
+            lines.extend(f"     {line}" for line in _project(finding))
             if finding.fix:
-                lines.append(f"     fix: {visible(finding.fix)}")
+                lines.extend(f"     {line}" for line in fix_lines(finding.fix))
     if report.findings:
         lines += ["", "Details"]
         groups: dict[str, list[Finding]] = defaultdict(list)
@@ -28,6 +31,7 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
             lines.append(f"  {visible(category)} ({len(findings)})")
             for finding in findings:
                 lines.append(f"    {_headline(finding, with_category=False)}")
+                lines.extend(f"      {line}" for line in _project(finding))
                 lines.extend(f"      {_member(m)}" for m in finding.members[:20])
                 if len(finding.members) > 20:
                     lines.append(f"      … and {len(finding.members) - 20} more")
@@ -41,6 +45,21 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
 def _headline(finding: Finding, *, with_category: bool = True) -> str:
     where = f"{visible(finding.category)}: " if with_category else ""
     return f"[{finding.severity.label}] {where}{visible(finding.explanation)}"
+
+
+def _project(finding: Finding) -> list[str]:
+    if finding.project is None:
+        return []
+    return [f"your project: {visible('; '.join(finding.project.notes))}"]
+
+
+def fix_lines(fix: Fix) -> list[str]:
+    """Advice reads as a sentence; a command stands alone on its line, ready to copy."""
+    lines = [f"fix: {visible(fix.advice)}"] if fix.advice else []
+    if fix.command:
+        where = f" on {visible(fix.on)}" if fix.on else ""
+        lines.append(f"run{where}: {visible(fix.command)}")
+    return lines
 
 
 def _member(finding: Finding) -> str:

@@ -185,7 +185,15 @@ def _badge(finding: Finding) -> str:
 
 
 def _fix(finding: Finding) -> str:
-    return f"<br>Fix: <code>{esc(finding.fix)}</code>" if finding.fix else ""
+    """Advice is text; a command is code, with the side it runs on."""
+    fix = finding.fix
+    if fix is None:
+        return ""
+    parts = [f"<br>Fix: {esc(fix.advice)}"] if fix.advice else []
+    if fix.command:
+        where = f" on {esc(fix.on)}" if fix.on else ""
+        parts.append(f"<br>Run{where}: <code>{esc(fix.command)}</code>")
+    return "".join(parts)
 
 
 def _members(finding: Finding) -> str:

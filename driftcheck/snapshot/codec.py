@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, TypeVar, Union
 
@@ -55,7 +55,19 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def from_jsonable(cls: type[T], data: Any, where: str = "") -> T:
-    """Builds ``cls`` from ``data``; extra keys are ignored, missing required ones are not."""
+    """Builds ``cls`` from ``data``; extra keys are ignored, missing required ones are not.
+
+    A decoder compiled once per type does the work (a snapshot holds 100,000s of
+    values); only when it refuses the data does the checked walk below run again,
+    to name the exact place in the error.
+    """
+    try:
+        return _compiled(cls)(data)  # type: ignore[no-any-return,arg-type]
+    except _Mismatch:
+        return _checked(cls, data, where)
+
+
+def _checked(cls: type[T], data: Any, where: str) -> T:
     if not isinstance(data, dict):
         raise ShapeError(where, f"expected an object, found {_kind(data)}")
     kwargs: dict[str, Any] = {}
@@ -68,6 +80,131 @@ def from_jsonable(cls: type[T], data: Any, where: str = "") -> T:
             continue
         kwargs[f.name] = _decode(hints[f.name], data[f.name], path)
     return cls(**kwargs)
+
+
+class _Mismatch(Exception):
+    """The compiled decoders' refusal: cheap, with no place; the checked walk names it."""
+
+
+Decoder = Callable[[Any], Any]
+
+
+@cache
+def _compiled(tp: Any) -> Decoder:
+    """A decoder accepting exactly what `_decode` accepts for ``tp``, without paths."""
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        return _compiled_union(typing.get_args(tp))
+    if tp is Any:
+        return _identity
+    if dataclasses.is_dataclass(tp):
+        return _compiled_dataclass(tp)  # type: ignore[arg-type]
+    if origin is tuple:
+        item_type = typing.get_args(tp)[0]
+        if item_type is str:
+            return _tuple_of_str
+        item = _compiled(item_type)
+
+        def tuple_of(value: Any) -> Any:
+            if not isinstance(value, list):
+                raise _Mismatch
+            return tuple(item(v) for v in value)
+
+        return tuple_of
+    if origin in (Mapping, dict):
+        item = _compiled(typing.get_args(tp)[1])
+
+        def mapping_of(value: Any) -> Any:
+            if not isinstance(value, dict):
+                raise _Mismatch
+            return {k: item(v) for k, v in value.items()}
+
+        return mapping_of
+    scalar = _SCALAR_DECODERS.get(tp)
+    if scalar is None:
+        raise TypeError(f"unsupported type {tp!r}")  # a bug in the model, not in input
+    return scalar
+
+
+def _compiled_dataclass(cls: type) -> Decoder:
+    hints = _hints(cls)
+    fields = [
+        (
+            f.name,
+            _compiled(hints[f.name]),
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cls)
+    ]
+
+    def decode(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise _Mismatch
+        kwargs = {}
+        for name, item, required in fields:
+            if name in data:
+                kwargs[name] = item(data[name])
+            elif required:
+                raise _Mismatch
+        return cls(**kwargs)
+
+    return decode
+
+
+def _compiled_union(options: tuple[Any, ...]) -> Decoder:
+    nullable = type(None) in options
+    # As in _decode_union: dataclass members are tried before scalar ones.
+    ordered = sorted(options, key=lambda o: not dataclasses.is_dataclass(o))
+    members = [_compiled(o) for o in ordered if o is not type(None)]
+
+    def decode(value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        for member in members:
+            try:
+                return member(value)
+            except _Mismatch:
+                continue
+        raise _Mismatch
+
+    return decode
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _tuple_of_str(value: Any) -> Any:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Mismatch
+    return tuple(value)
+
+
+def _none(value: Any) -> Any:
+    if value is not None:
+        raise _Mismatch
+    return None
+
+
+def _bool(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise _Mismatch
+    return value
+
+
+def _int(value: Any) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Mismatch
+    return value
+
+
+def _str(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise _Mismatch
+    return value
+
+
+_SCALAR_DECODERS: dict[Any, Decoder] = {type(None): _none, bool: _bool, int: _int, str: _str}
 
 
 def _decode(tp: Any, value: Any, where: str) -> Any:

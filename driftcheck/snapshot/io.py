@@ -50,8 +50,11 @@ def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(", ", ": "))
 
 
-def write_atomic(path: Path, text: str, *, create_folder: bool = False) -> None:
-    """Temp file in the same folder, fsync, rename: the old file survives any failure."""
+def write_atomic(path: Path, text: str, *, create_folder: bool = False, option: str = "-o") -> None:
+    """Temp file in the same folder, fsync, rename: the old file survives any failure.
+
+    `option` names the command-line option that chose the path, for the error message.
+    """
     folder = path.parent
     if not create_folder and not folder.is_dir():
         raise OutputError(f"cannot write {path}: folder {folder} does not exist; create it first")
@@ -59,7 +62,9 @@ def write_atomic(path: Path, text: str, *, create_folder: bool = False) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}; choose another -o") from exc
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror or exc}; choose another {option}"
+        ) from exc
     try:
         _set_mode(fd, path)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from diff_scenarios import NumpyScenarios, ProjectScenarios
+from diff_scenarios import DRIFT_A, DRIFT_B, DriftPair, NumpyScenarios, ProjectScenarios
 
-from support import Venv, make_editable_project, wheelhouse
+from support import Venv, make_editable_project, python311, wheelhouse
 
 # cp311 manylinux wheels: numpy 1.x and 2.x, pandas 2.0.3 (built against numpy 1.x), and
 # contourpy 1.2.0, whose real metadata says Requires-Dist: numpy<2.0,>=1.20.
@@ -29,6 +29,15 @@ NUMPY_WHEELS = (
     "six==1.16.0",
 )
 SMALL_WHEELS = ("six==1.16.0", "idna==3.7", "attrs==23.2.0", "setuptools>=70.1")
+# Two releases of each small pure-Python package, for venvs that drift and are put back.
+DRIFT_WHEELS = (
+    "six==1.16.0",
+    "six==1.17.0",
+    "idna==3.7",
+    "attrs==23.2.0",
+    "attrs==24.2.0",
+    "packaging==24.1",
+)
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +51,35 @@ def small_wheels() -> Path:
 
 
 @pytest.fixture(scope="session")
+def drift_wheels() -> Path:
+    return wheelhouse("diff-drift-wheels", DRIFT_WHEELS)
+
+
+@pytest.fixture(scope="session")
+def cpython311() -> Path:
+    return python311()
+
+
+@pytest.fixture(scope="session")
+def uv_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """uv itself, installed from its wheel (downloaded once) into a venv of its own."""
+    wheels = wheelhouse("diff-uv-wheel", ("uv==0.13.9",))
+    tools = Venv(tmp_path_factory.mktemp("uv-tool") / "venv", wheels)
+    tools.install("uv==0.13.9")
+    return tools.root / "bin" / "uv"
+
+
+@pytest.fixture(scope="session")
 def clean_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A small, fixed environment: what the probe sees is what the scenario set."""
     home = tmp_path_factory.mktemp("home")
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home)}
+
+
+@pytest.fixture(scope="session")
+def make_venv() -> type[Venv]:
+    """Venv(root, wheelhouse): a CPython 3.11 venv that installs from the wheelhouse only."""
+    return Venv
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +124,14 @@ def project_scenarios(
     venv.install("--no-build-isolation", "--no-deps", project)
     installed = venv.snapshot(clean_env, "installed")
     return ProjectScenarios(base, again, env_changed, idna_missing, installed, str(extra))
+
+
+@pytest.fixture(scope="session")
+def drift_pair(
+    tmp_path_factory: pytest.TempPathFactory, drift_wheels: Path, clean_env: dict[str, str]
+) -> DriftPair:
+    root = tmp_path_factory.mktemp("drift")
+    a, b = Venv(root / "a", drift_wheels), Venv(root / "b", drift_wheels)
+    a.install(*DRIFT_A)
+    b.install(*DRIFT_B)
+    return DriftPair(a.snapshot(clean_env, "a"), b.snapshot(clean_env, "b"), a.python, b.python)

@@ -25,3 +25,18 @@ class ProjectScenarios:
     idna_missing: Snapshot  # idna uninstalled (myproject requires it)
     installed: Snapshot  # idna back, myproject installed from its folder, not editable
     pythonpath: str
+
+
+DRIFT_A = ("six==1.16.0", "idna==3.7", "attrs==23.2.0")
+DRIFT_B = ("six==1.17.0", "attrs==24.2.0", "packaging==24.1")
+
+
+@dataclass(frozen=True)
+class DriftPair:
+    """Two venvs of small pure-Python wheels: A has six 1.16.0, idna 3.7 and attrs 23.2.0;
+    B has six 1.17.0, attrs 24.2.0 and packaging 24.1 (no idna)."""
+
+    a: Snapshot
+    b: Snapshot
+    a_python: Path
+    b_python: Path

@@ -8,7 +8,7 @@ from diff_scenarios import NumpyScenarios, ProjectScenarios
 
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import Finding, Fix, Report, Severity
 from driftcheck.snapshot.model import Snapshot
 
 
@@ -34,7 +34,7 @@ def test_numpy_major_bump_breaks_pandas_is_the_top_finding(
     assert "numpy moved from 1.26.4 to 2.1.0, a major release" in top.explanation
     assert "pandas 2.0.3" in top.explanation
     assert (top.left, top.right) == ("1.26.4", "2.1.0")
-    assert top.fix == "pip install 'numpy==1.26.4'"
+    assert top.fix == Fix.run("pip install 'numpy==1.26.4'", on="B")
 
 
 def test_the_numpy_scenario_really_breaks_pandas(numpy_scenarios: NumpyScenarios) -> None:
@@ -57,7 +57,7 @@ def test_a_violated_requires_dist_names_both_packages_and_the_fix(
     assert top.explanation.startswith(
         "contourpy 1.2.0 requires numpy<2.0,>=1.20, but B has numpy 2.1.0"
     )
-    assert top.fix == "pip install 'numpy<2.0,>=1.20'"
+    assert top.fix == Fix.run("pip install 'numpy<2.0,>=1.20'", on="B")
     assert top.changes == ()  # found by checking B itself, not claimed from a change
     second = report.findings[1]
     assert second.subject == "numpy" and "contourpy 1.2.0" in second.explanation
@@ -76,10 +76,10 @@ def test_a_missing_package_is_named_with_who_needs_it(project_scenarios: Project
     top = report.findings[0]
     assert top.severity == Severity.HIGH
     assert "idna" in top.explanation and "myproject 0.3.0" in top.explanation
-    assert top.fix is not None and "idna" in top.fix
+    assert top.fix is not None and top.fix.command is not None and "idna" in top.fix.command
     package = next(f for f in report.findings if f.category == "packages")
     assert package.explanation.startswith("idna 3.7 is installed on A but missing on B")
-    assert package.fix == "pip install 'idna==3.7'"
+    assert package.fix == Fix.run("pip install 'idna==3.7'", on="B")
 
 
 def test_editable_vs_installed(project_scenarios: ProjectScenarios) -> None:
@@ -89,7 +89,8 @@ def test_editable_vs_installed(project_scenarios: ProjectScenarios) -> None:
     assert "editable install on A" in top.explanation
     assert "regular install on B" in top.explanation
     assert (top.left, top.right) == ("editable", "installed")
-    assert top.fix is not None and top.fix.startswith("pip install -e '/")
+    assert top.fix is not None and top.fix.on == "B" and top.fix.advice is None
+    assert top.fix.command is not None and top.fix.command.startswith("pip install -e '/")
 
 
 def test_pythonpath_and_lang(project_scenarios: ProjectScenarios) -> None:
@@ -103,7 +104,7 @@ def test_pythonpath_and_lang(project_scenarios: ProjectScenarios) -> None:
     assert top.explanation.startswith(
         f"PYTHONPATH is set on B only ({project_scenarios.pythonpath})"
     )
-    assert top.fix == "unset PYTHONPATH on B"
+    assert top.fix == Fix.run("unset PYTHONPATH", on="B")
     # The sys.path change PYTHONPATH caused is explained by it, not reported again.
     assert any(c.field == "sys_path" for c in top.changes)
     locale = next(f for f in report.findings if f.subject == "locale")

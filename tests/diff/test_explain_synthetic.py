@@ -12,7 +12,7 @@ from typing import Any
 from diff_scenarios import NumpyScenarios, ProjectScenarios
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import Finding, Fix, Report, Severity
 from driftcheck.snapshot.model import (
     LibcInfo,
     NativeLibrary,
@@ -58,9 +58,14 @@ def _one(report: Report, subject: str) -> Finding:
     return found[0]
 
 
+def _fix_texts(finding: Finding) -> list[str]:
+    fix = finding.fix
+    return [] if fix is None else [fix.command or "", fix.advice or "", fix.on or ""]
+
+
 def _texts(report: Report) -> str:
     def walk(finding: Finding) -> list[str]:
-        out = [finding.explanation, finding.left or "", finding.right or "", finding.fix or ""]
+        out = [finding.explanation, finding.left or "", finding.right or "", *_fix_texts(finding)]
         out += list(finding.evidence)
         for member in finding.members:
             out += walk(member)
@@ -249,7 +254,7 @@ def test_synthetic_same_version_other_wheel(numpy_scenarios: NumpyScenarios) -> 
     finding = _one(_compare(a, b), "numpy")
     assert finding.severity == Severity.MEDIUM
     assert "same version on both sides but a different wheel" in finding.explanation
-    assert finding.fix == "pip install --force-reinstall 'numpy==1.26.4'"
+    assert finding.fix == Fix.run("pip install --force-reinstall 'numpy==1.26.4'", on="B")
 
 
 def test_synthetic_vcs_commit_differs(project_scenarios: ProjectScenarios) -> None:
@@ -259,7 +264,7 @@ def test_synthetic_vcs_commit_differs(project_scenarios: ProjectScenarios) -> No
     finding = _one(_compare(a, b), "six")
     assert finding.severity == Severity.MEDIUM
     assert "git commit aaaaaaaaaaaa on A but bbbbbbbbbbbb on B" in finding.explanation
-    assert finding.fix == f"pip install 'six @ git+{url}@{'a' * 40}'"
+    assert finding.fix == Fix.run(f"pip install 'six @ git+{url}@{'a' * 40}'", on="B")
 
 
 def test_synthetic_installer_differs_and_uv_syntax(numpy_scenarios: NumpyScenarios) -> None:
@@ -271,7 +276,7 @@ def test_synthetic_installer_differs_and_uv_syntax(numpy_scenarios: NumpyScenari
         ),
     )
     report = _compare(a, b)
-    assert report.findings[0].fix == "uv pip install 'numpy==1.26.4'"
+    assert report.findings[0].fix == Fix.run("uv pip install 'numpy==1.26.4'", on="B")
     crowd = [f for f in report.findings if "by pip on A but by uv on B" in f.explanation]
     assert len(crowd) == 1, "one finding for the whole venv, not one per package"
     installer = crowd[0]
@@ -369,7 +374,7 @@ def test_synthetic_redacted_values_are_never_printed(project_scenarios: ProjectS
         "<redacted>",
         Severity.MEDIUM,
     )
-    assert proxy.fix == "set HTTPS_PROXY on B to the value A uses"
+    assert proxy.fix == Fix.advise("set HTTPS_PROXY on B to the value A uses")
     assert _one(report, "API_TOKEN").explanation.startswith("API_TOKEN differs (values redacted)")
     # One side redacted: the other side's plain value is not printed either.
     cert = _one(report, "SSL_CERT_FILE")
@@ -490,7 +495,7 @@ def test_synthetic_a_marker_that_flips_with_the_platform_is_found(
     report = _compare(a, b)
     finding = next(f for f in report.findings if f.category == "dependencies")
     assert finding.explanation.startswith("attrs 23.2.0 requires idna<3, but B has idna 3.7")
-    assert finding.fix == "pip install 'idna<3'"
+    assert finding.fix == Fix.run("pip install 'idna<3'", on="B")
 
 
 def test_synthetic_a_problem_only_the_left_side_has_says_so_in_the_fix(
@@ -500,7 +505,7 @@ def test_synthetic_a_problem_only_the_left_side_has_says_so_in_the_fix(
     a = replace(b, distributions=tuple(d for d in b.distributions if d.canonical_name != "idna"))
     finding = next(f for f in _compare(a, b).findings if f.category == "dependencies")
     assert finding.explanation.startswith("myproject 0.3.0 requires idna, but A does not have")
-    assert finding.fix == "on A: pip install 'idna==3.7'"
+    assert finding.fix == Fix.run("pip install 'idna==3.7'", on="A")
 
 
 def test_synthetic_a_side_without_interpreter_is_not_drift_for_markers(

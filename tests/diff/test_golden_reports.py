@@ -6,17 +6,21 @@ diff of the golden files in review: that diff is the change users will see.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from driftcheck.cli.commands import report_renderers
 from driftcheck.diff.engine import compare
+from driftcheck.project.model import ProjectFacts
+from driftcheck.project.read import read_project
 from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
 
-from support import small_snapshot
+from support import report_schema, small_snapshot
 
 GOLDEN = Path(__file__).parent / "golden"
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md"}
@@ -49,14 +53,44 @@ def _pair():
     return left, right
 
 
+def _project(root: Path) -> ProjectFacts:
+    """A project that declares pandas and imports six (its own module too)."""
+    folder = root / "app"
+    (folder / "app").mkdir(parents=True)
+    (folder / "requirements.txt").write_text("pandas>=2\n")
+    (folder / "app" / "__init__.py").write_text("import six\nfrom . import core\n")
+    (folder / "app" / "core.py").write_text("import app\n")
+    return read_project(str(folder))
+
+
+@pytest.mark.parametrize("with_project", [False, True], ids=["plain", "project"])
 @pytest.mark.parametrize("output_format", sorted(SUFFIX))
-def test_report_matches_golden_file(output_format):
+def test_report_matches_golden_file(output_format, with_project, tmp_path):
     left, right = _pair()
-    report = compare(left, right, left_label="laptop.json", right_label="ci.json")
+    project = _project(tmp_path) if with_project else None
+    report = compare(left, right, left_label="laptop.json", right_label="ci.json", project=project)
     rendered = report_renderers()[output_format](report)
-    golden = GOLDEN / f"pair.{SUFFIX[output_format]}"
+    name = "pair-project" if with_project else "pair"
+    golden = GOLDEN / f"{name}.{SUFFIX[output_format]}"
     if os.environ.get("DRIFTCHECK_UPDATE_GOLDEN") == "1" or not golden.exists():
         golden.write_text(rendered)
         if not os.environ.get("DRIFTCHECK_UPDATE_GOLDEN"):
             pytest.fail(f"wrote missing golden file {golden.name}; review and commit it")
     assert rendered == golden.read_text()
+
+
+def test_json_report_follows_its_shipped_schema():
+    left, right = _pair()
+    document = json.loads(report_renderers()["json"](compare(left, right)))
+    jsonschema.validate(document, report_schema())
+    fixes = [f["fix"] for f in document["findings"] if f["fix"]]
+    assert any(f["command"] and f["on"] for f in fixes)
+    assert any(f["advice"] and not f["command"] for f in fixes)
+
+
+def test_the_schema_refuses_what_the_report_never_writes():
+    left, right = _pair()
+    document = json.loads(report_renderers()["json"](compare(left, right)))
+    document["findings"][0]["fix"] = {"command": None, "advice": None, "on": None}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, report_schema())

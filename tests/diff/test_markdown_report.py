@@ -8,8 +8,10 @@ import pytest
 from markdown_it import MarkdownIt
 
 from driftcheck.diff.engine import compare
+from driftcheck.diff.model import Finding, Fix, Report, Severity
 from driftcheck.render.markdown_safe import md_code, md_text
 from driftcheck.render.report_markdown import render_markdown
+from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Distribution
 
 from support import small_snapshot
@@ -70,3 +72,36 @@ def test_table_rows_keep_their_five_cells():
 def test_code_fence_is_longer_than_any_backtick_run():
     assert md_code("a ``` b") == "````a ``` b````"
     assert md_text("[x](y)") == "\\[x\\]\\(y\\)"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_commands_are_code_blocks_and_advice_is_inert_text(hostile):
+    finding = Finding(
+        category="packages",
+        subject="x",
+        severity=Severity.HIGH,
+        explanation="x broke.",
+        fix=Fix(command=f"pip install {hostile}", advice=f"ask {hostile}", on=hostile),
+    )
+    markdown = render_markdown(Report("a", "b", (finding,)))
+    tokens = _tokens(markdown)
+    fences = [t for t in tokens if t.type == "fence"]
+    assert [t.content for t in fences] == [visible(f"pip install {hostile}") + "\n"]
+    assert fences[0].info == "sh"
+    # escaped prose reads as the text itself (an `@` is shown as code: never a mention)
+    texts = "".join(t.content for t in tokens if t.type in ("text", "code_inline"))
+    assert f"Fix: ask {visible(hostile)}" in texts
+    for token in tokens:
+        assert token.type not in ("link_open", "image", "html_inline"), (token.type, markdown)
+
+
+def test_prose_advice_is_never_code():
+    finding = Finding(
+        category="os",
+        subject="OS release",
+        severity=Severity.MEDIUM,
+        explanation="The OS differs.",
+        fix=Fix.advise("build B from the same base image as A"),
+    )
+    tokens = _tokens(render_markdown(Report("a", "b", (finding,))))
+    assert not [t for t in tokens if t.type in ("fence", "code_inline") and "build" in t.content]

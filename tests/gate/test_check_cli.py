@@ -64,7 +64,7 @@ def test_drift_introduced_into_the_venv_fails_and_junit_names_the_cause(
     case = ET.parse(junit).getroot().find(".//testcase[failure]")
     assert case is not None and case.get("name") == "packages/urllib3"
     assert "urllib3 went back from 2.2.2 to 1.26.18" in (failures[0].get("message") or "")
-    assert "fix: pip install 'urllib3==2.2.2'" in (failures[0].text or "")
+    assert f"\nrun on {target}: pip install 'urllib3==2.2.2'" in (failures[0].text or "")
 
 
 def test_threshold_default_is_high_and_fail_on_moves_it(gate_envs: GateEnvs, tmp_path):

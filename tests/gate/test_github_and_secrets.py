@@ -50,7 +50,7 @@ def test_annotations_and_step_summary(gate_envs: GateEnvs, tmp_path):
     assert len(obeyed) == 2 and len(errors) == 1 and len(warnings) == 1, obeyed
     assert errors[0].startswith("::error title=driftcheck%3A [high] packages urllib3::")  # no file
     assert "urllib3 went back from 2.2.2 to 1.26.18" in errors[0]
-    assert "%0Afix%3A" not in errors[0] and "%0Afix: pip install 'urllib3==2.2.2'" in errors[0]
+    assert "%0Arun on " in errors[0] and ": pip install 'urllib3==2.2.2'" in errors[0]
     assert "idna" in warnings[0]  # medium, below the threshold: a warning
     assert "charset-normalizer" not in result.stdout.split("::warning")[-1]  # low: none
     assert result.stdout.rstrip().splitlines()[-1] == (

@@ -16,7 +16,7 @@ from typing import Literal
 from packaging.utils import canonicalize_name
 
 from driftcheck.diff.explainers.interface import Context
-from driftcheck.diff.model import Change
+from driftcheck.diff.model import Change, Fix
 from driftcheck.snapshot.model import Distribution, Snapshot
 
 Side = Literal["left", "right"]
@@ -31,6 +31,8 @@ IMPLEMENTATION_NAMES = {
 # The name at the start of a Requires-Dist string, without parsing the whole thing.
 _REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EXTRA_ONLY = re.compile(r"""extra\s*==""")
+# Installers whose command line install_command speaks; others get advice beside it.
+STANDARD_INSTALLERS = ("pip", "uv", "conda", "")
 
 
 def label(context: Context, side: Side) -> str:
@@ -115,6 +117,32 @@ def install_command(
     if tool == "conda" and not option:
         return f"conda install {quote(requirement.replace('==', '='))}"
     return f"pip install {flag}{quote(requirement)}"
+
+
+def install_fix(
+    context: Context, side: Side, requirement: str, name: str | None = None, option: str = ""
+) -> Fix:
+    """The install command for that side, with a word of advice when a tool other than
+    pip, uv or conda manages its packages (the command works, the next lock undoes it)."""
+    snapshot = snapshot_of(context, side)
+    command = install_command(snapshot, requirement, name, option)
+    return Fix.run(command, on=label(context, side), advice=_managed_advice(snapshot, name))
+
+
+def uninstall_fix(context: Context, side: Side, name: str) -> Fix:
+    snapshot = snapshot_of(context, side)
+    command = uninstall_command(snapshot, name)
+    return Fix.run(command, on=label(context, side), advice=_managed_advice(snapshot, name))
+
+
+def _managed_advice(snapshot: Snapshot, name: str | None) -> str | None:
+    tool = installer_of(snapshot, name)
+    if tool in STANDARD_INSTALLERS:
+        return None
+    return (
+        f"{tool[:40]} installed it there: change the version in what {tool[:40]} installs "
+        "from too, or its next run undoes the fix"
+    )
 
 
 def uninstall_command(snapshot: Snapshot, name: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
@@ -29,7 +29,7 @@ from driftcheck.diff.explainers.common import (
     Side,
     active,
     facts,
-    install_command,
+    install_fix,
     label,
     named,
     other,
@@ -243,7 +243,6 @@ def _unmet_finding(
     unmet: Unmet, side: Side, context: Context, env: Mapping[str, str] | None
 ) -> Finding:
     here, there = label(context, side), label(context, other(side))
-    snapshot = snapshot_of(context, side)
     name = canonicalize_name(unmet.requirement.name)
     theirs = active(snapshot_of(context, other(side))).get(name)
     wanted = _wanted(unmet.requirement)
@@ -261,14 +260,14 @@ def _unmet_finding(
         pin = wanted
         if theirs is not None and not unmet.requirement.specifier:
             pin = f"{unmet.requirement.name}=={theirs.version}"
-        fix = install_command(snapshot, pin, name)
+        fix = install_fix(context, side, pin, name)
     else:
         explanation = (
             f"{named(unmet.requirer)} requires {wanted}, but {here} has "
             f"{named(unmet.found)}{elsewhere}, so {unmet.requirer.name} runs against a "
             "version it declares incompatible."
         )
-        fix = install_command(snapshot, wanted, name)
+        fix = install_fix(context, side, wanted, name)
     evidence = [f"{unmet.requirer.name} {unmet.requirer.version} Requires-Dist: {unmet.text}"]
     if unmet.requirement.marker is not None and env is not None:
         evidence.append(
@@ -289,8 +288,9 @@ def _unmet_finding(
         left=short(versions["left"]),
         right=short(versions["right"]),
         evidence=tuple(evidence),
-        fix=_on(side, here, fix),
+        fix=fix,
         relevance=RELEVANCE,
+        packages=(unmet.requirer.canonical_name, name),
     )
 
 
@@ -301,27 +301,19 @@ def _satisfies(requirement: Requirement, dist: Distribution) -> bool:
         return False
 
 
-def _on(side: Side, here: str, command: str) -> str:
-    """Fixes target B unless said otherwise: a problem only A has names A."""
-    return command if side == "right" else f"on {here}: {command}"
-
-
 def _python_finding(mismatch: PythonMismatch, side: Side, context: Context) -> Finding:
     here, there = label(context, side), label(context, other(side))
     dist = mismatch.dist
-    snapshot = snapshot_of(context, side)
     theirs = active(snapshot_of(context, other(side))).get(dist.canonical_name)
     if theirs is not None and _supports(theirs, mismatch.python):
-        fix = _on(
-            side,
-            here,
-            install_command(snapshot, f"{dist.name}=={theirs.version}", dist.canonical_name),
-        )
+        fix = install_fix(context, side, f"{dist.name}=={theirs.version}", dist.canonical_name)
     else:
-        fix = (
-            f"reinstall {dist.name} with {here}'s interpreter (python -m pip install "
-            f"--force-reinstall {dist.name}) so the installer picks a release that supports "
-            f"Python {mismatch.python}"
+        fix = replace(
+            install_fix(context, side, dist.name, dist.canonical_name, "--force-reinstall"),
+            advice=(
+                f"reinstall {dist.name} with {here}'s own interpreter so the installer picks a "
+                f"release that supports Python {mismatch.python}"
+            ),
         )
     return Finding(
         category="dependencies",
@@ -340,6 +332,7 @@ def _python_finding(mismatch: PythonMismatch, side: Side, context: Context) -> F
         ),
         fix=fix,
         relevance=RELEVANCE,
+        packages=(dist.canonical_name,),
     )
 
 

@@ -11,6 +11,7 @@ variable: "differs (values redacted)" is all a finding may say.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -24,11 +25,12 @@ from driftcheck.diff.explainers.common import (
 )
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.explainers.variables import NOISE, VariableRule, rule_for
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Snapshot
 
 MAX_SEPARATE_OTHERS = 3
+SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Claimed in this order, so that PYTHONUTF8 (not the locale) explains UTF-8 mode when both moved.
 _GROUP_ORDER = ("PYTHONPATH", "PYTHONUTF8")
 
@@ -137,13 +139,24 @@ def coerced(change: Change) -> bool:
     )
 
 
-def _fix(change: Change, context: Context) -> str:
+def _fix(change: Change, context: Context) -> Fix:
+    """A shell command where one is safe to write: the name came from a target too."""
     b, name = context.right_label, change.key
+    if hidden(change) or not SHELL_NAME.match(name):
+        return Fix.advise(f"set {name} on {b} to the value {context.left_label} uses")
     if change.left is None:
-        return f"unset {name} on {b}"
-    if hidden(change):
-        return f"set {name} on {b} to the value {context.left_label} uses"
-    return f"export {name}={quote(str(change.left))} on {b}"
+        return Fix.run(f"unset {name}", on=b)
+    return Fix.run(f"export {name}={quote(str(change.left))}", on=b)
+
+
+def _joined(fixes: list[Fix]) -> Fix | None:
+    """Several variables' fixes as one: the commands in a row, the advice together."""
+    commands = [f.command for f in fixes if f.command]
+    advice = [f.advice for f in fixes if f.advice]
+    if not commands and not advice:
+        return None
+    on = next((f.on for f in fixes if f.command), None)
+    return Fix("; ".join(commands) or None, "; ".join(advice) or None, on)
 
 
 def _group(
@@ -170,7 +183,7 @@ def _group(
         left=shown(first.left, hidden(first)) if len(members) == 1 else None,
         right=shown(first.right, hidden(first)) if len(members) == 1 else None,
         evidence=_driven_evidence(driven, any(hidden(c) for c in members)),
-        fix="; ".join(_fix(c, context) for c in members if not coerced(c)) or None,
+        fix=_joined([_fix(c, context) for c in members if not coerced(c)]),
         changes=(*members, *driven),
         relevance=10 if rule.severity >= Severity.HIGH else 0,
     )
@@ -212,7 +225,7 @@ def _path(change: Change, context: Context) -> Finding:
             f"PATH holds the same entries in another order: {right[first]} comes before "
             f"{left[first]} on {b}, so `python`, `pip` and other commands can resolve to a "
             "different program there.",
-            fix=f"export PATH={quote(str(change.left))} on {b}",
+            fix=Fix.run(f"export PATH={quote(str(change.left))}", on=b),
         )
     only_left = [e for e in left if e not in right]
     only_right = [e for e in right if e not in left]
@@ -235,7 +248,7 @@ def _path_finding(
     explanation: str,
     *,
     evidence: tuple[str, ...] = (),
-    fix: str | None = None,
+    fix: Fix | None = None,
 ) -> Finding:
     return Finding(
         category="environment",

@@ -16,12 +16,12 @@ from urllib.parse import unquote, urlparse
 from driftcheck.diff.explainers.common import (
     active,
     by_key,
-    install_command,
+    install_fix,
     join_names,
     named,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Distribution
 
@@ -75,6 +75,12 @@ def _take(fields: dict[str, Change], *names: str) -> tuple[Change, ...]:
     return tuple(fields.pop(n) for n in names if n in fields)
 
 
+def _reinstall(left: Distribution, context: Context) -> Fix:
+    """Puts A's release back on B over whatever copy B has."""
+    requirement = f"{left.name}=={left.version}"
+    return install_fix(context, "right", requirement, left.canonical_name, "--force-reinstall")
+
+
 def _path(dist: Distribution) -> str | None:
     """The project folder of a `file://` direct URL (an editable install's working tree)."""
     if not dist.direct_url:
@@ -95,8 +101,12 @@ def _editable(
             + f" but a regular install on {b}, so {b} runs a copy made at install time and "
             "does not see later edits."
         )
-        option, target = "-e", where or "<project folder>"
-        fix = install_command(context.right, target, right.canonical_name, option)
+        if where:
+            fix = install_fix(context, "right", where, right.canonical_name, "-e")
+        else:
+            fix = Fix.advise(
+                f"install {right.name} on {b} with -e from its project folder, as {a} does"
+            )
     else:
         where = _path(right)
         explanation = (
@@ -104,9 +114,7 @@ def _editable(
             + (f" (the working tree at {where})" if where else "")
             + f", so {b} runs whatever the working tree holds now, not the installed release."
         )
-        fix = install_command(
-            context.right, f"{left.name}=={left.version}", left.canonical_name, "--force-reinstall"
-        )
+        fix = _reinstall(left, context)
     return Finding(
         category="packages",
         subject=right.canonical_name,
@@ -133,8 +141,8 @@ def _vcs(
     if left.direct_url and left.vcs and left.vcs_commit:
         url = left.direct_url
         url = url if url.startswith(f"{left.vcs}+") else f"{left.vcs}+{url}"
-        fix = install_command(
-            context.right, f"{left.name} @ {url}@{left.vcs_commit}", left.canonical_name
+        fix = install_fix(
+            context, "right", f"{left.name} @ {url}@{left.vcs_commit}", left.canonical_name
         )
     return Finding(
         category="packages",
@@ -172,9 +180,7 @@ def _wheel(
         left=short(left_tags),
         right=short(right_tags),
         evidence=tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in changes),
-        fix=install_command(
-            context.right, f"{left.name}=={left.version}", left.canonical_name, "--force-reinstall"
-        ),
+        fix=_reinstall(left, context),
         changes=changes,
     )
 
@@ -218,8 +224,9 @@ def _source(
         ),
         left=short(left.direct_url),
         right=short(right.direct_url),
-        fix=install_command(
-            context.right,
+        fix=install_fix(
+            context,
+            "right",
             left.direct_url or f"{left.name}=={left.version}",
             left.canonical_name,
             "--force-reinstall",
@@ -243,9 +250,7 @@ def _metadata(
         left=short(changes[0].left),
         right=short(changes[0].right),
         evidence=tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in changes),
-        fix=install_command(
-            context.right, f"{left.name}=={left.version}", left.canonical_name, "--force-reinstall"
-        ),
+        fix=_reinstall(left, context),
         changes=changes,
     )
 

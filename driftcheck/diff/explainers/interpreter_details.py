@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from driftcheck.diff.explainers.common import count, portable_sys_path
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Interpreter
 
@@ -188,7 +188,7 @@ def _encodings(
         left=short(preferred[0]),
         right=short(preferred[1]),
         evidence=tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in changes),
-        fix="pass encoding='utf-8' to open(), or set PYTHONUTF8=1 on both sides",
+        fix=Fix.advise("pass encoding='utf-8' to open(), or set PYTHONUTF8=1 on both sides"),
         changes=changes,
     )
 

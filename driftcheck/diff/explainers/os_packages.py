@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from driftcheck.diff.explainers.common import join_names
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 
 # The runtime packages of the C library, OpenSSL, libstdc++ and the system Python (which a
@@ -156,10 +156,10 @@ def _finding(manager: str, changes: list[Change], context: Context) -> Finding:
     )
 
 
-def _fix(context: Context) -> str:
+def _fix(context: Context) -> Fix:
     """Align the base, not single packages: pinning libc6 or libssl by hand breaks systems."""
     a, b = context.left_label, context.right_label
     container = context.left.container
     if container is not None and container.repo_digests:
-        return f"build {b} FROM {container.repo_digests[0]}, the image {a} runs"
-    return f"build {b} from the same base image (by digest) or OS release as {a}"
+        return Fix.advise(f"build {b} FROM {container.repo_digests[0]}, the image {a} runs")
+    return Fix.advise(f"build {b} from the same base image (by digest) or OS release as {a}")

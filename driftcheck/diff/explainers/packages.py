@@ -19,11 +19,11 @@ from driftcheck.diff.explainers.common import (
     active,
     by_key,
     dependants,
-    install_command,
+    install_fix,
     is_compiled,
     join_names,
     named,
-    uninstall_command,
+    uninstall_fix,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Severity
@@ -107,7 +107,7 @@ def _removed(dist: Distribution, changes: list[Change], context: Context) -> Fin
         left=short(dist.version),
         right=None,
         evidence=(f"{a}: {dist.location}",),
-        fix=install_command(context.right, f"{dist.name}=={dist.version}", dist.canonical_name),
+        fix=install_fix(context, "right", f"{dist.name}=={dist.version}", dist.canonical_name),
         changes=tuple(changes),
         relevance=10 if users else 0,
     )
@@ -129,7 +129,7 @@ def _added(dist: Distribution, changes: list[Change], context: Context) -> Findi
         left=None,
         right=short(dist.version),
         evidence=(f"{context.right_label}: {dist.location}",),
-        fix=uninstall_command(context.right, dist.name),
+        fix=uninstall_fix(context, "right", dist.name),
         changes=tuple(changes),
     )
 
@@ -159,7 +159,7 @@ def _changed(
         left=short(left.version),
         right=short(right.version),
         evidence=tuple(evidence),
-        fix=install_command(context.right, f"{left.name}=={left.version}", left.canonical_name),
+        fix=install_fix(context, "right", f"{left.name}=={left.version}", left.canonical_name),
         changes=tuple(claimed),
         relevance=(5 * len(compiled_users) + len(users)) if severity >= Severity.HIGH else 0,
     )

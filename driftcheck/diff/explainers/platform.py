@@ -31,7 +31,7 @@ from driftcheck.diff.explainers.wheel_tags import (
     same_architecture,
     wheel_need,
 )
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Distribution, Snapshot
 
@@ -122,7 +122,7 @@ def _machine(fields: dict[str, Change], abi: list[Change], context: Context) -> 
         left=short(left.machine),
         right=short(right.machine),
         evidence=tuple(f"compiled: {name}" for name in compiled[:20]),
-        fix=(
+        fix=Fix.advise(
             f"install {context.right_label}'s packages on {context.right_label} itself (never "
             f"copy a venv across architectures) so the installer picks {right.machine} wheels"
         ),
@@ -154,8 +154,10 @@ def _libc_family(fields: dict[str, Change], native: list[Change], context: Conte
         ),
         left=short(f"{left.family} {left.version or ''}".strip()),
         right=short(f"{right.family} {right.version or ''}".strip()),
-        fix=f"install {context.right_label}'s packages on {context.right_label} itself so the "
-        f"installer picks {right.family} wheels",
+        fix=Fix.advise(
+            f"install {context.right_label}'s packages on {context.right_label} itself so the "
+            f"installer picks {right.family} wheels"
+        ),
         changes=(*_take(fields, "libc.family", "libc.version"), *native),
         relevance=20,
     )
@@ -251,13 +253,15 @@ def _misfit_finding(
         left=short(_libc(context.left)),
         right=short(_libc(context.right)),
         evidence=tuple(f"{named(m.dist)}: {', '.join(m.dist.wheel_tags)}" for m in found[:20]),
-        fix=(
-            f"reinstall on {here} itself so the installer picks wheels it can load: "
-            f"{prefix} --force-reinstall --no-cache-dir {names}"
+        fix=Fix.run(
+            f"{prefix} --force-reinstall --no-cache-dir {names}",
+            on=here,
+            advice=f"reinstall on {here} itself so the installer picks wheels it can load",
         ),
         members=members,
         changes=tuple(claimed),
         relevance=25,
+        packages=tuple(m.dist.canonical_name for m in found),
     )
 
 
@@ -350,8 +354,10 @@ def _os_release(fields: dict[str, Change], context: Context) -> Finding | None:
         left=short(left),
         right=short(right),
         evidence=tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in changes),
-        fix=f"build {context.right_label} from the same base image or release as "
-        f"{context.left_label} ({left})",
+        fix=Fix.advise(
+            f"build {context.right_label} from the same base image or release as "
+            f"{context.left_label} ({left})"
+        ),
         changes=tuple(changes),
     )
 

@@ -17,7 +17,7 @@ from driftcheck.diff.explainers.common import (
     openssl_series,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Interpreter
 
@@ -157,7 +157,7 @@ def _version(
             ),
             left=short(left.version),
             right=short(right.version),
-            fix=f"use Python {left.version} on {b} to match exactly",
+            fix=Fix.advise(f"use Python {left.version} on {b} to match exactly"),
             changes=_take(fields, "version", "compiler"),
         )
     tag = f"cp{new[0]}{new[1]}" if right.implementation == "cpython" else right.cache_tag
@@ -183,7 +183,7 @@ def _version(
         left=short(left.version),
         right=short(right.version),
         evidence=evidence,
-        fix=(
+        fix=Fix.advise(
             f"run {b} on Python {old[0]}.{old[1]} as {a} does, or reinstall every package "
             f"with {b}'s interpreter so compiled wheels match it"
         ),
@@ -292,7 +292,7 @@ def _abi(
         left=short(left.soabi),
         right=short(right.soabi),
         evidence=tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in changes),
-        fix=f"reinstall compiled packages with {context.right_label}'s own interpreter",
+        fix=Fix.advise(f"reinstall compiled packages with {context.right_label}'s own interpreter"),
         changes=changes,
     )
 

@@ -10,6 +10,7 @@ brought and only same-version differences reach the install rules.
 
 from __future__ import annotations
 
+from driftcheck.diff.explainers.container import ContainerExplainer
 from driftcheck.diff.explainers.dependencies import DependenciesExplainer
 from driftcheck.diff.explainers.environment import EnvironmentExplainer
 from driftcheck.diff.explainers.installs import InstallsExplainer
@@ -35,4 +36,5 @@ EXPLAINERS: list[type[Explainer]] = [
     ShadowingExplainer,
     OsPackagesExplainer,
     NativeLibrariesExplainer,
+    ContainerExplainer,
 ]

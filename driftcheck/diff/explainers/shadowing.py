@@ -14,7 +14,7 @@ from packaging.version import InvalidVersion, Version
 
 from driftcheck.diff.explainers.common import Side, active, label, snapshot_of
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 
 
@@ -68,7 +68,7 @@ def _appeared(
         left=short(hidden if side == "left" else None),
         right=short(hidden if side == "right" else None),
         evidence=(f"winning copy: {winner_location}", f"hidden copy: {location}"),
-        fix=(
+        fix=Fix.advise(
             f"remove the copy you do not want (at {winner_location} or {location}) with the "
             "interpreter that owns it, or reorder sys.path"
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from driftcheck.snapshot.model import Distribution
 
@@ -48,8 +49,14 @@ def platform_need(platform_tag: str) -> LibcNeed | None:
 
 def wheel_need(dist: Distribution) -> LibcNeed | None:
     """The least a wheel needs: with several tags, any one of them is enough."""
+    return _tags_need(dist.wheel_tags)
+
+
+@lru_cache(maxsize=4096)
+def _tags_need(wheel_tags: tuple[str, ...]) -> LibcNeed | None:
+    """Cached: thousands of wheels share a handful of tag sets."""
     needs: list[LibcNeed] = []
-    for tag in dist.wheel_tags:
+    for tag in wheel_tags:
         parts = tag.split("-")
         if len(parts) != 3:
             continue

@@ -1,0 +1,88 @@
+"""Container rules (and fix shapes) on edited snapshots: what no real pair here can show."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from driftcheck.diff.engine import compare
+from driftcheck.diff.model import Fix, Severity
+from driftcheck.snapshot.model import ContainerInfo
+
+from support import small_snapshot
+
+IMAGE = ContainerInfo(
+    image="registry.example/app:1",
+    image_id="sha256:" + "a" * 64,
+    platform="linux/amd64",
+    repo_digests=("registry.example/app@sha256:" + "1" * 64,),
+    user="app",
+)
+
+
+def _container(**fields):
+    return replace(small_snapshot(), container=replace(IMAGE, **fields))
+
+
+def test_a_host_against_a_container_is_context_not_drift():
+    report = compare(small_snapshot(), _container(), left_label="A", right_label="B")
+    [finding] = [f for f in report.findings if f.category == "container"]
+    assert finding.severity == Severity.INFO
+    assert finding.explanation.startswith("Only B runs in a container (image registry.example")
+
+
+def test_the_same_image_under_another_registry_digest_is_info():
+    report = compare(
+        _container(),
+        _container(image="mirror.example/app:1", repo_digests=("mirror.example/app@sha256:2",)),
+    )
+    [finding] = report.findings
+    assert (finding.subject, finding.severity) == ("image", Severity.INFO)
+    assert finding.fix is None
+
+
+def test_a_moved_tag_is_low_with_both_digests_and_a_fix_by_digest():
+    report = compare(
+        _container(),
+        _container(image_id="sha256:" + "b" * 64, platform="linux/arm64"),
+        left_label="A",
+        right_label="B",
+    )
+    [finding] = report.findings
+    assert (finding.subject, finding.severity) == ("image", Severity.LOW)
+    assert finding.explanation == (
+        "The image registry.example/app:1 is sha256:aaaaaaaaaaaa on A but sha256:bbbbbbbbbbbb "
+        "on B: the tag was rebuilt or moved, so the files inside can differ, built for "
+        "linux/amd64 and linux/arm64."
+    )
+    assert finding.fix is not None and finding.fix.command is None
+    assert finding.fix.advice == (
+        "run B from registry.example/app@sha256:" + "1" * 64 + ", the image A runs, by digest"
+    )
+
+
+def test_no_user_means_root():
+    report = compare(_container(user=None), _container(user="1000"), left_label="A")
+    [finding] = report.findings
+    assert finding.explanation.startswith("The container runs as root (the image sets no user)")
+    assert finding.severity == Severity.MEDIUM
+
+
+def test_a_variable_name_that_is_no_shell_name_gets_advice_not_a_command():
+    """Names come from the target: `unset a;rm -rf ~` must never be offered to paste."""
+    left = small_snapshot()
+    right = replace(left, environment={**left.environment, "a;rm -rf ~": "1", "MODE": "x"})
+    report = compare(left, right, left_label="A", right_label="B")
+    fixes = {f.subject: f.fix for f in report.findings if f.category == "environment"}
+    assert fixes["a;rm -rf ~"] == Fix.advise("set a;rm -rf ~ on B to the value A uses")
+    assert fixes["MODE"] == Fix.run("unset MODE", on="B")
+
+
+def test_an_install_by_another_tool_gets_the_command_and_a_word_of_advice():
+    left = small_snapshot()
+    six = replace(left.distributions[0], version="1.17.0", installer="poetry")
+    right = replace(left, distributions=(six,))
+    findings = compare(left, right).findings
+    [finding] = [f for f in findings if f.subject == "six" and f.right == "1.17.0"]
+    assert finding.fix is not None
+    assert finding.fix.command == "pip install 'six==1.16.0'"
+    assert finding.fix.advice is not None and finding.fix.advice.startswith("poetry installed it")
