@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -37,6 +38,8 @@ import pytest
 _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:  # so `import images` works under any --import-mode
     sys.path.insert(0, _TESTS_DIR)
+
+from engine_checks import leftover_probe_containers  # noqa: E402
 
 import images  # noqa: E402
 
@@ -141,3 +144,22 @@ def bookworm_image(docker_client: Any) -> str:
 def bookworm_venv_image(docker_client: Any, bookworm_image: str) -> str:
     """Tag of the bookworm image + /opt/venv with real wheels, USER 10001, canary secret."""
     return _build("bookworm venv", images.ensure_venv_image)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_probe_container_is_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After the whole run, no container labelled by driftcheck that this run created remains."""
+    started = time.time() - 1.0  # the engine's clock is this machine's; allow rounding
+    yield
+    if not any(item.get_closest_marker(DOCKER_MARK) for item in request.session.items):
+        return
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception:  # no engine: the docker tests already failed or skipped loudly
+        return
+    try:
+        left = leftover_probe_containers(client, started)
+    finally:
+        client.close()
+    assert not left, f"driftcheck left containers behind: {left}"
