@@ -1,4 +1,5 @@
-"""Golden files for the three report formats, on a fixed pair of snapshots.
+"""Golden files for the three report formats, on fixed pairs of snapshots: a small made-up
+pair, and the recorded real snapshots of two Debian releases (test_explain_releases.py).
 
 Regenerate after an intended change with DRIFTCHECK_UPDATE_GOLDEN=1 and read the
 diff of the golden files in review: that diff is the change users will see.
@@ -11,9 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from diff_scenarios import RELEASE_SNAPSHOTS
 
 from driftcheck.cli.commands import report_renderers
 from driftcheck.diff.engine import compare
+from driftcheck.snapshot.io import load
 from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
 
 from support import small_snapshot
@@ -49,12 +52,25 @@ def _pair():
     return left, right
 
 
+def _releases():
+    """Recorded real snapshots of the bullseye and bookworm venv images."""
+    return load(RELEASE_SNAPSHOTS["bullseye"]), load(RELEASE_SNAPSHOTS["bookworm"])
+
+
+PAIRS = {
+    "pair": (_pair, "laptop.json", "ci.json"),
+    "releases": (_releases, "bullseye.json", "bookworm.json"),
+}
+
+
+@pytest.mark.parametrize("pair", sorted(PAIRS))
 @pytest.mark.parametrize("output_format", sorted(SUFFIX))
-def test_report_matches_golden_file(output_format):
-    left, right = _pair()
-    report = compare(left, right, left_label="laptop.json", right_label="ci.json")
+def test_report_matches_golden_file(output_format, pair):
+    make, left_label, right_label = PAIRS[pair]
+    left, right = make()
+    report = compare(left, right, left_label=left_label, right_label=right_label)
     rendered = report_renderers()[output_format](report)
-    golden = GOLDEN / f"pair.{SUFFIX[output_format]}"
+    golden = GOLDEN / f"{pair}.{SUFFIX[output_format]}"
     if os.environ.get("DRIFTCHECK_UPDATE_GOLDEN") == "1" or not golden.exists():
         golden.write_text(rendered)
         if not os.environ.get("DRIFTCHECK_UPDATE_GOLDEN"):
