@@ -61,6 +61,7 @@ __all__ = [
     "VenvRecipe",
     "apt_mirror",
     "build_client",
+    "build_dockerfile",
     "cache_dir",
     "ensure_base_image",
     "ensure_no_python_image",
@@ -561,7 +562,7 @@ def _download_wheels(recipe: VenvRecipe) -> Path:
     return target
 
 
-def _build_dockerfile(client: Any, tag: str, dockerfile: str, files: Path | None = None) -> None:
+def build_dockerfile(client: Any, tag: str, dockerfile: str, files: Path | None = None) -> None:
     """``docker build`` with no network; *files* (if any) become ``wheels/`` in the context."""
     with tempfile.TemporaryDirectory(prefix="test-image-") as context:
         if files is not None:
@@ -594,7 +595,7 @@ def ensure_venv_image(client: Any | None = None, recipe: VenvRecipe = VENV_RECIP
     ensure_base_image(client, recipe.base)  # takes the lock itself: do not nest
     with _build_lock():
         if not image_exists(client, recipe.tag):
-            _build_dockerfile(client, recipe.tag, recipe.dockerfile(), _download_wheels(recipe))
+            build_dockerfile(client, recipe.tag, recipe.dockerfile(), _download_wheels(recipe))
     return recipe.tag
 
 
@@ -608,7 +609,7 @@ def ensure_no_python_image(
     ensure_base_image(client, recipe.base)
     with _build_lock():
         if not image_exists(client, recipe.tag):
-            _build_dockerfile(client, recipe.tag, recipe.dockerfile())
+            build_dockerfile(client, recipe.tag, recipe.dockerfile())
     return recipe.tag
 
 
@@ -622,5 +623,5 @@ def ensure_no_shell_image(
     ensure_venv_image(client, recipe.venv)
     with _build_lock():
         if not image_exists(client, recipe.tag):
-            _build_dockerfile(client, recipe.tag, recipe.dockerfile())
+            build_dockerfile(client, recipe.tag, recipe.dockerfile())
     return recipe.tag

@@ -60,7 +60,8 @@ class ContainerTarget:
             has_answer = request.begin.encode() in result.stdout
             if is_missing_interpreter(result.exit_code, has_answer):
                 continue
-            self._check_still_running(container, result.exit_code, started_at)
+            if result.exit_code != 0:  # a complete answer needs no second look
+                self._check_still_running(container, result.exit_code, started_at)
             check_status(result.exit_code, result.stderr, self.describe())
             facts = parse_output(result.stdout, request, self.describe())
             info = TargetInfo(
