@@ -45,9 +45,8 @@ _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:  # so `import images` works under any --import-mode
     sys.path.insert(0, _TESTS_DIR)
 
-from engine_checks import leftover_probe_containers  # noqa: E402
-
 import images  # noqa: E402
+from engine_checks import leftover_probe_containers  # noqa: E402
 
 DOCKER_MARK = "docker"
 DOCKER_FIXTURE = "docker_client"

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_checks import leftover_probe_containers
 
 from driftcheck.probe import MAX_OUTPUT_BYTES
 
 import images
+from engine_checks import leftover_probe_containers
 from support import assert_one_line_error, assert_valid_snapshot, run_cli
 
 pytestmark = pytest.mark.docker
