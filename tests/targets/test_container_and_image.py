@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import subprocess
 import tarfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -13,10 +16,11 @@ from typing import Any
 import pytest
 
 from driftcheck.probe import MAX_OUTPUT_BYTES
+from driftcheck.targets.engine import LABEL
 
 import images
 from engine_checks import leftover_probe_containers
-from support import assert_one_line_error, assert_valid_snapshot, run_cli
+from support import assert_one_line_error, assert_valid_snapshot, cli_command, run_cli
 
 pytestmark = pytest.mark.docker
 
@@ -184,3 +188,59 @@ def test_container_stopped_or_restarted_during_the_probe(
     expected = "stopped during the probe" if action == "stop" else "restarted during the probe"
     assert f"container {container.name} {expected}" in line
     assert not out.exists()
+
+
+def _interrupt_when(args: list[str], ready: Any) -> subprocess.CompletedProcess[str]:
+    """Runs the CLI, sends it Ctrl-C (SIGINT) once ready() holds, and waits for it."""
+    process = subprocess.Popen(
+        [*cli_command(), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(600):
+            if process.poll() is not None or ready():
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _assert_interrupted(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr.strip() == "driftcheck: interrupted; nothing was written"
+
+
+def test_ctrl_c_during_a_container_probe_kills_the_probe(run_container, bookworm_image):
+    container = _with_startup_hook(run_container, bookworm_image, "import time; time.sleep(600)")
+    probing = lambda: any("driftcheck-probe" in p[-1] for p in container.top()["Processes"])  # noqa: E731
+    _assert_interrupted(_interrupt_when(["snapshot", "--container", container.name], probing))
+    assert _probe_processes(container) == []
+
+
+def test_ctrl_c_during_an_image_probe_removes_the_container(
+    docker_client, run_container, bookworm_image
+):
+    # An image whose Python hangs at start-up: the probe container stays up until Ctrl-C.
+    source = _with_startup_hook(run_container, bookworm_image, "import time; time.sleep(600)")
+    tag = f"driftcheck-test/hangs:{uuid.uuid4().hex[:10]}"
+    repository, _, version = tag.partition(":")
+    source.commit(repository=repository, tag=version, changes=["ENV PYTHONPATH=/tmp/hook"])
+    started = time.time() - 1.0
+    try:
+
+        def probing() -> bool:
+            found = docker_client.containers.list(filters={"label": LABEL, "ancestor": tag})
+            return bool(found)
+
+        _assert_interrupted(_interrupt_when(["snapshot", "--image", tag], probing))
+        assert leftover_probe_containers(docker_client, started) == []
+    finally:
+        docker_client.images.remove(tag, force=True)
