@@ -363,12 +363,30 @@ def apt_mirror(suite: str = "bookworm", apt_dir: Path = Path("/etc/apt")) -> str
     """The Debian mirror this machine's own apt uses for *suite*.
 
     ``$DRIFTCHECK_TEST_DEBIAN_MIRROR`` wins; then deb822 ``*.sources`` files
-    (``debian.sources`` first), then one-line ``sources.list`` files; then
+    (``debian.sources`` first), then one-line ``sources.list`` files; for a suite
+    they do not list, the mirror of this machine's own release; then
     ``http://deb.debian.org/debian``.
     """
     override = os.environ.get("DRIFTCHECK_TEST_DEBIAN_MIRROR")
     if override:
         return override
+    found = _configured_mirror(suite, apt_dir)
+    if found is None and suite != _host_codename():
+        # Another release (bullseye on a bookworm host): the mirror that serves this
+        # machine's own release carries the others too.
+        found = _configured_mirror(_host_codename(), apt_dir)
+    return found or DEFAULT_MIRROR
+
+
+def _host_codename() -> str:
+    with contextlib.suppress(OSError):
+        return platform.freedesktop_os_release().get("VERSION_CODENAME", "")
+    return ""
+
+
+def _configured_mirror(suite: str, apt_dir: Path) -> str | None:
+    if not suite:
+        return None
     parts = apt_dir / "sources.list.d"
     deb822 = sorted(parts.glob("*.sources"), key=lambda p: (p.name != "debian.sources", p.name))
     for path in deb822:
@@ -381,7 +399,7 @@ def apt_mirror(suite: str = "bookworm", apt_dir: Path = Path("/etc/apt")) -> str
             found = _mirror_from_one_line(path.read_text(), suite)
             if found:
                 return found
-    return DEFAULT_MIRROR
+    return None
 
 
 def _which(name: str) -> str | None:
