@@ -68,6 +68,7 @@ __all__ = [
     "ensure_no_shell_image",
     "ensure_venv_image",
     "image_exists",
+    "pinned_versions",
 ]
 
 #: Bump when anything that shapes the images changes (build steps, excludes, ...).
@@ -116,6 +117,11 @@ _TAR_EXCLUDES = (
     "./var/lib/apt/lists/*",
     "./var/log/*",
 )
+
+
+def pinned_versions(wheels: tuple[str, ...]) -> dict[str, str]:
+    """{"markupsafe": "3.0.2", ...} from ("MarkupSafe==3.0.2", ...)."""
+    return {name.lower(): version for name, _, version in (w.partition("==") for w in wheels)}
 
 
 class ImageBuildUnavailable(RuntimeError):

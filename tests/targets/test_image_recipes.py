@@ -8,12 +8,9 @@ from pathlib import Path
 import images
 
 
-def _pins(wheels: tuple[str, ...]) -> dict[str, str]:
-    return {name.lower(): version for name, _, version in (w.partition("==") for w in wheels)}
-
-
 def test_the_two_releases_share_distributions_at_other_versions() -> None:
-    bookworm, bullseye = _pins(images.VENV_WHEELS), _pins(images.BULLSEYE_VENV_WHEELS)
+    bookworm = images.pinned_versions(images.VENV_WHEELS)
+    bullseye = images.pinned_versions(images.BULLSEYE_VENV_WHEELS)
     assert bookworm.keys() == bullseye.keys()
     assert {n for n in bookworm if bookworm[n] != bullseye[n]} == {"six", "attrs"}
     assert images.BULLSEYE_RECIPE.tag != images.BASE_RECIPE.tag
