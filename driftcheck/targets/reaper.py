@@ -11,10 +11,9 @@ second exec of the same interpreter, isolated from the target's start-up hooks
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from driftcheck.errors import DriftcheckError
-from driftcheck.targets import engine
+from driftcheck.targets.exec_engine import ExecEngine
 
 REAPER_TIMEOUT_SECONDS = 10.0
 REAPER_MAX_OUTPUT = 64 * 1024
@@ -57,7 +56,7 @@ def new_tag() -> str:
     return f"driftcheck-probe-{secrets.token_hex(8)}"
 
 
-def kill_tagged(client: Any, container_id: str, interpreter: str, tag: str) -> int:
+def kill_tagged(engine: ExecEngine, container_id: str, interpreter: str, tag: str) -> int:
     """Kills the probe processes carrying *tag*; returns how many, or -1 if it could not tell.
 
     Best effort: the container may be gone or stopping, which ends the probe anyway.
@@ -65,12 +64,7 @@ def kill_tagged(client: Any, container_id: str, interpreter: str, tag: str) -> i
     argv = [interpreter, "-I", "-S", "-c", REAPER_SCRIPT, tag]
     try:
         result = engine.exec_with_stdin(
-            client,
-            container_id,
-            argv,
-            b"",
-            timeout=REAPER_TIMEOUT_SECONDS,
-            max_bytes=REAPER_MAX_OUTPUT,
+            container_id, argv, b"", timeout=REAPER_TIMEOUT_SECONDS, max_bytes=REAPER_MAX_OUTPUT
         )
     except DriftcheckError:
         return -1
