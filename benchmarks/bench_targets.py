@@ -270,12 +270,12 @@ def archive_section(
         f"{profile['sha256'] / total:.0%} in SHA-256 (every layer's digest is verified), "
         f"{profile['read'] / total:.0%} in reading the file, the rest in driftcheck's own "
         "member handling and start-up. Hashing the whole file costs about what reading it "
-        "does (the SHA-256 row), so the digest check is not what is slow; the per-entry cost "
-        "of reading tar headers through Python's tarfile is: the large archive adds "
-        f"{PADDING_MB} MB in only {PADDING_MB // PADDING_FILE_MB} files, and its ratio is the "
-        "lower one. Reaching 2x needs a lighter tar reader in driftcheck/static (headers "
-        "parsed without tarfile, file data skipped or read in large blocks); the digest "
-        "check stays.",
+        "does (the SHA-256 row), so the digest itself is not what is slow; Python's tarfile "
+        f"is: per header on the small archive, and on the large one, whose added {PADDING_MB} "
+        f"MB sit in only {PADDING_MB // PADDING_FILE_MB} files, through the many small reads "
+        "by which its stream mode passes every byte on to the digest check. Reaching 2x needs "
+        "a lighter tar reader in driftcheck/static: headers parsed without tarfile, and layer "
+        "bytes hashed in large blocks; the digest check stays.",
         "",
         f"**Memory does not grow with the archive**: {small / MB:,.0f} MB → "
         f"{big / MB:,.0f} MB ({big / small:.1f}x) moves driftcheck's peak RSS from "
