@@ -19,6 +19,12 @@ Images (see ``tests/images.py``; built once, cached by recipe hash, nothing pull
 * ``bookworm_venv_image``: that image plus a virtualenv at ``/opt/venv`` holding
   real wheels (``images.VENV_WHEELS``), ``VIRTUAL_ENV``/``PATH`` set, ``USER 10001``
   with no passwd entry and the fake secret ``images.CANARY_ENV=images.CANARY_TOKEN``.
+* ``bullseye_image`` / ``bullseye_venv_image``: the same two recipes on Debian bullseye
+  (Python 3.9, glibc 2.31); the venv holds the same distributions, some at other
+  versions (``images.BULLSEYE_VENV_WHEELS``): a second release to diff against.
+* ``debian_no_python_image``: nothing but bookworm's dpkg database, os-release and
+  debian_version (``FROM scratch``): no interpreter, no shell, as distroless images are.
+* ``no_shell_image``: the bookworm venv image with every shell deleted.
 
 Run containers with ``network_disabled=True``: nothing in them can reach a registry.
 """
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,6 +47,7 @@ if _TESTS_DIR not in sys.path:  # so `import images` works under any --import-mo
     sys.path.insert(0, _TESTS_DIR)
 
 import images  # noqa: E402
+from engine_checks import leftover_probe_containers  # noqa: E402
 
 DOCKER_MARK = "docker"
 DOCKER_FIXTURE = "docker_client"
@@ -160,3 +168,48 @@ def run_container(docker_client: Any) -> Iterator[Callable[..., Any]]:
     yield run
     for container in started:
         container.remove(force=True)
+
+
+@pytest.fixture(scope="session")
+def bullseye_image(docker_client: Any) -> str:
+    """Tag of the debootstrap'd Debian bullseye image with Debian's python3 3.9 (root user)."""
+    return _build("bullseye", lambda: images.ensure_base_image(recipe=images.BULLSEYE_RECIPE))
+
+
+@pytest.fixture(scope="session")
+def bullseye_venv_image(docker_client: Any, bullseye_image: str) -> str:
+    """Tag of the bullseye image + /opt/venv (BULLSEYE_VENV_WHEELS), USER 10001, canary."""
+    return _build(
+        "bullseye venv", lambda: images.ensure_venv_image(recipe=images.BULLSEYE_VENV_RECIPE)
+    )
+
+
+@pytest.fixture(scope="session")
+def debian_no_python_image(docker_client: Any, bookworm_image: str) -> str:
+    """Tag of an image holding only bookworm's dpkg database and os-release."""
+    return _build("no-Python", images.ensure_no_python_image)
+
+
+@pytest.fixture(scope="session")
+def no_shell_image(docker_client: Any, bookworm_venv_image: str) -> str:
+    """Tag of the bookworm venv image with sh, bash, dash and rbash deleted."""
+    return _build("no-shell", images.ensure_no_shell_image)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_probe_container_is_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After the whole run, no container labelled by driftcheck that this run created remains."""
+    started = time.time() - 1.0  # the engine's clock is this machine's; allow rounding
+    yield
+    if not any(item.get_closest_marker(DOCKER_MARK) for item in request.session.items):
+        return
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception:  # no engine: the docker tests already failed or skipped loudly
+        return
+    try:
+        left = leftover_probe_containers(client, started)
+    finally:
+        client.close()
+    assert not left, f"driftcheck left containers behind: {left}"

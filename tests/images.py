@@ -42,8 +42,13 @@ import docker.errors  # type: ignore[import-untyped]
 
 __all__ = [
     "BASE_RECIPE",
+    "BULLSEYE_RECIPE",
+    "BULLSEYE_VENV_RECIPE",
+    "BULLSEYE_VENV_WHEELS",
     "CANARY_ENV",
     "CANARY_TOKEN",
+    "NO_PYTHON_RECIPE",
+    "NO_SHELL_RECIPE",
     "RECIPE_VERSION",
     "VENV_PATH",
     "VENV_RECIPE",
@@ -51,13 +56,19 @@ __all__ = [
     "VENV_WHEELS",
     "BaseRecipe",
     "ImageBuildUnavailable",
+    "NoPythonRecipe",
+    "NoShellRecipe",
     "VenvRecipe",
     "apt_mirror",
     "build_client",
+    "build_dockerfile",
     "cache_dir",
     "ensure_base_image",
+    "ensure_no_python_image",
+    "ensure_no_shell_image",
     "ensure_venv_image",
     "image_exists",
+    "pinned_versions",
 ]
 
 #: Bump when anything that shapes the images changes (build steps, excludes, ...).
@@ -84,6 +95,16 @@ VENV_WHEELS: tuple[str, ...] = (
     "MarkupSafe==3.0.2",
 )
 
+#: The same distributions for the bullseye venv image (CPython 3.9), two of them at
+#: other versions, so that the two releases differ in packages as well.
+BULLSEYE_VENV_WHEELS: tuple[str, ...] = (
+    "six==1.16.0",
+    "idna==3.10",
+    "packaging==24.2",
+    "attrs==23.2.0",
+    "MarkupSafe==3.0.2",
+)
+
 # Not worth shipping in the image (runtime-only or re-created by Docker).
 _TAR_EXCLUDES = (
     "./dev/*",
@@ -96,6 +117,11 @@ _TAR_EXCLUDES = (
     "./var/lib/apt/lists/*",
     "./var/log/*",
 )
+
+
+def pinned_versions(wheels: tuple[str, ...]) -> dict[str, str]:
+    """{"markupsafe": "3.0.2", ...} from ("MarkupSafe==3.0.2", ...)."""
+    return {name.lower(): version for name, _, version in (w.partition("==") for w in wheels)}
 
 
 class ImageBuildUnavailable(RuntimeError):
@@ -197,8 +223,84 @@ class VenvRecipe:
         return f"{self.repository}:{self.digest}"
 
 
+@dataclass(frozen=True)
+class NoPythonRecipe:
+    """Only what a distroless image keeps of Debian: the dpkg database and os-release.
+
+    Copied out of a real debootstrap image into an empty one, so the package
+    database is Debian's own; there is no interpreter, no shell, nothing to run.
+    """
+
+    base: BaseRecipe
+    version: int = RECIPE_VERSION
+    repository: str = "driftcheck-test/bookworm-no-python"
+
+    def dockerfile(self) -> str:
+        return textwrap.dedent(
+            f"""\
+            FROM {self.base.tag} AS debian
+            FROM scratch
+            COPY --from=debian /usr/lib/os-release /etc/os-release
+            COPY --from=debian /etc/debian_version /etc/debian_version
+            COPY --from=debian /var/lib/dpkg/status /var/lib/dpkg/status
+            COPY --from=debian /var/lib/dpkg/info/ /var/lib/dpkg/info/
+            ENV APP_MODE=static
+            """
+        )
+
+    @property
+    def digest(self) -> str:
+        return _short_hash(
+            {"kind": "no-python", "dockerfile": self.dockerfile(), "v": self.version}
+        )
+
+    @property
+    def tag(self) -> str:
+        return f"{self.repository}:{self.digest}"
+
+
+@dataclass(frozen=True)
+class NoShellRecipe:
+    """The venv image with every shell deleted: Python runs, ``sh -c`` cannot."""
+
+    venv: VenvRecipe
+    shells: tuple[str, ...] = ("sh", "bash", "dash", "rbash")
+    version: int = RECIPE_VERSION
+    repository: str = "driftcheck-test/bookworm-no-shell"
+
+    def dockerfile(self) -> str:
+        paths = [f"{d}/{name}" for name in self.shells for d in ("/usr/bin", "/bin")]
+        argv = json.dumps(["/usr/bin/rm", "-f", *paths])
+        return textwrap.dedent(
+            f"""\
+            FROM {self.venv.tag}
+            USER 0
+            RUN {argv}
+            USER {VENV_UID}
+            """
+        )
+
+    @property
+    def digest(self) -> str:
+        return _short_hash({"kind": "no-shell", "dockerfile": self.dockerfile(), "v": self.version})
+
+    @property
+    def tag(self) -> str:
+        return f"{self.repository}:{self.digest}"
+
+
 BASE_RECIPE = BaseRecipe()
 VENV_RECIPE = VenvRecipe(base=BASE_RECIPE)
+#: A second Debian release for another Python minor (3.9) and glibc (2.31).
+BULLSEYE_RECIPE = BaseRecipe(suite="bullseye", repository="driftcheck-test/bullseye-python")
+BULLSEYE_VENV_RECIPE = VenvRecipe(
+    base=BULLSEYE_RECIPE,
+    wheels=BULLSEYE_VENV_WHEELS,
+    python_version="3.9",
+    repository="driftcheck-test/bullseye-venv",
+)
+NO_PYTHON_RECIPE = NoPythonRecipe(base=BASE_RECIPE)
+NO_SHELL_RECIPE = NoShellRecipe(venv=VENV_RECIPE)
 
 
 # --------------------------------------------------------------------------- host facts
@@ -267,12 +369,30 @@ def apt_mirror(suite: str = "bookworm", apt_dir: Path = Path("/etc/apt")) -> str
     """The Debian mirror this machine's own apt uses for *suite*.
 
     ``$DRIFTCHECK_TEST_DEBIAN_MIRROR`` wins; then deb822 ``*.sources`` files
-    (``debian.sources`` first), then one-line ``sources.list`` files; then
+    (``debian.sources`` first), then one-line ``sources.list`` files; for a suite
+    they do not list, the mirror of this machine's own release; then
     ``http://deb.debian.org/debian``.
     """
     override = os.environ.get("DRIFTCHECK_TEST_DEBIAN_MIRROR")
     if override:
         return override
+    found = _configured_mirror(suite, apt_dir)
+    if found is None and suite != _host_codename():
+        # Another release (bullseye on a bookworm host): the mirror that serves this
+        # machine's own release carries the others too.
+        found = _configured_mirror(_host_codename(), apt_dir)
+    return found or DEFAULT_MIRROR
+
+
+def _host_codename() -> str:
+    with contextlib.suppress(OSError):
+        return platform.freedesktop_os_release().get("VERSION_CODENAME", "")
+    return ""
+
+
+def _configured_mirror(suite: str, apt_dir: Path) -> str | None:
+    if not suite:
+        return None
     parts = apt_dir / "sources.list.d"
     deb822 = sorted(parts.glob("*.sources"), key=lambda p: (p.name != "debian.sources", p.name))
     for path in deb822:
@@ -285,7 +405,7 @@ def apt_mirror(suite: str = "bookworm", apt_dir: Path = Path("/etc/apt")) -> str
             found = _mirror_from_one_line(path.read_text(), suite)
             if found:
                 return found
-    return DEFAULT_MIRROR
+    return None
 
 
 def _which(name: str) -> str | None:
@@ -466,6 +586,31 @@ def _download_wheels(recipe: VenvRecipe) -> Path:
     return target
 
 
+def build_dockerfile(client: Any, tag: str, dockerfile: str, files: Path | None = None) -> None:
+    """``docker build`` with no network; *files* (if any) become ``wheels/`` in the context."""
+    with tempfile.TemporaryDirectory(prefix="test-image-") as context:
+        if files is not None:
+            shutil.copytree(files, Path(context) / "wheels", ignore=shutil.ignore_patterns(".*"))
+        (Path(context) / "Dockerfile").write_text(dockerfile)
+        try:
+            client.images.build(
+                path=context,
+                tag=tag,
+                pull=False,
+                rm=True,
+                forcerm=True,
+                network_mode="none",
+                labels={"org.driftcheck.test.recipe": tag.rpartition(":")[2]},
+            )
+        except docker.errors.BuildError as exc:
+            lines = [
+                str(chunk.get("stream") or chunk.get("error") or "") for chunk in exc.build_log
+            ]
+            raise RuntimeError(
+                f"docker build of {tag} failed: {exc.msg}\n{''.join(lines)[-3000:]}"
+            ) from exc
+
+
 def ensure_venv_image(client: Any | None = None, recipe: VenvRecipe = VENV_RECIPE) -> str:
     """Return the tag of the venv image (base + /opt/venv + USER 10001 + canary)."""
     client = client or build_client()
@@ -473,27 +618,34 @@ def ensure_venv_image(client: Any | None = None, recipe: VenvRecipe = VENV_RECIP
         return recipe.tag
     ensure_base_image(client, recipe.base)  # takes the lock itself: do not nest
     with _build_lock():
-        if image_exists(client, recipe.tag):
-            return recipe.tag
-        wheels = _download_wheels(recipe)
-        with tempfile.TemporaryDirectory(prefix="venv-image-") as context:
-            shutil.copytree(wheels, Path(context) / "wheels", ignore=shutil.ignore_patterns(".*"))
-            (Path(context) / "Dockerfile").write_text(recipe.dockerfile())
-            try:
-                client.images.build(
-                    path=context,
-                    tag=recipe.tag,
-                    pull=False,
-                    rm=True,
-                    forcerm=True,
-                    network_mode="none",
-                    labels={"org.driftcheck.test.recipe": recipe.digest},
-                )
-            except docker.errors.BuildError as exc:
-                lines = [
-                    str(chunk.get("stream") or chunk.get("error") or "") for chunk in exc.build_log
-                ]
-                raise RuntimeError(
-                    f"docker build of {recipe.tag} failed: {exc.msg}\n{''.join(lines)[-3000:]}"
-                ) from exc
+        if not image_exists(client, recipe.tag):
+            build_dockerfile(client, recipe.tag, recipe.dockerfile(), _download_wheels(recipe))
+    return recipe.tag
+
+
+def ensure_no_python_image(
+    client: Any | None = None, recipe: NoPythonRecipe = NO_PYTHON_RECIPE
+) -> str:
+    """Return the tag of the image holding only Debian's dpkg database and os-release."""
+    client = client or build_client()
+    if image_exists(client, recipe.tag):
+        return recipe.tag
+    ensure_base_image(client, recipe.base)
+    with _build_lock():
+        if not image_exists(client, recipe.tag):
+            build_dockerfile(client, recipe.tag, recipe.dockerfile())
+    return recipe.tag
+
+
+def ensure_no_shell_image(
+    client: Any | None = None, recipe: NoShellRecipe = NO_SHELL_RECIPE
+) -> str:
+    """Return the tag of the venv image without any shell."""
+    client = client or build_client()
+    if image_exists(client, recipe.tag):
+        return recipe.tag
+    ensure_venv_image(client, recipe.venv)
+    with _build_lock():
+        if not image_exists(client, recipe.tag):
+            build_dockerfile(client, recipe.tag, recipe.dockerfile())
     return recipe.tag

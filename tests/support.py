@@ -49,10 +49,8 @@ def run_cli(
     which the console script (and so a user) never does.
     """
     full_env = dict(os.environ if env is None else env)
-    script = Path(sys.executable).with_name("driftcheck")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "driftcheck"]
     return subprocess.run(
-        [*command, *args],
+        [*cli_command(), *args],
         capture_output=True,
         text=True,
         env=full_env,
@@ -60,6 +58,12 @@ def run_cli(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def cli_command() -> list[str]:
+    """The argv that starts the installed `driftcheck` command (see run_cli)."""
+    script = Path(sys.executable).with_name("driftcheck")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "driftcheck"]
 
 
 @cache

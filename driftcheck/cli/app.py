@@ -380,6 +380,9 @@ def check(
     raise typer.Exit(code)
 
 
+INTERRUPTED_MESSAGE = "driftcheck: interrupted; nothing was written"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     # --debug is accepted anywhere on the line, before or after the command.
@@ -388,15 +391,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         returned = app(args=args, prog_name="driftcheck", standalone_mode=False)
         if isinstance(returned, int):  # click hands back typer.Exit's code here
-            return returned
+            return _announced(returned)
     except typer.Exit as exc:
-        return exc.exit_code
+        return _announced(exc.exit_code)
     except typer.TyperException as exc:  # option parsing: one line, like every error
         message = _safe(exc.format_message()).replace("\n", " ")
         print(f"driftcheck: error: {message}; see 'driftcheck --help'", file=sys.stderr)
         return ExitCode.USAGE
     except (KeyboardInterrupt, typer.Abort):
-        print("driftcheck: interrupted; nothing was written", file=sys.stderr)
+        print(INTERRUPTED_MESSAGE, file=sys.stderr)
         return ExitCode.INTERRUPTED
     except DriftcheckError as exc:
         _report(exc, debug)
@@ -410,6 +413,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 70
     return ExitCode.OK
+
+
+def _announced(code: int) -> int:
+    """Typer turns Ctrl-C into a silent exit code 130: say what happened, like other errors."""
+    if code == ExitCode.INTERRUPTED:
+        print(INTERRUPTED_MESSAGE, file=sys.stderr)
+    return code
 
 
 def _safe(text: str) -> str:

@@ -1,78 +1,44 @@
-"""The one module that talks to a Docker engine.
+"""The one module that imports the Docker SDK.
 
-It finds the engine the way the docker CLI does (DOCKER_HOST, else the current
-docker context, else the platform default), turns every engine failure into a
-driftcheck error with one clear line, and moves bytes in and out of processes
-in containers with a deadline and a size limit: the Docker SDK has neither.
+It connects to the engine the docker CLI would use (see endpoint.py), turns every
+engine failure into a driftcheck error with one clear line, and runs processes in
+containers through exec_stream.py's deadline and size limit. The container target
+on a local socket skips it altogether (engine_socket.py): importing the SDK costs
+more than the probe itself.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import socket
-import struct
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import docker  # type: ignore[import-untyped]
 import docker.errors  # type: ignore[import-untyped]
 
 from driftcheck.errors import EngineUnreachableError, ProbeError, UsageError
+from driftcheck.targets.endpoint import (
+    API_TIMEOUT_SECONDS,
+    LABEL,
+    resolve_endpoint,
+    unreachable,
+)
+from driftcheck.targets.exec_stream import ExecResult, closing, exchange
 
-DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
-LABEL = "io.driftcheck.probe"
-API_TIMEOUT_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    url: str
-    source: str  # "DOCKER_HOST", "context NAME" or "default"
-
-    def describe(self) -> str:
-        return f"{self.url} ({self.source})"
-
-
-@dataclass(frozen=True)
-class ExecResult:
-    exit_code: int | None
-    stdout: bytes
-    stderr: bytes
-
-
-def resolve_endpoint(environ: Mapping[str, str] | None = None) -> Endpoint:
-    environ = os.environ if environ is None else environ
-    if environ.get("DOCKER_HOST"):
-        return Endpoint(environ["DOCKER_HOST"], "DOCKER_HOST")
-    config_dir = Path(environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
-    name = environ.get("DOCKER_CONTEXT") or _current_context(config_dir)
-    if name and name != "default":
-        meta = config_dir / "contexts" / "meta" / hashlib.sha256(name.encode()).hexdigest()
-        try:
-            data = json.loads((meta / "meta.json").read_text("utf-8"))
-            host = data["Endpoints"]["docker"]["Host"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise EngineUnreachableError(
-                f"docker context {name!r} cannot be read; run `docker context use default` "
-                "or set DOCKER_HOST"
-            ) from exc
-        return Endpoint(str(host), f"context {name}")
-    return Endpoint(DEFAULT_ENDPOINT, "default")
-
-
-def _current_context(config_dir: Path) -> str | None:
-    try:
-        data = json.loads((config_dir / "config.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    value = data.get("currentContext") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+__all__ = [
+    "LABEL",
+    "ExecResult",
+    "SdkExecEngine",
+    "attach_and_start",
+    "connect",
+    "engine_call_failed",
+    "exec_with_stdin",
+    "export_created_container",
+    "get_container",
+    "get_image",
+    "remove_quietly",
+]
 
 
 def connect(environ: Mapping[str, str] | None = None) -> Any:
@@ -82,23 +48,10 @@ def connect(environ: Mapping[str, str] | None = None) -> Any:
         client = docker.DockerClient(base_url=endpoint.url, timeout=API_TIMEOUT_SECONDS)
         client.ping()
     except docker.errors.DockerException as exc:
-        raise _unreachable(endpoint, exc) from exc
+        raise unreachable(endpoint, exc) from exc
     except Exception as exc:  # requests/urllib3 errors surface raw from ping()
-        raise _unreachable(endpoint, exc) from exc
+        raise unreachable(endpoint, exc) from exc
     return client
-
-
-def _unreachable(endpoint: Endpoint, exc: BaseException) -> EngineUnreachableError:
-    text = str(exc)
-    if "Permission denied" in text or "PermissionError" in text:
-        return EngineUnreachableError(
-            f"permission denied on the Docker socket {endpoint.describe()}; add your user to "
-            "the docker group (it is root-equivalent) or use a rootless Docker context"
-        )
-    return EngineUnreachableError(
-        f"no Docker engine answers at {endpoint.describe()}; start Docker, "
-        "or point DOCKER_HOST or `docker context use` at a running engine"
-    )
 
 
 def engine_call_failed(what: str, exc: Exception) -> ProbeError | EngineUnreachableError:
@@ -182,13 +135,45 @@ def exec_with_stdin(
         raise engine_call_failed(
             f"cannot run the probe in container {container_id[:12]}", exc
         ) from exc
-    with _closing(sock) as raw:
-        stdout, stderr = _exchange(raw, stdin, time.monotonic() + timeout, max_bytes, timeout)
+    with closing(sock) as raw:
+        stdout, stderr = exchange(raw, stdin, time.monotonic() + timeout, max_bytes, timeout)
     try:
         code = api.exec_inspect(exec_id).get("ExitCode")
     except docker.errors.DockerException as exc:
         raise engine_call_failed("cannot read the probe's exit status", exc) from exc
     return ExecResult(exit_code=code, stdout=stdout, stderr=stderr)
+
+
+class SdkExecEngine:
+    """The container target's engine calls, through the SDK (tcp, ssh and TLS endpoints)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def inspect_container(self, ref: str) -> dict[str, Any]:
+        return dict(get_container(self.client, ref).attrs)
+
+    def inspect_image(self, ref: str) -> dict[str, Any] | None:
+        try:
+            return dict(self.client.images.get(ref).attrs)
+        except docker.errors.DockerException:
+            return None
+
+    def exec_with_stdin(
+        self,
+        container_id: str,
+        argv: Sequence[str],
+        stdin: bytes,
+        *,
+        timeout: float,
+        max_bytes: int,
+    ) -> ExecResult:
+        return exec_with_stdin(
+            self.client, container_id, argv, stdin, timeout=timeout, max_bytes=max_bytes
+        )
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def attach_and_start(
@@ -203,80 +188,14 @@ def attach_and_start(
     except docker.errors.DockerException as exc:
         raise engine_call_failed("cannot start the probe container", exc) from exc
     deadline = time.monotonic() + timeout
-    with _closing(sock) as raw:
-        stdout, stderr = _exchange(raw, stdin, deadline, max_bytes, timeout)
+    with closing(sock) as raw:
+        stdout, stderr = exchange(raw, stdin, deadline, max_bytes, timeout)
     try:
         remaining = max(1.0, deadline - time.monotonic())
         status = container.wait(timeout=remaining).get("StatusCode")
     except Exception as exc:  # requests' ReadTimeout is not a DockerException
         raise ProbeError(f"the probe container did not exit within {timeout:.0f} s") from exc
     return ExecResult(exit_code=status, stdout=stdout, stderr=stderr)
-
-
-@contextmanager
-def _closing(sock: Any) -> Iterator[socket.socket]:
-    raw: socket.socket = getattr(sock, "_sock", sock)
-    try:
-        yield raw
-    finally:
-        try:
-            raw.close()
-        finally:
-            close = getattr(sock, "close", None)
-            if callable(close):
-                close()
-
-
-def _exchange(
-    raw: socket.socket, stdin: bytes, deadline: float, max_bytes: int, timeout: float
-) -> tuple[bytes, bytes]:
-    raw.settimeout(max(0.1, deadline - time.monotonic()))
-    try:
-        raw.sendall(stdin)
-        raw.shutdown(socket.SHUT_WR)
-        return _read_frames(raw, deadline, max_bytes)
-    except TimeoutError as exc:
-        raise ProbeError(f"the probe did not finish within {timeout:.0f} s") from exc
-    except OSError as exc:
-        raise ProbeError(f"the connection to the probe broke ({exc.strerror or exc})") from exc
-
-
-def _read_frames(raw: socket.socket, deadline: float, max_bytes: int) -> tuple[bytes, bytes]:
-    """Docker multiplexes stdout and stderr in frames: 1 byte stream, 3 zero, 4 bytes size."""
-    streams = {1: bytearray(), 2: bytearray()}
-    while True:
-        header = _read_exactly(raw, 8, deadline)
-        if header is None:
-            break
-        if len(header) < 8:
-            break  # a connection cut mid-header: whatever came before is all there is
-        kind, size = header[0], struct.unpack(">I", header[4:])[0]
-        if len(streams[1]) + len(streams[2]) + size > max_bytes:
-            raise ProbeError(
-                f"the probe printed more than {max_bytes // (1024 * 1024)} MiB; "
-                "something in the target floods its output"
-            )
-        payload = _read_exactly(raw, size, deadline)
-        if payload is None:
-            break
-        target = streams.get(kind)
-        if target is not None:
-            target.extend(payload)
-    return bytes(streams[1]), bytes(streams[2])
-
-
-def _read_exactly(raw: socket.socket, size: int, deadline: float) -> bytes | None:
-    data = bytearray()
-    while len(data) < size:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        raw.settimeout(remaining)
-        chunk = raw.recv(min(size - len(data), 1024 * 1024))
-        if not chunk:
-            return None if not data else bytes(data)
-        data.extend(chunk)
-    return bytes(data)
 
 
 def remove_quietly(container: Any) -> None:

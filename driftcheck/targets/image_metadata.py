@@ -47,20 +47,17 @@ def image_metadata(image: Any, ref: str) -> dict[str, Any]:
     }
 
 
-def container_metadata(client: Any, container: Any) -> dict[str, Any]:
-    attrs = container.attrs
+def container_metadata(attrs: dict[str, Any], image_attrs: dict[str, Any] | None) -> dict[str, Any]:
+    """A container's inspect document and its image's (None when the image is gone)."""
     config = attrs.get("Config") or {}
     image_id = attrs.get("Image") or ""
-    try:
-        image_attrs = client.images.get(image_id).attrs
-    except Exception:  # the image may have been removed since the container started
-        image_attrs = {}
+    image_attrs = image_attrs or {}
     return {
         "image": config.get("Image") or image_id,
         "image_id": image_id,
         "platform": image_platform(image_attrs) if image_attrs else attrs.get("Platform", ""),
         "repo_digests": list(image_attrs.get("RepoDigests") or []),
-        "container_id": container.id,
+        "container_id": attrs.get("Id") or "",
         "container_name": (attrs.get("Name") or "").lstrip("/") or None,
         **_config_fields(config),
         "created": attrs.get("Created"),

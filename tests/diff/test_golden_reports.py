@@ -1,4 +1,5 @@
-"""Golden files for the three report formats, on a fixed pair of snapshots.
+"""Golden files for the three report formats, on fixed pairs of snapshots: a small made-up
+pair, and the recorded real snapshots of two Debian releases (test_explain_releases.py).
 
 Regenerate after an intended change with DRIFTCHECK_UPDATE_GOLDEN=1 and read the
 diff of the golden files in review: that diff is the change users will see.
@@ -13,11 +14,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from diff_scenarios import RELEASE_SNAPSHOTS
 
 from driftcheck.cli.commands import report_renderers
 from driftcheck.diff.engine import compare
 from driftcheck.project.model import ProjectFacts
 from driftcheck.project.read import read_project
+from driftcheck.snapshot.io import load
 from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
 
 from support import report_schema, small_snapshot
@@ -63,15 +66,27 @@ def _project(root: Path) -> ProjectFacts:
     return read_project(str(folder))
 
 
-@pytest.mark.parametrize("with_project", [False, True], ids=["plain", "project"])
+def _releases():
+    """Recorded real snapshots of the bullseye and bookworm venv images."""
+    return load(RELEASE_SNAPSHOTS["bullseye"]), load(RELEASE_SNAPSHOTS["bookworm"])
+
+
+PAIRS = {
+    "pair": (_pair, "laptop.json", "ci.json", False),
+    "pair-project": (_pair, "laptop.json", "ci.json", True),
+    "releases": (_releases, "bullseye.json", "bookworm.json", False),
+}
+
+
+@pytest.mark.parametrize("pair", sorted(PAIRS))
 @pytest.mark.parametrize("output_format", sorted(SUFFIX))
-def test_report_matches_golden_file(output_format, with_project, tmp_path):
-    left, right = _pair()
+def test_report_matches_golden_file(output_format, pair, tmp_path):
+    make, left_label, right_label, with_project = PAIRS[pair]
+    left, right = make()
     project = _project(tmp_path) if with_project else None
-    report = compare(left, right, left_label="laptop.json", right_label="ci.json", project=project)
+    report = compare(left, right, left_label=left_label, right_label=right_label, project=project)
     rendered = report_renderers()[output_format](report)
-    name = "pair-project" if with_project else "pair"
-    golden = GOLDEN / f"{name}.{SUFFIX[output_format]}"
+    golden = GOLDEN / f"{pair}.{SUFFIX[output_format]}"
     if os.environ.get("DRIFTCHECK_UPDATE_GOLDEN") == "1" or not golden.exists():
         golden.write_text(rendered)
         if not os.environ.get("DRIFTCHECK_UPDATE_GOLDEN"):

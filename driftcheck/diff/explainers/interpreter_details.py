@@ -137,6 +137,17 @@ def _flags(
     changes = _take(fields, *sorted(f for f in fields if f.startswith("flags.")))
     if not changes:
         return None
+    # A flag that one Python version does not have yet, left at its default on the other,
+    # is the version change speaking (rated by the runtime rule), not a setting.
+    newer_only = tuple(c for c in changes if _absent_vs_default(c))
+    changes = tuple(c for c in changes if c not in newer_only)
+    if not changes:
+        names = ", ".join(c.field.removeprefix("flags.") for c in newer_only)
+        return _info(
+            "interpreter flags",
+            f"Only one side's Python version has the flags {names}, left at their defaults.",
+            newer_only,
+        )
     rated = []
     for change in changes:
         flag = change.field.removeprefix("flags.")
@@ -152,8 +163,18 @@ def _flags(
         explanation=f"Interpreter flags differ ({listed}): {why}.",
         left=short({f: c.left for _, f, _, c in rated}),
         right=short({f: c.right for _, f, _, c in rated}),
-        changes=changes,
+        changes=(*changes, *newer_only),
     )
+
+
+def _absent_vs_default(change: Change) -> bool:
+    if change.left is None:
+        present = change.right
+    elif change.right is None:
+        present = change.left
+    else:
+        return False
+    return present in (0, -1)  # off, or int_max_str_digits' "use the default limit"
 
 
 def same_codec(a: object, b: object) -> bool:

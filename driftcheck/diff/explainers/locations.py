@@ -8,6 +8,7 @@ the user site or the system's dist-packages on the other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from driftcheck.diff.explainers.common import join_names
@@ -24,7 +25,8 @@ def role(snapshot: Snapshot, location: str) -> tuple[str, str]:
         for name, prefix in (("prefix", py.prefix), ("base_prefix", py.base_prefix)):
             root = prefix.rstrip("/")
             if root and (location == root or location.startswith(root + "/")):
-                return (name, location[len(root) :])
+                # lib/python3.9/site-packages and lib/python3.11/site-packages: one role.
+                return (name, re.sub(r"/python\d+\.\d+t?/", "/pythonX.Y/", location[len(root) :]))
     return ("path", location)
 
 

@@ -25,6 +25,7 @@ from driftcheck.diff.explainers.common import (
     snapshot_of,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
+from driftcheck.diff.explainers.python_runtime import runs_os_python
 from driftcheck.diff.explainers.wheel_tags import (
     LibcNeed,
     parse_libc_version,
@@ -285,6 +286,7 @@ def _libc_version(fields: dict[str, Change], native: list[Change], context: Cont
         left=short(change.left),
         right=short(change.right),
         changes=(change, *native),
+        relevance=10,  # below the release it comes with, above single libraries
     )
 
 
@@ -349,7 +351,8 @@ def _os_release(fields: dict[str, Change], context: Context) -> Finding | None:
         severity=Severity.MEDIUM,
         explanation=(
             f"The OS release differs ({left} on {context.left_label}, {right} on "
-            f"{context.right_label}): system libraries and tools come in other versions."
+            f"{context.right_label}): another base image, so {_release_brings(context)} come "
+            "in other versions."
         ),
         left=short(left),
         right=short(right),
@@ -359,7 +362,23 @@ def _os_release(fields: dict[str, Change], context: Context) -> Finding | None:
             f"{context.left_label} ({left})"
         ),
         changes=tuple(changes),
+        relevance=30,  # the root of the OS package, libc and system Python findings
     )
+
+
+def _release_brings(context: Context) -> str:
+    """What a new release changes that Python programs feel, from what the snapshots show."""
+    a, b = context.left, context.right
+    brings = []
+    if a.os.libc.version and b.os.libc.version and a.os.libc.version != b.os.libc.version:
+        libc = a.os.libc.family
+        brings.append(f"the C library ({libc} {a.os.libc.version} → {b.os.libc.version})")
+    old, new = (s.python.major_minor if s.python and runs_os_python(s) else None for s in (a, b))
+    if old and new and old != new:
+        brings.append(f"the system Python ({old} → {new})")
+    if not brings:
+        return "system libraries and tools"
+    return f"{', '.join(brings)} and the other system libraries and tools"
 
 
 def _hardware(fields: dict[str, Change], context: Context) -> Finding | None:

@@ -19,7 +19,7 @@ from driftcheck.diff.explainers.common import (
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
-from driftcheck.snapshot.model import Interpreter
+from driftcheck.snapshot.model import Interpreter, Snapshot
 
 ABI_FIELDS = ("soabi", "ext_suffix", "cache_tag")
 # Stdlib modules removed in each version (PEP 594's "dead batteries" and earlier).
@@ -161,18 +161,31 @@ def _version(
             changes=_take(fields, "version", "compiler"),
         )
     tag = f"cp{new[0]}{new[1]}" if right.implementation == "cpython" else right.cache_tag
+    release = _os_python(context)
+    came = f" that comes with {release}" if release else ""
     if new > old:
         removed = removed_between(old, new)
         gone = f", and the stdlib lost {'; '.join(removed)}" if removed else ""
         explanation = (
-            f"Python moved from {left.version} to {right.version}, a new minor version: every "
-            f"compiled extension needs a {tag} build{gone}."
+            f"Python moved from {left.version} to {right.version}, a new minor version{came}: "
+            f"every compiled extension needs a {tag} build{gone}."
         )
     else:
         explanation = (
-            f"Python went back from {left.version} to {right.version}: every compiled "
+            f"Python went back from {left.version} to {right.version}{came}: every compiled "
             f"extension needs a {tag} build, and code using what {old[0]}.{old[1]} added "
             "(syntax, stdlib functions) fails."
+        )
+    if release:
+        base = context.left.os.pretty_name
+        fix = (
+            f"build {b} from {a}'s base ({base}) to get its Python {old[0]}.{old[1]} back, or "
+            f"reinstall every package with {b}'s interpreter so compiled wheels match it"
+        )
+    else:
+        fix = (
+            f"run {b} on Python {old[0]}.{old[1]} as {a} does, or reinstall every package "
+            f"with {b}'s interpreter so compiled wheels match it"
         )
     evidence = tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in _abi_of(fields))
     return Finding(
@@ -183,13 +196,29 @@ def _version(
         left=short(left.version),
         right=short(right.version),
         evidence=evidence,
-        fix=Fix.advise(
-            f"run {b} on Python {old[0]}.{old[1]} as {a} does, or reinstall every package "
-            f"with {b}'s interpreter so compiled wheels match it"
-        ),
+        fix=Fix.advise(fix),
         changes=_take(fields, "version", "compiler", *ABI_FIELDS),
         relevance=20,
     )
+
+
+def _os_python(context: Context) -> str | None:
+    """The right side's OS release when both sides run their OS's own Python and it changed.
+
+    Then the new minor is not a choice someone made but part of another base image.
+    """
+    sides = (context.left, context.right)
+    if not all(runs_os_python(s) for s in sides):
+        return None
+    releases = [(s.os.os_release.get("ID"), s.os.os_release.get("VERSION_ID")) for s in sides]
+    if None in releases[0] or releases[0] == releases[1]:
+        return None
+    return context.right.os.pretty_name
+
+
+def runs_os_python(snapshot: Snapshot) -> bool:
+    """The interpreter (or the one a venv was made from) is the OS's own, under /usr."""
+    return snapshot.python is not None and snapshot.python.base_prefix.rstrip("/") == "/usr"
 
 
 def _abi_of(fields: dict[str, Change]) -> list[Change]:
@@ -303,14 +332,32 @@ def _openssl(fields: dict[str, Change], context: Context) -> list[Finding]:
     change = fields.pop("build.openssl")
     old, new = openssl_series(str(change.left)), openssl_series(str(change.right))
     major = old is not None and new is not None and old != new
+    left, right = " ".join(str(change.left).split()), " ".join(str(change.right).split())
+    if major and (old, new) == (_system_openssl(context.left), _system_openssl(context.right)):
+        # The system OpenSSL moved the same way: its own finding names the consequences.
+        return [
+            Finding(
+                category="python",
+                subject="ssl module OpenSSL",
+                severity=Severity.LOW,
+                explanation=(
+                    f"Python's ssl module follows the system OpenSSL ({left} on "
+                    f"{context.left_label}, {right} on {context.right_label}); the OpenSSL "
+                    "finding rates that move."
+                ),
+                left=short(left),
+                right=short(right),
+                changes=(change,),
+            )
+        ]
     return [
         Finding(
             category="python",
             subject="ssl module OpenSSL",
             severity=Severity.HIGH if major else Severity.LOW,
             explanation=(
-                f"Python's ssl module uses {change.left} on {context.left_label} and "
-                f"{change.right} on {context.right_label}"
+                f"Python's ssl module uses {left} on {context.left_label} and "
+                f"{right} on {context.right_label}"
                 + (
                     ", another major series: TLS defaults, legacy algorithms and certificate "
                     "checks differ."
@@ -318,9 +365,17 @@ def _openssl(fields: dict[str, Change], context: Context) -> list[Finding]:
                     else ": the same series, with fixes only."
                 )
             ),
-            left=short(change.left),
-            right=short(change.right),
+            left=short(left),
+            right=short(right),
             changes=(change,),
             relevance=5 if major else 0,
         )
     ]
+
+
+def _system_openssl(snapshot: Snapshot) -> str | None:
+    version = next(
+        (lib.version for lib in snapshot.native_libraries if lib.name in ("libssl", "libcrypto")),
+        None,
+    )
+    return openssl_series(version)
