@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -20,9 +21,11 @@ from driftcheck import __version__
 from driftcheck.errors import InvalidSnapshotError, OutputError, SchemaTooNewError
 from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
 from driftcheck.snapshot.model import FORMAT, SCHEMA_VERSION, Snapshot
+from driftcheck.untrusted_json import JsonInputError, load_json
 
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 CURRENT_MODEL = int(SCHEMA_VERSION.split(".")[0])
+_VERSION = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})")  # ASCII digits: int() takes others
 # MODEL n -> function turning a dict of MODEL n into one of MODEL n + 1.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
@@ -115,6 +118,8 @@ def load(path: Path) -> Snapshot:
         raise InvalidSnapshotError(f"{path}: not a regular file; pass a snapshot file")
     try:
         with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_SNAPSHOT_BYTES:  # refused unread
+                raise InvalidSnapshotError(f"{path}: larger than {MAX_SNAPSHOT_BYTES} bytes")
             raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
     except FileNotFoundError as exc:
         raise InvalidSnapshotError(f"{path}: no such file") from exc
@@ -127,15 +132,9 @@ def load(path: Path) -> Snapshot:
 
 def loads(raw: bytes | str, name: str) -> Snapshot:
     try:
-        data = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise InvalidSnapshotError(f"{name}: not UTF-8 text; is it a snapshot?") from exc
-    except RecursionError as exc:
-        raise InvalidSnapshotError(f"{name}: JSON nested too deeply to be a snapshot") from exc
-    except ValueError as exc:
-        raise InvalidSnapshotError(
-            f"{name}: not valid JSON ({_short(exc)}); the file may be truncated"
-        ) from exc
+        data = load_json(raw)
+    except JsonInputError as exc:
+        raise InvalidSnapshotError(f"{name}: {exc}; is it a snapshot, and complete?") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidSnapshotError(f"{name}: not a driftcheck snapshot (no format: {FORMAT!r})")
     data = _upgrade(data, name)
@@ -161,12 +160,12 @@ def _redact_again(data: dict[str, Any]) -> dict[str, Any]:
 
 def _upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
     version = data.get("schema_version")
-    try:
-        model, revision = (int(part) for part in str(version).split("."))
-    except ValueError as exc:
-        raise InvalidSnapshotError(
-            f"{name}: schema_version {version!r} is not MODEL.REVISION"
-        ) from exc
+    if version is None:
+        raise InvalidSnapshotError(f"{name}: no schema_version; is it a complete snapshot?")
+    match = _VERSION.fullmatch(version) if isinstance(version, str) else None
+    if match is None:
+        raise InvalidSnapshotError(f"{name}: schema_version {version!r} is not MODEL.REVISION")
+    model, revision = int(match[1]), int(match[2])
     if model > CURRENT_MODEL:
         generator = data.get("generator")
         writer = generator.get("version") if isinstance(generator, dict) else None
@@ -177,18 +176,17 @@ def _upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
         )
     if model == CURRENT_MODEL and revision > int(SCHEMA_VERSION.split(".")[1]):
         print(
-            f"driftcheck: warning: {name} has schema {version}, newer than {SCHEMA_VERSION}; "
-            "fields this version does not know are ignored",
+            f"driftcheck: warning: {name} has schema {model}.{revision}, newer than "
+            f"{SCHEMA_VERSION}; fields this version does not know are ignored",
             file=sys.stderr,
         )
     while model < CURRENT_MODEL:
         migrate = MIGRATIONS.get(model)
         if migrate is None:
-            raise InvalidSnapshotError(f"{name}: schema {version} is no longer readable")
+            raise InvalidSnapshotError(
+                f"{name}: schema {model}.{revision} is older than any this driftcheck "
+                f"reads (oldest {min([*MIGRATIONS, CURRENT_MODEL])}.0); it cannot be migrated"
+            )
         data, model = migrate(data), model + 1
     data["schema_version"] = SCHEMA_VERSION
     return data
-
-
-def _short(exc: BaseException) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
