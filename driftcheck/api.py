@@ -12,6 +12,7 @@ from driftcheck.snapshot.model import Snapshot
 from driftcheck.targets.host import HostInterpreter
 from driftcheck.targets.interface import Target
 from driftcheck.targets.interpreter import resolve_interpreter
+from driftcheck.targets.local_run import PROBE_TIMEOUT_SECONDS
 
 FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
 
@@ -61,11 +62,14 @@ def select_target(
         from driftcheck.targets.image import ImageTarget
 
         return ImageTarget(image, python, timeout or IMAGE_TIMEOUT, pull=pull)
-    return host_target(python=python, pid=pid)
+    return host_target(python=python, pid=pid, timeout=timeout)
 
 
 def host_target(
-    python: str | None = None, pid: int | None = None, environ: Mapping[str, str] | None = None
+    python: str | None = None,
+    pid: int | None = None,
+    environ: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Target:
     if pid is not None:
         from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
@@ -75,7 +79,8 @@ def host_target(
     interpreter, chosen_by = resolve_interpreter(python, environ)
     # driftcheck's own key is configuration of the tool, not of the user's program.
     probed = {k: v for k, v in environ.items() if k != FINGERPRINT_KEY_VARIABLE}
-    return HostInterpreter(interpreter, chosen_by, environ=probed)
+    deadline = timeout or PROBE_TIMEOUT_SECONDS
+    return HostInterpreter(interpreter, chosen_by, environ=probed, timeout=deadline)
 
 
 def fingerprint_key(environ: Mapping[str, str] | None = None) -> bytes | None:
