@@ -5,7 +5,7 @@
 #   bash scripts/test.sh [pytest args...]
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
-#    python3-venv) when missing: one `apt-get update`, only if something is missing;
+#    strace, python3-venv) when missing: one `apt-get update`, only if something is missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
 # 3. starts a Docker engine (dockerd) when none answers, and stops exactly that
 #    engine on exit; an engine that was already running is left alone;
@@ -112,6 +112,7 @@ have dockerd || missing+=(docker.io)
 have docker || missing+=(docker.io)
 have debootstrap || missing+=(debootstrap)
 have rsync || missing+=(rsync)
+have strace || missing+=(strace)  # tests/hostile: kills at a system call, traces writes
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 # de-duplicate
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')

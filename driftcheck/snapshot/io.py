@@ -8,9 +8,11 @@ in memory, never rewritten; a newer MODEL is refused with an upgrade hint.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from driftcheck.snapshot.model import FORMAT, SCHEMA_VERSION, Snapshot
 from driftcheck.untrusted_json import JsonInputError, load_json
 
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+_OWN_FDS = "/proc/self/fd"  # linking an O_TMPFILE file needs it
 CURRENT_MODEL = int(SCHEMA_VERSION.split(".")[0])
 _VERSION = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})")  # ASCII digits: int() takes others
 # MODEL n -> function turning a dict of MODEL n into one of MODEL n + 1.
@@ -54,13 +57,20 @@ def _compact(value: Any) -> str:
 
 
 def write_atomic(path: Path, text: str, *, create_folder: bool = False) -> None:
-    """Temp file in the same folder, fsync, rename: the old file survives any failure."""
+    """Temp file in the same folder, fsync, rename: the old file survives any failure.
+
+    Where the filesystem allows (Linux O_TMPFILE), the temp file has no name until it
+    is complete and synced, so a process killed while writing (SIGKILL, SIGTERM, the
+    OOM killer) leaves nothing behind; only a kill between naming it and the rename,
+    two system calls, can leave a complete ``.NAME.XXXX.tmp``. Elsewhere the temp file
+    is named from the start and removed on every failure Python sees.
+    """
     folder = path.parent
     if not create_folder and not folder.is_dir():
         raise OutputError(f"cannot write {path}: folder {folder} does not exist; create it first")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, temp_name = _open_temp(path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}; choose another -o") from exc
     try:
@@ -69,16 +79,48 @@ def write_atomic(path: Path, text: str, *, create_folder: bool = False) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+            temp_name = temp_name or _name_temp(handle.fileno(), path)
         os.replace(temp_name, path)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
+        if temp_name:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
         if isinstance(exc, OSError):
             raise OutputError(
                 f"cannot write {path}: {exc.strerror or exc}; the previous file is intact"
             ) from exc
         raise
     _fsync_folder(folder)
+
+
+def _open_temp(path: Path) -> tuple[int, str | None]:
+    """An unnamed file in path's folder (name None) where possible, else a named one."""
+    unnamed = getattr(os, "O_TMPFILE", 0)
+    if unnamed and os.path.isdir(_OWN_FDS):
+        try:
+            return os.open(path.parent, unnamed | os.O_WRONLY | os.O_CLOEXEC, 0o600), None
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
+def _name_temp(fd: int, path: Path) -> str:
+    """Gives the unnamed file a name beside path, so that it can be renamed over it."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for _ in range(100):
+            name = f".{path.name}.{secrets.token_hex(4)}.tmp"
+            try:
+                # A directory fd makes os.link use linkat(AT_SYMLINK_FOLLOW), which links
+                # the open file itself; plain link() would link the /proc symlink (EXDEV).
+                os.link(f"{_OWN_FDS}/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            return str(path.parent / name)
+    finally:
+        os.close(folder)
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def _set_mode(fd: int, path: Path) -> None:
