@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +69,28 @@ class Outcome:
         return lines[0]
 
 
+# A child's ru_maxrss counts the memory of the process it was forked from (the copy
+# it starts as), so a command forked from pytest would be charged pytest's memory.
+# This small launcher is forked instead: the command is forked from it, and its own
+# few megabytes are all that is added to the figure.
+_LAUNCHER = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
 def run_measured(
     command: Sequence[str],
     *,
@@ -76,30 +98,29 @@ def run_measured(
     cwd: Path | None = None,
     timeout: float = 600,
 ) -> Outcome:
-    """Runs ``command`` to its end; its peak RSS comes from wait4, for this child only."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            list(command),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            env=dict(os.environ if env is None else env),
-            cwd=cwd,
-        )
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        out.seek(0)
-        err.seek(0)
+    """Runs ``command`` to its end, with its peak RSS (and its children's) from wait4."""
+    with tempfile.TemporaryDirectory(prefix="measured-") as folder:
+        rss, out, err = (Path(folder, name) for name in ("rss", "out", "err"))
+        with open(out, "wb") as stdout, open(err, "wb") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(rss), *command],
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+                env=dict(os.environ if env is None else env),
+                cwd=cwd,
+                start_new_session=True,  # a timeout ends the command too
+            )
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
         return Outcome(
             returncode=proc.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
-            peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+            stdout=out.read_text("utf-8", "replace"),
+            stderr=err.read_text("utf-8", "replace"),
+            peak_rss_mb=int(rss.read_text() or 0) / 1024 if rss.exists() else 0.0,  # KiB
         )
 
 
