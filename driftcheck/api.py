@@ -71,7 +71,7 @@ def select_target(
         from driftcheck.targets.image import ImageTarget
 
         return ImageTarget(image, python, timeout or IMAGE_TIMEOUT, pull=pull)
-    return host_target(python=python, pid=pid)
+    return host_target(python=python, pid=pid, timeout=timeout)
 
 
 def registry_target(
@@ -96,7 +96,10 @@ def registry_target(
 
 
 def host_target(
-    python: str | None = None, pid: int | None = None, environ: Mapping[str, str] | None = None
+    python: str | None = None,
+    pid: int | None = None,
+    environ: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Target:
     if pid is not None:
         from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
@@ -104,12 +107,14 @@ def host_target(
         return ProcessTarget(pid)
     from driftcheck.targets.host import HostInterpreter
     from driftcheck.targets.interpreter import resolve_interpreter
+    from driftcheck.targets.local_run import PROBE_TIMEOUT_SECONDS
 
     environ = os.environ if environ is None else environ
     interpreter, chosen_by = resolve_interpreter(python, environ)
     # driftcheck's own key is configuration of the tool, not of the user's program.
     probed = {k: v for k, v in environ.items() if k != FINGERPRINT_KEY_VARIABLE}
-    return HostInterpreter(interpreter, chosen_by, environ=probed)
+    deadline = timeout or PROBE_TIMEOUT_SECONDS
+    return HostInterpreter(interpreter, chosen_by, environ=probed, timeout=deadline)
 
 
 def fingerprint_key(environ: Mapping[str, str] | None = None) -> bytes | None:

@@ -5,8 +5,8 @@
 #   bash scripts/test.sh [pytest args...]
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
-#    python3-venv, chromium, chromium-driver, docker-registry, openssl, nodejs and npm)
-#    when missing: one `apt-get update`, only if something is missing; the registry's
+#    python3-venv, strace, chromium, chromium-driver, docker-registry, openssl, nodejs and
+#    npm) when missing: one `apt-get update`, only if something is missing; the registry's
 #    Debian service is never left running (the tests start their own on a free loopback
 #    port); then gitlab-ci-local (npm, pinned) into the test cache when missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
@@ -129,6 +129,7 @@ have dockerd || missing+=(docker.io)
 have docker || missing+=(docker.io)
 have debootstrap || missing+=(debootstrap)
 have rsync || missing+=(rsync)
+have strace || missing+=(strace)  # tests/hostile: kills at a system call, traces writes
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 # The HTML report is tested in a real headless browser (tests/report/test_html_browser.py).
 [ -x /usr/bin/chromium ] || missing+=(chromium)

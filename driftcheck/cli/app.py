@@ -106,7 +106,9 @@ def snapshot(
     ] = False,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", metavar="SECONDS", help="Probe deadline in containers (60)."),
+        typer.Option(
+            "--timeout", metavar="SECONDS", help="Probe deadline (host 120, containers 60)."
+        ),
     ] = None,
     output: Annotated[
         str | None,

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from driftcheck.errors import ProbeError
+from driftcheck.untrusted_json import JsonInputError, load_json
 
 MAX_OUTPUT_BYTES = 128 * 1024 * 1024
 UNSUPPORTED_PYTHON_STATUS = 97
@@ -75,22 +76,38 @@ def build_request(
 
 
 def parse_output(stdout: bytes, request: ProbeRequest, where: str) -> dict[str, object]:
-    """Finds the framed JSON among whatever else the target printed."""
-    text = stdout.decode("utf-8", "replace")
-    start = text.rfind(request.begin + "\n")
-    stop = text.rfind("\n" + request.end)
-    if start < 0 or stop < start:
+    """Finds the framed JSON among whatever else the target printed.
+
+    Anything before the begin marker is the target's own noise (banners, prints from
+    ``sitecustomize`` or ``.pth`` files) and is ignored; what is between the markers
+    must be the probe's answer exactly: ASCII JSON, one object, bounded (see
+    ``driftcheck.untrusted_json``). Everything else is one "invalid probe output".
+    """
+    begin, end = (request.begin + "\n").encode(), ("\n" + request.end).encode()
+    start = stdout.rfind(begin)
+    if start < 0:
         raise ProbeError(f"the probe gave no answer in {where}: is it a Python 3.8+ interpreter?")
-    payload = text[start + len(request.begin) + 1 : stop]
+    start += len(begin)
+    stop = stdout.find(end, start)
+    if stop < 0:
+        raise invalid_output(where, "the answer is cut short (no end marker)")
     try:
-        result = json.loads(payload)
-    except (ValueError, RecursionError) as exc:
-        raise ProbeError(f"the probe's answer from {where} is not valid JSON ({exc})") from exc
+        result = load_json(memoryview(stdout)[start:stop], unique_keys=True)
+    except JsonInputError as exc:
+        raise invalid_output(where, str(exc)) from None
     if not isinstance(result, dict):
-        raise ProbeError(f"the probe's answer from {where} is not a JSON object")
+        raise invalid_output(where, "the answer is not a JSON object")
     if "probe_error" in result:
         raise ProbeError(f"the probe failed in {where}: {str(result['probe_error'])[:300]}")
     return result
+
+
+def invalid_output(where: str, problem: str) -> ProbeError:
+    """The one error for an answer the host cannot use, whatever is wrong with it."""
+    return ProbeError(
+        f"invalid probe output from {where}: {problem}; something in the target "
+        "(its interpreter, sitecustomize or a .pth file) interferes with the probe"
+    )
 
 
 def status_error(status: int | None, stderr: bytes, where: str) -> ProbeError | None:

@@ -323,7 +323,7 @@ def read_distribution(location, entry, files=LOCAL_FILES):
     record["installer"] = installer.strip() if installer else None
     record["requested"] = files.exists(files.join(meta_dir, "REQUESTED")) if is_dist_info else None
     direct_url = files.read_optional(files.join(meta_dir, "direct_url.json"), 1024 * 1024)
-    record["direct_url"] = json.loads(direct_url) if direct_url else None
+    record["direct_url"] = parse_direct_url(direct_url) if direct_url else None
     wheel = files.read_optional(files.join(meta_dir, "WHEEL"), 64 * 1024)
     record["wheel_tags"] = [
         line.split(":", 1)[1].strip()
@@ -339,6 +339,32 @@ def read_distribution(location, entry, files=LOCAL_FILES):
         requires_txt = files.join(meta_dir, "requires.txt")
         record["requires_txt"] = files.read_optional(requires_txt, 1024 * 1024)
     return record
+
+
+def parse_direct_url(text):
+    """direct_url.json (PEP 610), kept to the fields the host reads, all scalars.
+
+    The file is the target's: whatever its shape (a list, nesting 10,000 deep), one
+    damaged file costs one distribution (an unknown), never the whole answer.
+    """
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError("direct_url.json is nested too deeply") from None
+    if not isinstance(value, dict):
+        raise ValueError("direct_url.json is not a JSON object")
+    url = value.get("url")
+    vcs_info = value.get("vcs_info") if isinstance(value.get("vcs_info"), dict) else {}
+    dir_info = value.get("dir_info") if isinstance(value.get("dir_info"), dict) else {}
+    return {
+        "url": url if isinstance(url, str) else None,
+        "vcs_info": dict(
+            (key, vcs_info[key])
+            for key in ("vcs", "commit_id")
+            if isinstance(vcs_info.get(key), str)
+        ),
+        "dir_info": {"editable": dir_info.get("editable") is True},
+    }
 
 
 def distributions(col, path_entries):

@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from driftcheck import __version__
-from driftcheck.errors import ProbeError
 from driftcheck.parsers.apk import parse_apk_installed
 from driftcheck.parsers.dpkg import parse_dpkg_status
 from driftcheck.parsers.os_release import parse_os_release
 from driftcheck.parsers.rpm import parse_rpm_query
+from driftcheck.probe import invalid_output
 from driftcheck.probe._secrets import RULES_VERSION, redact_url
 from driftcheck.redaction.anonymize import Anonymizer
 from driftcheck.redaction.sweep import host_redact_environment, sweep
@@ -64,9 +64,7 @@ def build_snapshot(
     try:
         return _build(answer, target, label, fingerprint_key, anonymize, container)
     except (raw.RawShapeError, ShapeError) as exc:
-        raise ProbeError(
-            f"the probe's answer from {target.description} is malformed: {exc}"
-        ) from exc
+        raise invalid_output(target.description, str(exc)) from exc
 
 
 def _build(
@@ -91,7 +89,8 @@ def _build(
     databases = raw.obj(answer.get("os_packages_raw"), "os_packages_raw")
     packages, package_unknowns = _os_packages(databases)
     skipped = ("environment", "main_process_environment", "os_packages_raw")
-    rest = {k: v for k, v in answer.items() if k not in skipped}
+    # What the host sets itself (target, container) is never taken from the answer.
+    rest = {k: v for k, v in answer.items() if k not in (*skipped, "container")}
     rest["os_packages"] = [to_jsonable(p) for p in packages]
     if container is not None:
         rest["container"] = {k: v for k, v in container.items() if k != "configured_env"}
@@ -119,6 +118,8 @@ def _build(
     python = _interpreter(swept.get("python"), environment) if swept.get("python") else None
     if python is None and target.interpreter is not None:
         unknowns.append(Unknown("python", "the probe could not describe the interpreter"))
+    distributions, unreadable = _distributions(swept, python)
+    unknowns += unreadable
     return Snapshot(
         generator=Generator("driftcheck", __version__),
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -133,7 +134,7 @@ def _build(
         os=_os(raw.obj(swept.get("os"), "os")),
         python=python,
         pth_files=tuple(sorted(_pth_files(swept), key=lambda p: p.key)),
-        distributions=_distributions(swept, python),
+        distributions=distributions,
         environment=_environment(environment),
         os_packages=tuple(
             from_jsonable(OsPackage, r, "os_packages")
@@ -232,8 +233,10 @@ def _pth_files(answer: Mapping[str, Any]) -> list[PthFile]:
 
 def _distributions(
     answer: Mapping[str, Any], python: Interpreter | None
-) -> tuple[Distribution, ...]:
+) -> tuple[tuple[Distribution, ...], list[Unknown]]:
+    """The distributions, and an unknown for each metadata folder without a name or version."""
     found: list[Distribution] = []
+    unreadable: list[Unknown] = []
     first_location: dict[str, str] = {}
     order = {entry: i for i, entry in enumerate(python.sys_path if python else ())}
     items = raw.objects(answer, "distributions", "probe")
@@ -243,13 +246,21 @@ def _distributions(
         name = raw.opt_text(item, "name", "distributions")
         version = raw.opt_text(item, "version", "distributions")
         if not name or version is None:
-            continue  # a metadata folder with no name is not a distribution
+            folder = "/".join(
+                raw.opt_text(item, key, "distributions") or "?"
+                for key in ("location", "metadata_dir")
+            )
+            missing = "Name" if not name else "Version"
+            unreadable.append(
+                Unknown("distributions", f"{folder}: its metadata has no {missing}; not counted")
+            )
+            continue
         dist = _distribution(item, name, version)
         winner = first_location.setdefault(dist.canonical_name, dist.location)
         if winner != dist.location:
             dist = replace(dist, shadowed_by=winner)
         found.append(dist)
-    return tuple(sorted(found, key=lambda d: d.key))
+    return tuple(sorted(found, key=lambda d: d.key)), unreadable
 
 
 def _distribution(item: Mapping[str, Any], name: str, version: str) -> Distribution:

@@ -8,8 +8,11 @@ in memory, never rewritten; a newer MODEL is refused with an upgrade hint.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import re
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable
@@ -20,9 +23,12 @@ from driftcheck import __version__
 from driftcheck.errors import InvalidSnapshotError, OutputError, SchemaTooNewError
 from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
 from driftcheck.snapshot.model import FORMAT, SCHEMA_VERSION, Snapshot
+from driftcheck.untrusted_json import JsonInputError, load_json
 
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+_OWN_FDS = "/proc/self/fd"  # linking an O_TMPFILE file needs it
 CURRENT_MODEL = int(SCHEMA_VERSION.split(".")[0])
+_VERSION = re.compile(r"([0-9]{1,6})\.([0-9]{1,6})")  # ASCII digits: int() takes others
 # MODEL n -> function turning a dict of MODEL n into one of MODEL n + 1.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
@@ -53,6 +59,11 @@ def _compact(value: Any) -> str:
 def write_atomic(path: Path, text: str, *, create_folder: bool = False, option: str = "-o") -> None:
     """Temp file in the same folder, fsync, rename: the old file survives any failure.
 
+    Where the filesystem allows (Linux O_TMPFILE), the temp file has no name until it
+    is complete and synced, so a process killed while writing (SIGKILL, SIGTERM, the
+    OOM killer) leaves nothing behind; only a kill between naming it and the rename,
+    two system calls, can leave a complete ``.NAME.XXXX.tmp``. Elsewhere the temp file
+    is named from the start and removed on every failure Python sees.
     `option` names the command-line option that chose the path, for the error message.
     """
     folder = path.parent
@@ -60,7 +71,7 @@ def write_atomic(path: Path, text: str, *, create_folder: bool = False, option: 
         raise OutputError(f"cannot write {path}: folder {folder} does not exist; create it first")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, temp_name = _open_temp(path)
     except OSError as exc:
         raise OutputError(
             f"cannot write {path}: {exc.strerror or exc}; choose another {option}"
@@ -71,16 +82,48 @@ def write_atomic(path: Path, text: str, *, create_folder: bool = False, option: 
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+            temp_name = temp_name or _name_temp(handle.fileno(), path)
         os.replace(temp_name, path)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
+        if temp_name:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
         if isinstance(exc, OSError):
             raise OutputError(
                 f"cannot write {path}: {exc.strerror or exc}; the previous file is intact"
             ) from exc
         raise
     _fsync_folder(folder)
+
+
+def _open_temp(path: Path) -> tuple[int, str | None]:
+    """An unnamed file in path's folder (name None) where possible, else a named one."""
+    unnamed = getattr(os, "O_TMPFILE", 0)
+    if unnamed and os.path.isdir(_OWN_FDS):
+        try:
+            return os.open(path.parent, unnamed | os.O_WRONLY | os.O_CLOEXEC, 0o600), None
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
+def _name_temp(fd: int, path: Path) -> str:
+    """Gives the unnamed file a name beside path, so that it can be renamed over it."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for _ in range(100):
+            name = f".{path.name}.{secrets.token_hex(4)}.tmp"
+            try:
+                # A directory fd makes os.link use linkat(AT_SYMLINK_FOLLOW), which links
+                # the open file itself; plain link() would link the /proc symlink (EXDEV).
+                os.link(f"{_OWN_FDS}/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            return str(path.parent / name)
+    finally:
+        os.close(folder)
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def _set_mode(fd: int, path: Path) -> None:
@@ -125,6 +168,8 @@ def read_bounded(path: Path) -> bytes:
         raise InvalidSnapshotError(f"{path}: not a regular file; pass a snapshot file")
     try:
         with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_SNAPSHOT_BYTES:  # refused unread
+                raise InvalidSnapshotError(f"{path}: larger than {MAX_SNAPSHOT_BYTES} bytes")
             raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
     except FileNotFoundError as exc:
         raise InvalidSnapshotError(f"{path}: no such file") from exc
@@ -137,15 +182,9 @@ def read_bounded(path: Path) -> bytes:
 
 def loads(raw: bytes | str, name: str) -> Snapshot:
     try:
-        data = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise InvalidSnapshotError(f"{name}: not UTF-8 text; is it a snapshot?") from exc
-    except RecursionError as exc:
-        raise InvalidSnapshotError(f"{name}: JSON nested too deeply to be a snapshot") from exc
-    except ValueError as exc:
-        raise InvalidSnapshotError(
-            f"{name}: not valid JSON ({_short(exc)}); the file may be truncated"
-        ) from exc
+        data = load_json(raw)
+    except JsonInputError as exc:
+        raise InvalidSnapshotError(f"{name}: {exc}; is it a snapshot, and complete?") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidSnapshotError(f"{name}: not a driftcheck snapshot (no format: {FORMAT!r})")
     data = _upgrade(data, name)
@@ -171,12 +210,12 @@ def _redact_again(data: dict[str, Any]) -> dict[str, Any]:
 
 def _upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
     version = data.get("schema_version")
-    try:
-        model, revision = (int(part) for part in str(version).split("."))
-    except ValueError as exc:
-        raise InvalidSnapshotError(
-            f"{name}: schema_version {version!r} is not MODEL.REVISION"
-        ) from exc
+    if version is None:
+        raise InvalidSnapshotError(f"{name}: no schema_version; is it a complete snapshot?")
+    match = _VERSION.fullmatch(version) if isinstance(version, str) else None
+    if match is None:
+        raise InvalidSnapshotError(f"{name}: schema_version {version!r} is not MODEL.REVISION")
+    model, revision = int(match[1]), int(match[2])
     if model > CURRENT_MODEL:
         generator = data.get("generator")
         writer = generator.get("version") if isinstance(generator, dict) else None
@@ -187,18 +226,17 @@ def _upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
         )
     if model == CURRENT_MODEL and revision > int(SCHEMA_VERSION.split(".")[1]):
         print(
-            f"driftcheck: warning: {name} has schema {version}, newer than {SCHEMA_VERSION}; "
-            "fields this version does not know are ignored",
+            f"driftcheck: warning: {name} has schema {model}.{revision}, newer than "
+            f"{SCHEMA_VERSION}; fields this version does not know are ignored",
             file=sys.stderr,
         )
     while model < CURRENT_MODEL:
         migrate = MIGRATIONS.get(model)
         if migrate is None:
-            raise InvalidSnapshotError(f"{name}: schema {version} is no longer readable")
+            raise InvalidSnapshotError(
+                f"{name}: schema {model}.{revision} is older than any this driftcheck "
+                f"reads (oldest {min([*MIGRATIONS, CURRENT_MODEL])}.0); it cannot be migrated"
+            )
         data, model = migrate(data), model + 1
     data["schema_version"] = SCHEMA_VERSION
     return data
-
-
-def _short(exc: BaseException) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

@@ -97,11 +97,16 @@ class Node:
     oversize: bool = False
 
 
+_UNREAD_FILE = Node("file", "")
+
+
 @dataclass
 class _Pending:
     """One layer, read in full before it is applied (whiteouts act on lower layers)."""
 
-    entries: list[tuple[str, Node | str]] = field(default_factory=list)  # str: hard link
+    # Two parallel lists, not a list of pairs: a pair per entry costs 56 bytes.
+    paths: list[str] = field(default_factory=list)
+    items: list[Node | str] = field(default_factory=list)  # str: a hard link's target
     whiteouts: list[str] = field(default_factory=list)
     opaque: list[str] = field(default_factory=list)
 
@@ -188,7 +193,7 @@ class RootFS:
     def _read_layer(self, stream: _Counted, layer: str, whiteouts: bool) -> _Pending:
         pending = _Pending()
         with tarfile.open(fileobj=stream, mode="r|", tarinfo=BoundedTarInfo) as tar:  # type: ignore[call-overload]
-            for member in tar:
+            for member in _one_by_one(tar):
                 self._entries += 1
                 if self._entries > self.limits.max_entries:
                     raise HostileArchiveError(
@@ -211,9 +216,11 @@ class RootFS:
                 elif whiteouts and base.startswith(WHITEOUT) and _whiteout_name(base):
                     pending.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT) :]))
                 elif member.islnk():
-                    pending.entries.append((path, normalize(member.linkname, layer)))
+                    pending.paths.append(path)
+                    pending.items.append(normalize(member.linkname, layer))
                 else:
-                    pending.entries.append((path, self._node(tar, member, path, layer)))
+                    pending.paths.append(path)
+                    pending.items.append(self._node(tar, member, path, layer))
         return pending
 
     def _node(self, tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, layer: str) -> Node:
@@ -227,10 +234,10 @@ class RootFS:
             return Node("symlink", layer, link=member.linkname)
         if not member.isreg():
             return Node("other", layer)
-        node = Node("file", layer, size=member.size)
         keep = self._wanted(path)
         if keep is None:
-            return node
+            return _UNREAD_FILE  # most of an image: one shared node, never read nor changed
+        node = Node("file", layer, size=member.size)
         if member.size > keep.limit and not keep.prefix:
             node.oversize = True
             return node
@@ -251,7 +258,7 @@ class RootFS:
                 self._remove(posixpath.join(folder, child) if folder else child)
         for path in pending.whiteouts:
             self._remove(path)
-        for path, item in pending.entries:
+        for path, item in zip(pending.paths, pending.items, strict=True):
             if isinstance(item, str):
                 target = self._nodes.get(item)
                 if target is None or target.kind == "dir":
@@ -434,6 +441,15 @@ class RootFS:
                     queue.append((key, depth + 1))
         if queue:
             self.record(f"stopped looking for environments under /{start} after {max_dirs} folders")
+
+
+def _one_by_one(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    """The members in order, forgetting each: tarfile keeps every header it reads
+    (about 0.5 KB each), which for a million-entry layer is most of the memory."""
+    seen: list[tarfile.TarInfo] = tar.members  # type: ignore[attr-defined]  # not in the stubs
+    while (member := tar.next()) is not None:
+        seen.clear()
+        yield member
 
 
 def normalize(name: str, layer: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from driftcheck.probe import ProbeRequest, parse_output
 from driftcheck.snapshot.model import TargetInfo
 from driftcheck.targets.interface import ProbeAnswer
-from driftcheck.targets.local_run import run_local_probe
+from driftcheck.targets.local_run import PROBE_TIMEOUT_SECONDS, run_local_probe
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class HostInterpreter:
     cwd: str | None = None
     pid: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = PROBE_TIMEOUT_SECONDS
 
     def describe(self) -> str:
         if self.pid is not None:
@@ -32,7 +33,9 @@ class HostInterpreter:
         return f"pid-{self.pid}" if self.pid is not None else "host"
 
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
-        stdout = run_local_probe(self.interpreter, request, env=self.environ, cwd=self.cwd)
+        stdout = run_local_probe(
+            self.interpreter, request, env=self.environ, cwd=self.cwd, timeout=self.timeout
+        )
         facts = parse_output(stdout, request, str(self.interpreter))
         info = TargetInfo(
             kind="process" if self.pid is not None else "host",

@@ -24,7 +24,19 @@ def interpreter_in_prefix(prefix: Path) -> Path | None:
         candidate = prefix / name
         if candidate.exists():
             return candidate
+    for name in names:
+        broken_link(prefix / name)
     return None
+
+
+def broken_link(path: Path) -> None:
+    """Raises the error for a venv's interpreter whose base Python was removed."""
+    if path.is_symlink() and not path.exists():
+        raise ProbeError(
+            f"{path} links to {os.readlink(path)}, which no longer exists: the Python this "
+            "environment was made from was removed; recreate the environment "
+            "(python3 -m venv --clear) or pass another --python"
+        )
 
 
 def resolve_interpreter(python: str | None, environ: Mapping[str, str]) -> tuple[Path, str]:
@@ -59,6 +71,7 @@ def _explicit(path: Path) -> Path:
             raise ProbeError(f"{path} is a folder without bin/python; pass the interpreter itself")
         return found
     if not path.exists():
+        broken_link(path)
         raise ProbeError(f"{path} does not exist; pass the path of a Python interpreter")
     return path
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 from driftcheck.errors import ProbeError
@@ -13,11 +16,15 @@ from driftcheck.probe import (
     MAX_OUTPUT_BYTES,
     UNSUPPORTED_PYTHON_STATUS,
     ProbeRequest,
+    invalid_output,
     status_error,
 )
 
 PROBE_TIMEOUT_SECONDS = 120.0
 MAX_STDERR_BYTES = 64 * 1024
+POLL_SECONDS = 0.1
+EXIT_GRACE_SECONDS = 1.0  # for the last of the output once the interpreter has exited
+MiB = 1024 * 1024
 
 
 def run_local_probe(
@@ -42,30 +49,29 @@ def run_local_probe(
         raise ProbeError(f"{interpreter} is not executable; pass a Python interpreter") from exc
     except OSError as exc:
         raise ProbeError(f"cannot run {interpreter}: {exc.strerror or exc}") from exc
-    stderr = bytearray()
-    timed_out = threading.Event()
-
-    def expire() -> None:
-        timed_out.set()
-        proc.kill()
-
-    timer = threading.Timer(timeout, expire)
-    drain = threading.Thread(target=_drain, args=(proc, stderr), daemon=True)
-    timer.start()
-    drain.start()
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout = _Pipe(proc.stdout.fileno(), MAX_OUTPUT_BYTES, on_overflow=proc.kill)
+    stderr = _Pipe(proc.stderr.fileno(), MAX_STDERR_BYTES)
+    for work in (partial(_feed, proc, request.stdin), stdout.read, stderr.read):
+        # Threads, so that the deadline holds whatever blocks: a target that never reads
+        # its stdin, or a process its start-up files left behind holding our pipes.
+        threading.Thread(target=work, daemon=True).start()
+    deadline = time.monotonic() + timeout
     try:
-        _feed(proc, request.stdin)
-        stdout = _read_bounded(proc)
-        status = proc.wait()
+        status: int | None = _wait(proc, stdout, deadline)
     finally:
-        timer.cancel()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        drain.join(timeout=5)
-    if timed_out.is_set():
-        raise ProbeError(f"the probe in {interpreter} did not finish within {timeout:.0f} s")
-    return _check(interpreter, status, stdout, bytes(stderr))
+    if stdout.overflow:
+        raise invalid_output(str(interpreter), f"more than {MAX_OUTPUT_BYTES // MiB} MiB")
+    if status is None:
+        raise ProbeError(
+            f"the probe in {interpreter} did not finish within {timeout:.0f} s; "
+            "--timeout SECONDS allows more"
+        )
+    stderr.ended.wait(timeout=EXIT_GRACE_SECONDS)
+    return _check(interpreter, status, stdout.take(), stderr.take())
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
@@ -77,27 +83,56 @@ def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
         pass  # the interpreter exited early; its status tells why
 
 
-def _read_bounded(proc: subprocess.Popen[bytes]) -> bytes:
-    assert proc.stdout is not None
-    chunks: list[bytes] = []
-    total = 0
-    while chunk := proc.stdout.read(1024 * 1024):
-        total += len(chunk)
-        if total > MAX_OUTPUT_BYTES:
-            proc.kill()
-            raise ProbeError(
-                f"the probe printed more than {MAX_OUTPUT_BYTES // (1024 * 1024)} MiB; "
-                "something in the interpreter's start-up floods stdout"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _wait(proc: subprocess.Popen[bytes], stdout: _Pipe, deadline: float) -> int | None:
+    """The exit status once stdout has ended, or once the interpreter has exited and
+    what it wrote is read (a process it started may keep the pipe open); None at the
+    deadline."""
+    while not stdout.ended.wait(timeout=POLL_SECONDS):
+        if time.monotonic() > deadline:
+            return None
+        if proc.poll() is not None:
+            stdout.ended.wait(timeout=EXIT_GRACE_SECONDS)
+            break
+    try:
+        return proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return None
 
 
-def _drain(proc: subprocess.Popen[bytes], sink: bytearray) -> None:
-    assert proc.stderr is not None
-    while chunk := proc.stderr.read(65536):
-        if len(sink) < MAX_STDERR_BYTES:
-            sink.extend(chunk[: MAX_STDERR_BYTES - len(sink)])
+class _Pipe:
+    """One of the probe's output pipes, read on its own thread, up to ``limit`` bytes.
+
+    Past the limit, ``on_overflow`` is called and reading stops (output that never
+    ends ends there); without it, the rest is read and dropped.
+    """
+
+    def __init__(self, fd: int, limit: int, on_overflow: Callable[[], None] | None = None) -> None:
+        self._fd, self._limit, self._on_overflow = fd, limit, on_overflow
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._lock = threading.Lock()
+        self.ended = threading.Event()
+        self.overflow = False
+
+    def read(self) -> None:
+        try:
+            while chunk := os.read(self._fd, MiB):
+                with self._lock:
+                    kept = chunk[: max(0, self._limit - self._size)]
+                    self._chunks.append(kept)
+                    self._size += len(kept)
+                if len(kept) < len(chunk) and self._on_overflow is not None:
+                    self.overflow = True
+                    self._on_overflow()
+                    break
+        except OSError:
+            pass  # closed under us: what was read is kept
+        finally:
+            self.ended.set()
+
+    def take(self) -> bytes:
+        with self._lock:
+            return b"".join(self._chunks)
 
 
 def _check(interpreter: Path, status: int, stdout: bytes, stderr: bytes) -> bytes:
