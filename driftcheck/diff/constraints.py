@@ -16,6 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from driftcheck import __version__
 from driftcheck.diff.explainers.common import facts, quote
+from driftcheck.diff.explainers.tooling import is_placeholder
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Distribution, Snapshot
 
@@ -77,6 +78,8 @@ def _not_pinnable(dist: Distribution, theirs: Distribution | None) -> str | None
         Version(dist.version)
     except InvalidVersion:
         return "is not a PEP 440 version"
+    if is_placeholder(dist):
+        return "is the Debian/Ubuntu venv placeholder for setuptools' module: no index has it"
     if dist.editable:
         where = dist.direct_url or "its project folder"
         return f"is an editable install on A ({where}): run pip install -e with that folder"

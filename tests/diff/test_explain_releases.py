@@ -109,3 +109,45 @@ def test_two_debian_releases_diffed_live_from_the_engine(
     lines = text.stdout.splitlines()
     first = lines[lines.index("Likely causes") + 1]
     assert first.startswith("  1. [high] python: Python moved from 3.9."), first
+
+
+def test_the_debian_pkg_resources_placeholder_is_not_reported_as_a_broken_import() -> None:
+    """bullseye's venv records `pkg_resources 0.0.0` (Debian's split-out wheel); bookworm's
+    setuptools 66.1.1 ships pkg_resources itself, so nothing is missing."""
+    findings = {(f.category, f.subject): f for f in _recorded().findings}
+    placeholder = findings[("packages", "pkg-resources")]
+    assert placeholder.severity == Severity.INFO
+    assert "ModuleNotFoundError" not in placeholder.explanation
+    assert "is not a real distribution but the placeholder Debian's and Ubuntu's venvs record" in (
+        placeholder.explanation
+    )
+    assert "on bookworm, setuptools 66.1.1 provides pkg_resources, so nothing is missing" in (
+        placeholder.explanation
+    )
+    assert placeholder.fix is not None and placeholder.fix.command is None
+    assert placeholder not in _recorded().likely_causes()
+
+
+def test_calendar_versions_and_installer_tooling_are_worded_as_such() -> None:
+    findings = {(f.category, f.subject): f for f in _recorded().findings}
+    attrs, pip = findings[("packages", "attrs")], findings[("packages", "pip")]
+    assert attrs.explanation == (
+        "attrs moved from 23.2.0 to 24.3.0, a newer calendar release (2023 → 2024): the version "
+        "says when it came out, not how compatible it is; read its changelog."
+    )
+    assert attrs.severity == Severity.LOW
+    assert pip.explanation.startswith(
+        "pip moved from 20.3.4 to 23.0.1, a newer calendar release (2020 → 2023): pip is "
+        "installer tooling and nothing installed here requires it"
+    )
+    assert pip.severity == Severity.INFO
+    setuptools = findings[("packages", "setuptools")]
+    assert setuptools.severity == Severity.LOW
+    assert "setuptools is installer tooling" in setuptools.explanation
+    for finding in (attrs, pip, setuptools):
+        assert "incompatible ways" not in finding.explanation
+    markupsafe = findings[("packages", "markupsafe")]
+    assert markupsafe.severity == Severity.INFO and markupsafe.fix is None
+    assert "(cp39-cp39 on bullseye, cp311-cp311 on bookworm)" in markupsafe.explanation
+    packages = [f.subject for f in _recorded().findings if f.category == "packages"]
+    assert packages.index("attrs") < packages.index("pip"), "the installer ranks below attrs"

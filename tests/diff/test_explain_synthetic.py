@@ -10,8 +10,11 @@ from dataclasses import replace
 from typing import Any
 
 from diff_scenarios import NumpyScenarios, ProjectScenarios
+from synthetic_edits import compare_ab as _compare
+from synthetic_edits import only_finding as _one
+from synthetic_edits import with_dist as _with_dist
+from synthetic_edits import with_python as _with_python
 
-from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Finding, Fix, Report, Severity
 from driftcheck.snapshot.model import (
     LibcInfo,
@@ -22,24 +25,8 @@ from driftcheck.snapshot.model import (
 )
 
 
-def _compare(left: Snapshot, right: Snapshot) -> Report:
-    return compare(left, right, left_label="A", right_label="B")
-
-
-def _with_dist(snapshot: Snapshot, name: str, **fields: Any) -> Snapshot:
-    dists = tuple(
-        replace(d, **fields) if d.canonical_name == name else d for d in snapshot.distributions
-    )
-    return replace(snapshot, distributions=dists)
-
-
 def _with_os(snapshot: Snapshot, **fields: Any) -> Snapshot:
     return replace(snapshot, os=replace(snapshot.os, **fields))
-
-
-def _with_python(snapshot: Snapshot, **fields: Any) -> Snapshot:
-    assert snapshot.python is not None
-    return replace(snapshot, python=replace(snapshot.python, **fields))
 
 
 def _with_env(snapshot: Snapshot, **values: Any) -> Snapshot:
@@ -50,12 +37,6 @@ def _with_env(snapshot: Snapshot, **values: Any) -> Snapshot:
         else:
             env[key] = value
     return replace(snapshot, environment=env)
-
-
-def _one(report: Report, subject: str) -> Finding:
-    found = [f for f in report.findings if f.subject == subject]
-    assert len(found) == 1, [(f.subject, f.explanation) for f in report.findings]
-    return found[0]
 
 
 def _fix_texts(finding: Finding) -> list[str]:
@@ -229,17 +210,16 @@ def test_synthetic_patch_minor_prerelease_and_downgrade(
     project_scenarios: ProjectScenarios,
 ) -> None:
     base = project_scenarios.base
-    cases = {  # attrs: nothing installed requires it; idna: myproject does
-        ("attrs", "23.3.0"): (Severity.LOW, "a minor release"),
-        ("attrs", "23.2.1"): (Severity.LOW, "a patch release"),
-        ("attrs", "23.3.0rc1"): (Severity.MEDIUM, "involving a pre-release"),
-        ("attrs", "23.1.0"): (
-            Severity.MEDIUM,
-            "went back from 23.2.0 to 23.1.0, a minor downgrade",
-        ),
+    cases = {  # idna: myproject requires it, six too; attrs (calendar versions): nothing does
+        ("idna", "3.7.1"): (Severity.LOW, "a patch release"),
         ("idna", "3.8"): (Severity.MEDIUM, "a minor release"),
-        ("attrs", "24.1.0"): (Severity.MEDIUM, "a major release"),
+        ("idna", "3.8rc1"): (Severity.MEDIUM, "involving a pre-release"),
+        ("idna", "3.6"): (Severity.MEDIUM, "went back from 3.7 to 3.6, a minor downgrade"),
         ("idna", "4.0"): (Severity.HIGH, "packages that use it (myproject 0.3.0 here)"),
+        ("attrs", "23.3.0"): (Severity.LOW, "a later release from the same year (2023)"),
+        ("attrs", "23.3.0rc1"): (Severity.MEDIUM, "from the same year (2023) involving a pre"),
+        ("attrs", "23.1.0"): (Severity.MEDIUM, "went back from 23.2.0 to 23.1.0, an earlier"),
+        ("attrs", "24.1.0"): (Severity.LOW, "a newer calendar release (2023 → 2024)"),
     }
     for (name, version), (severity, words) in cases.items():
         report = _compare(base, _with_dist(base, name, version=version))

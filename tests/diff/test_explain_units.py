@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from diff_scenarios import NumpyScenarios
 from packaging.markers import Marker
+from packaging.version import Version
 
+from driftcheck.diff.explainers.calver import calendar_step
 from driftcheck.diff.explainers.common import install_command, openssl_series, quote
 from driftcheck.diff.explainers.dependencies import marker_environment
 from driftcheck.diff.explainers.os_packages import compare_versions
@@ -36,6 +38,39 @@ def test_classify(left: str, right: str, kind: str, downgrade: bool, prerelease:
 
 def test_classify_refuses_non_pep440() -> None:
     assert classify("1.0", "weird!") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "left", "right", "years"),
+    [
+        ("certifi", "2023.7.22", "2024.8.30", (2023, 2024)),
+        ("tzdata", "2024.1", "2024.2", (2024, 2024)),
+        ("anything", "20231201", "202401", (2023, 2024)),
+        ("pip", "20.3.4", "23.0.1", (2020, 2023)),
+        ("attrs", "23.2.0", "24.3.0", (2023, 2024)),
+        ("packaging", "21.3", "24.2", (2021, 2024)),
+        ("black", "23.12.1", "24.1.0", (2023, 2024)),
+        ("anything", "1990.1", "12345.0", (1990, None)),  # a calendar number without a year
+    ],
+)
+def test_calendar_versions(name: str, left: str, right: str, years: tuple[int, int]) -> None:
+    step = calendar_step(name, Version(left), Version(right))
+    assert step is not None
+    assert (step.left_year, step.right_year) == years
+
+
+@pytest.mark.parametrize(
+    ("name", "left", "right"),
+    [
+        ("numpy", "1.26.4", "2.1.0"),
+        ("cryptography", "42.0.8", "43.0.1"),  # large majors, but semantic
+        ("setuptools", "44.1.1", "66.1.1"),
+        ("pip", "10.0.1", "20.3.4"),  # pip numbers by year from 18.0 on
+        ("six", "1989.0", "2024.1"),  # one side below the first plausible year
+    ],
+)
+def test_not_calendar_versions(name: str, left: str, right: str) -> None:
+    assert calendar_step(name, Version(left), Version(right)) is None
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,8 @@ class SnapshotFacts:
     active: Mapping[str, Distribution]
     dependants: Mapping[str, tuple[Distribution, ...]]
     usual_installer: str
+    # Top-level import name → the active distributions that install it.
+    import_owners: Mapping[str, tuple[Distribution, ...]]
 
 
 _FACTS: dict[int, tuple[Snapshot, SnapshotFacts]] = {}
@@ -72,7 +74,10 @@ def facts(snapshot: Snapshot) -> SnapshotFacts:
         return hit[1]
     dists = {d.canonical_name: d for d in snapshot.active_distributions}
     users: dict[str, list[Distribution]] = {}
+    owners: dict[str, list[Distribution]] = {}
     for dist in dists.values():
+        for top in dist.top_level:
+            owners.setdefault(top, []).append(dist)
         named_here = {requirement_name(t) for t in dist.requires_dist if not _EXTRA_ONLY.search(t)}
         for name in named_here - {None, dist.canonical_name}:
             users.setdefault(str(name), []).append(dist)
@@ -84,6 +89,7 @@ def facts(snapshot: Snapshot) -> SnapshotFacts:
         active=dists,
         dependants={k: tuple(sorted(v, key=lambda d: d.canonical_name)) for k, v in users.items()},
         usual_installer=usual,
+        import_owners={k: tuple(v) for k, v in owners.items()},
     )
     while len(_FACTS) >= _FACTS_KEPT:
         _FACTS.pop(next(iter(_FACTS)))
@@ -93,6 +99,11 @@ def facts(snapshot: Snapshot) -> SnapshotFacts:
 
 def active(snapshot: Snapshot) -> Mapping[str, Distribution]:
     return facts(snapshot).active
+
+
+def import_owners(snapshot: Snapshot, name: str) -> tuple[Distribution, ...]:
+    """The active distributions whose top-level names include `name` (`cv2`, `google`)."""
+    return facts(snapshot).import_owners.get(name, ())
 
 
 def installer_of(snapshot: Snapshot, name: str | None = None) -> str:

@@ -168,21 +168,50 @@ def _wheel(
         ", ".join(left.wheel_tags) or "none",
         ", ".join(right.wheel_tags) or "none",
     )
+    fix: Fix | None = _reinstall(left, context)
+    severity = Severity.MEDIUM
+    explanation = (
+        f"{named(right)} is the same version on both sides but a different wheel "
+        f"({left_tags} on {a}, {right_tags} on {b}): another build, possibly with other "
+        "compiled code or bundled libraries."
+    )
+    if _built_for_each_python(left, right, context):
+        # The installer picked the wheel made for each interpreter: reinstalling changes nothing.
+        severity, fix = Severity.INFO, None
+        explanation = (
+            f"{named(right)} is the same release on both sides, each from the wheel built for "
+            f"its own Python ({_interpreter_tags(left)} on {a}, {_interpreter_tags(right)} on "
+            f"{b}): that follows from the Python version, not from the package."
+        )
     return Finding(
         category="packages",
         subject=right.canonical_name,
-        severity=Severity.MEDIUM,
-        explanation=(
-            f"{named(right)} is the same version on both sides but a different wheel "
-            f"({left_tags} on {a}, {right_tags} on {b}): another build, possibly with other "
-            "compiled code or bundled libraries."
-        ),
+        severity=severity,
+        explanation=explanation,
         left=short(left_tags),
         right=short(right_tags),
         evidence=tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in changes),
-        fix=_reinstall(left, context),
+        fix=fix,
         changes=changes,
     )
+
+
+def _built_for_each_python(left: Distribution, right: Distribution, context: Context) -> bool:
+    """Only the interpreter and ABI tags differ, and so do the two sides' Python versions."""
+    lp, rp = context.left.python, context.right.python
+    if lp is None or rp is None or lp.major_minor == rp.major_minor:
+        return False
+    platforms = _platform_tags(left)
+    return bool(platforms) and platforms == _platform_tags(right)
+
+
+def _platform_tags(dist: Distribution) -> set[str]:
+    return {t.split("-")[2] for t in dist.wheel_tags if t.count("-") == 2}
+
+
+def _interpreter_tags(dist: Distribution) -> str:
+    tags = {t.rsplit("-", 1)[0] for t in dist.wheel_tags if t.count("-") == 2}
+    return ", ".join(sorted(tags)) or "none"
 
 
 def _installer_why(left: str | None, right: str | None) -> str:

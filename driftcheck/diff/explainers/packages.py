@@ -1,69 +1,51 @@
 """Package versions: added, removed and changed distributions, each change classified.
 
 A bare "numpy 1.26.4 → 2.1.0" does not say whether it matters. The version step
-(PEP 440, through `packaging`) and who depends on the package do: a major
-release of something compiled packages require breaks imports, a patch release
-of a leaf package rarely matters. A new version also explains the metadata that
-came with it (requirements, wheel tags, top-level names), so those are claimed
-with it.
+(versions.py) and who depends on the package do: a major release of something
+compiled packages require breaks imports, a patch release of a leaf package
+rarely matters. A missing distribution breaks the imports nothing else provides
+(import_names.py). Installer tooling ranks below what the program imports
+(tooling.py). A new version also explains the metadata that came with it
+(requirements, wheel tags, top-level names), so those are claimed with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-from packaging.version import InvalidVersion, Version
 
 from driftcheck.diff.explainers.common import (
     active,
     by_key,
     dependants,
+    import_owners,
     install_fix,
     is_compiled,
     join_names,
     named,
     uninstall_fix,
 )
+from driftcheck.diff.explainers.import_names import ImportFate, import_fate, imports_text, plural
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.explainers.tooling import (
+    PKG_RESOURCES_SETUPTOOLS,
+    PLACEHOLDER_ADVICE,
+    PLACEHOLDER_MODULE,
+    TOOLS,
+    below_tool,
+    is_placeholder,
+    is_tool,
+    placeholder_what,
+    tool_why,
+)
+from driftcheck.diff.explainers.versions import Rating, Users, rate
+from driftcheck.diff.explainers.versions import classify as classify  # the gate's version steps
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Distribution
 
 # Fields a new release brings along: explained by the version change itself.
 RELEASE_FIELDS = ("requires_dist", "requires_python", "wheel_tags", "top_level")
 INSTALL_FIELDS = ("editable", "vcs", "vcs_commit")
-
-
-@dataclass(frozen=True)
-class VersionStep:
-    """How far apart two versions are: major, minor, patch, build (local label) or other."""
-
-    kind: str
-    downgrade: bool
-    prerelease: bool
-    left: Version
-    right: Version
-
-
-def classify(left: str, right: str) -> VersionStep | None:
-    """The step between two PEP 440 versions; None when either is not PEP 440."""
-    try:
-        a, b = Version(left), Version(right)
-    except InvalidVersion:
-        return None
-    ra, rb = (*a.release, 0, 0, 0)[:3], (*b.release, 0, 0, 0)[:3]
-    if a.public == b.public:
-        kind = "build" if a.local != b.local else "other"
-    elif ra[0] != rb[0]:
-        kind = "major"
-    elif ra[1] != rb[1]:
-        kind = "minor"
-    elif ra[2] != rb[2] or a.release != b.release:
-        kind = "patch"
-    else:
-        kind = "other"  # only pre-, post- or dev-release parts differ
-    return VersionStep(kind, b < a, a.is_prerelease or b.is_prerelease, a, b)
 
 
 class PackagesExplainer:
@@ -87,51 +69,166 @@ class PackagesExplainer:
 
 def _removed(dist: Distribution, changes: list[Change], context: Context) -> Finding:
     a, b = context.left_label, context.right_label
+    if is_placeholder(dist):
+        return _placeholder_removed(dist, changes, context)
     users = dependants(context.right, dist.canonical_name)
     users_left = dependants(context.left, dist.canonical_name)
-    module = dist.top_level[0] if dist.top_level else dist.name
+    fate = import_fate(dist, context.left, context.right)
+    severity, what = _missing_imports(dist, fate, context, bool(users))
     reason = ""
     if users:
         verb = "requires" if len(users) == 1 else "require"
         reason = f", and {join_names(named(d) for d in users)} on {b} {verb} it"
     elif users_left:
         reason = f" (on {a} it was required by {join_names(named(d) for d in users_left)})"
+    explanation = f"{named(dist)} is installed on {a} but missing on {b}, {what}{reason}"
+    fix = install_fix(context, "right", f"{dist.name}=={dist.version}", dist.canonical_name)
+    if is_tool(dist) and not users:
+        severity = below_tool(severity)
+        explanation = f"{explanation}: {tool_why(dist, f'on {b}')}"
+        if dist.canonical_name == "pip":
+            fix = Fix.advise(f"python -m ensurepip puts pip back on {b}, if installs run inside it")
+    elif fate.replaced and not fate.failing and not fate.shared:
+        fix = Fix.advise(
+            f"keep {fate.replaced[0][1].name} on {b} if it is meant to replace {dist.name}; "
+            f"otherwise uninstall it there and install {dist.name}=={dist.version}"
+        )
+    return _gone(dist, changes, context, severity, f"{explanation}.", fix, 10 if users else 0)
+
+
+def _gone(
+    dist: Distribution,
+    changes: list[Change],
+    context: Context,
+    severity: Severity,
+    explanation: str,
+    fix: Fix | None,
+    relevance: int = 0,
+) -> Finding:
+    """The finding for a distribution on the left only."""
     return Finding(
         category="packages",
         subject=dist.canonical_name,
-        severity=Severity.HIGH if users else Severity.MEDIUM,
-        explanation=(
-            f"{named(dist)} is installed on {a} but missing on {b}, so `import {module}` "
-            f"fails there with ModuleNotFoundError{reason}."
-        ),
+        severity=severity,
+        explanation=explanation,
         left=short(dist.version),
         right=None,
-        evidence=(f"{a}: {dist.location}",),
-        fix=install_fix(context, "right", f"{dist.name}=={dist.version}", dist.canonical_name),
+        evidence=(f"{context.left_label}: {dist.location}",),
+        fix=fix,
         changes=tuple(changes),
-        relevance=10 if users else 0,
+        relevance=relevance,
     )
 
 
-def _added(dist: Distribution, changes: list[Change], context: Context) -> Finding:
-    users = dependants(context.right, dist.canonical_name)
-    if users:
-        why = f"pulled in as a dependency of {join_names(named(d) for d in users)}"
+def _missing_imports(
+    dist: Distribution, fate: ImportFate, context: Context, required: bool
+) -> tuple[Severity, str]:
+    """What the distribution's absence does to imports on the right: a name nothing else
+    provides fails; one another distribution provides still imports, from other code."""
+    broken = Severity.HIGH if required else Severity.MEDIUM
+    if dist.canonical_name == "pip":
+        return broken, "so `python -m pip` fails there"
+    if fate.failing:
+        verb = plural(fate.failing, "fails", "fail")
+        text = f"so {imports_text(fate.failing)} {verb} there with ModuleNotFoundError"
+        python = context.right.python
+        if dist.canonical_name == "setuptools" and python is not None and _from_312(python.version):
+            text += " (venvs made by Python 3.12 and later no longer include it)"
+        return broken, text
+    if fate.shared:
+        name, other = fate.shared[0]
+        return broken, (
+            f"so its part of `{name}`, a package it shares with {other.name}, is gone there: "
+            "imports from that part fail with ModuleNotFoundError"
+        )
+    if fate.replaced:
+        names = tuple(n for n, _ in fate.replaced)
+        providers = {d.canonical_name for _, d in fate.replaced}
+        by = named(fate.replaced[0][1]) if len(providers) == 1 else "other distributions"
+        verb = plural(names, "still works", "still work")
+        pronoun = plural(names, "it", "them")
+        text = f"but {imports_text(names)} {verb} there: {by} provides {pronoun}, from other code"
+        # What requires it by name still sees it missing (pip check, importlib.metadata).
+        return (Severity.MEDIUM if required else Severity.LOW), text
+    return broken, "so code that imports it fails there with ModuleNotFoundError"
+
+
+def _from_312(version: str) -> bool:
+    major, _, rest = version.partition(".")
+    minor = rest.partition(".")[0]
+    return major.isdigit() and minor.isdigit() and (int(major), int(minor)) >= (3, 12)
+
+
+def _placeholder_removed(dist: Distribution, changes: list[Change], context: Context) -> Finding:
+    """pkg_resources 0.0.0 on the left only: what matters is whether the right has the module."""
+    a, b = context.left_label, context.right_label
+    providers = [d for d in import_owners(context.right, PLACEHOLDER_MODULE) if d is not dist]
+    if providers:
         severity = Severity.INFO
+        outcome = f"on {b}, {named(providers[0])} provides pkg_resources, so nothing is missing"
+        fix = Fix.advise(PLACEHOLDER_ADVICE)
+    else:
+        severity = Severity.MEDIUM
+        outcome = (
+            f"nothing provides pkg_resources on {b}, so `import pkg_resources` fails there with "
+            "ModuleNotFoundError"
+        )
+        fix = install_fix(context, "right", PKG_RESOURCES_SETUPTOOLS, "setuptools")
+    return _gone(dist, changes, context, severity, f"{placeholder_what(dist, a)}; {outcome}.", fix)
+
+
+def _added(dist: Distribution, changes: list[Change], context: Context) -> Finding:
+    b = context.right_label
+    users = dependants(context.right, dist.canonical_name)
+    fix: Fix | None = uninstall_fix(context, "right", dist.name)
+    severity = Severity.INFO
+    if is_placeholder(dist):
+        explanation = f"{placeholder_what(dist, b)}: setuptools' own module, nothing to remove."
+        fix = Fix.advise(PLACEHOLDER_ADVICE)
+    elif users:
+        why = f"pulled in as a dependency of {join_names(named(d) for d in users)}"
+        explanation = f"{named(dist)} is installed on {b} only: {why}."
+    elif (replaced := _in_place_of(dist, context)) is not None:
+        name, other = replaced
+        explanation = (
+            f"{named(dist)} is installed on {b} only, in place of {named(other)} on "
+            f"{context.left_label}: both provide `{name}`, from code that can differ."
+        )
+        severity = Severity.LOW
+    elif is_tool(dist):
+        explanation = (
+            f"{named(dist)} is installed on {b} only: installer tooling that nothing there "
+            f"requires, so it matters only to {TOOLS[dist.canonical_name]}."
+        )
+        fix = None
     else:
         why = "it can change behaviour through plugins, entry points or optional imports"
+        explanation = f"{named(dist)} is installed on {b} only: {why}."
         severity = Severity.LOW
     return Finding(
         category="packages",
         subject=dist.canonical_name,
         severity=severity,
-        explanation=f"{named(dist)} is installed on {context.right_label} only: {why}.",
+        explanation=explanation,
         left=None,
         right=short(dist.version),
-        evidence=(f"{context.right_label}: {dist.location}",),
-        fix=uninstall_fix(context, "right", dist.name),
+        evidence=(f"{b}: {dist.location}",),
+        fix=fix,
         changes=tuple(changes),
     )
+
+
+def _in_place_of(dist: Distribution, context: Context) -> tuple[str, Distribution] | None:
+    """The left-only distribution that provided the same import names, if that is all they do."""
+    fate = import_fate(dist, context.right, context.left)
+    gone = [
+        (name, other)
+        for name, other in fate.replaced
+        if other.canonical_name not in active(context.right)
+    ]
+    if gone and not fate.failing and not fate.shared:
+        return gone[0]
+    return None
 
 
 def _changed(
@@ -140,22 +237,28 @@ def _changed(
     claimed = [fields["version"]] + [fields[f] for f in RELEASE_FIELDS if f in fields]
     if "direct_url" in fields and not any(f in fields for f in INSTALL_FIELDS):
         claimed.append(fields["direct_url"])
-    step = classify(left.version, right.version)
     users = [d for d in dependants(context.right, right.canonical_name) if d is not right]
     compiled_users = [d for d in users if is_compiled(d)]
-    compiled = is_compiled(left) or is_compiled(right)
-    severity, explanation = _rate(left, right, step, users, compiled_users, compiled, context)
+    rating = rate(
+        left,
+        right,
+        Users(users, compiled_users, is_compiled(left) or is_compiled(right)),
+        (context.left_label, context.right_label),
+    )
+    if is_tool(right) and not users:
+        rating = Rating(below_tool(rating.severity), rating.step, tool_why(right))
     evidence = [
         f"{context.left_label}: {named(left)}" + _tags(left),
         f"{context.right_label}: {named(right)}" + _tags(right),
     ]
     if users:
         evidence.append(f"required by: {', '.join(named(d) for d in users)}")
+    severity = rating.severity
     return Finding(
         category="packages",
         subject=right.canonical_name,
         severity=severity,
-        explanation=explanation,
+        explanation=rating.explanation,
         left=short(left.version),
         right=short(right.version),
         evidence=tuple(evidence),
@@ -167,72 +270,3 @@ def _changed(
 
 def _tags(dist: Distribution) -> str:
     return f" ({', '.join(dist.wheel_tags)})" if dist.wheel_tags else ""
-
-
-def _rate(
-    left: Distribution,
-    right: Distribution,
-    step: VersionStep | None,
-    users: list[Distribution],
-    compiled_users: list[Distribution],
-    compiled: bool,
-    context: Context,
-) -> tuple[Severity, str]:
-    name, a, b = right.name, left.version, right.version
-    moved = f"{name} moved from {a} to {b}"
-    if step is None:
-        return Severity.MEDIUM, f"{moved}; the versions are not PEP 440, so the step is unknown."
-    if step.downgrade:
-        moved = f"{name} went back from {a} to {b}"
-    if step.kind == "build":
-        local_a = f"+{step.left.local}" if step.left.local else "no local label"
-        local_b = f"+{step.right.local}" if step.right.local else "no local label"
-        return Severity.MEDIUM, (
-            f"{name} is {step.right.public} on both sides but a different build ({local_a} on "
-            f"{context.left_label}, {local_b} on {context.right_label}): the local label marks "
-            "another variant of the same release, such as a CUDA and a CPU build."
-        )
-    noun = "downgrade" if step.downgrade else "release"
-    pre = " involving a pre-release" if step.prerelease else ""
-    if step.kind == "major":
-        major = step.left.release[0]
-        if compiled_users:
-            users_text = join_names(named(d) for d in compiled_users)
-            return Severity.HIGH, (
-                f"{moved}, a major {noun}{pre}: compiled extensions built against {name} "
-                f"{major}.x ({users_text} here) can fail to import."
-            )
-        if users:
-            users_text = join_names(named(d) for d in users)
-            return Severity.HIGH, (
-                f"{moved}, a major {noun}{pre}: packages that use it ({users_text} here) may "
-                "break on its incompatible API changes."
-            )
-        if compiled:
-            return Severity.HIGH, (
-                f"{moved}, a major {noun}{pre}: its API and binary interface changed, so code "
-                "that imports it may break."
-            )
-        return Severity.MEDIUM, (
-            f"{moved}, a major {noun}{pre}: its API may have changed in incompatible ways."
-        )
-    if step.kind == "minor":
-        severity = Severity.MEDIUM if (users or compiled or step.downgrade) else Severity.LOW
-        why = (
-            f"features or fixes that code on {context.left_label} relies on may be missing"
-            if step.downgrade
-            else "new features and deprecations, usually compatible"
-        )
-        if step.prerelease:
-            severity = max(severity, Severity.MEDIUM)
-        return severity, f"{moved}, a minor {noun}{pre}: {why}."
-    severity = Severity.MEDIUM if step.prerelease else Severity.LOW
-    if step.prerelease:
-        return severity, f"{moved}, a pre-release: not a stable release, so behaviour may change."
-    why = (
-        f"bug fixes present on {context.left_label} are missing"
-        if step.downgrade
-        else "bug fixes only, usually compatible"
-    )
-    kind = f"a patch {noun}" if step.kind == "patch" else "only a post- or dev-release apart"
-    return severity, f"{moved}, {kind}: {why}."
