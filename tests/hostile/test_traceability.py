@@ -38,7 +38,7 @@ def test_every_hostile_test_is_named_in_the_documentation() -> None:
 def test_the_documented_limits_are_the_code_s() -> None:
     from driftcheck.probe import MAX_OUTPUT_BYTES
     from driftcheck.snapshot.io import MAX_SNAPSHOT_BYTES
-    from driftcheck.static import archive, sources
+    from driftcheck.static import archive, blobs, sources
     from driftcheck.static.rootfs import MAX_NAME, MAX_TAR_HEADER, Limits
     from driftcheck.targets import container, image, local_run
     from driftcheck.untrusted_json import MAX_DEPTH, MAX_INT_DIGITS
@@ -60,8 +60,8 @@ def test_the_documented_limits_are_the_code_s() -> None:
         "| 4,096 characters |": MAX_NAME == 4096,
         "long-name header | 1 MiB |": mib == MAX_TAR_HEADER,
         "outer tar | 100,000 |": sources.MAX_MEMBERS == 100_000,
-        "| 8 MiB each |": 8 * mib == archive.MAX_JSON,
-        "| 1,000; 4,096; 2 |": (archive.MAX_LAYERS, archive.MAX_DESCRIPTORS) == (1000, 4096),
+        "| 8 MiB each |": 8 * mib == blobs.MAX_JSON,
+        "| 1,000; 4,096; 2 |": (blobs.MAX_LAYERS, archive.MAX_DESCRIPTORS) == (1000, 4096),
         "1 GiB memory, 256 processes": (image.MEMORY_LIMIT, image.PIDS_LIMIT) == ("1g", 256),
     }
     text = (REPO / "docs" / "hostile-inputs.md").read_text("utf-8")
