@@ -536,7 +536,12 @@ def native_libraries(col, site_dirs):
         col.unknown("native_libraries", "only read on Linux")
         return found
     listings = {}
+    listed = set()
     for directory in library_directories():
+        real = os.path.realpath(directory)
+        if real in listed:
+            continue  # /lib is /usr/lib on merged-/usr systems: the same names, found first
+        listed.add(real)
         try:
             listings[directory] = sorted(os.listdir(directory))
         except OSError:
@@ -565,14 +570,27 @@ def native_libraries(col, site_dirs):
 
 
 def openssl_version(path):
-    """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026"."""
+    """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026".
+
+    The library is mapped, not read, and searched for its literal prefix first: a
+    regular expression scanning 5 MB of libcrypto costs ~10 ms, this ~1 ms.
+    """
+    import mmap
     import re
 
     pattern = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")
     with open(path, "rb") as handle:
-        data = handle.read(32 * 1024 * 1024)
-    match = pattern.search(data)
-    return match.group(1).decode("ascii") if match else None
+        size = min(os.fstat(handle.fileno()).st_size, 32 * 1024 * 1024)
+        if not size:
+            return None
+        with mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as data:
+            start = data.find(b"OpenSSL ")
+            while start >= 0:
+                match = pattern.match(data, start)
+                if match:
+                    return match.group(1).decode("ascii")
+                start = data.find(b"OpenSSL ", start + 1)
+    return None
 
 
 def wheel_libraries(site_dir):
