@@ -17,6 +17,7 @@
 import json
 import os
 import platform
+import re
 import struct
 import sys
 
@@ -37,6 +38,8 @@ NATIVE_LIBRARY_PATTERNS = (
     ("openblas", "libopenblas"),
     ("mkl", "libmkl_rt.so"),
 )
+# A RECORD line's path up to its first "/" (the top-level name) or "," (a file at the top).
+RECORD_FIRST_COMPONENT = re.compile(r"^[^/,\r\n]*", re.MULTILINE)
 WHEEL_LIBRARY_HINTS = ("openblas", "mkl", "gomp", "gfortran", "stdc++", "omp", "blas")
 
 
@@ -57,12 +60,34 @@ class Collector:
             return default
 
 
+def read_bytes(path, limit=MAX_TEXT_FILE):
+    """The bytes of PATH; more than LIMIT is an error.
+
+    Sized by fstat: a read(limit + 1) allocates the whole limit before reading
+    (64 MiB for a 4-byte INSTALLER). Files in /proc report no size: read by chunks.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise ValueError("%s is larger than %d bytes" % (path, limit))
+        chunks, total, want = [], 0, size + 1 if size else 65536
+        while True:
+            chunk = os.read(fd, min(want, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise ValueError("%s is larger than %d bytes" % (path, limit))
+            want = 65536
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def read_text(path, limit=MAX_TEXT_FILE):
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError("%s is larger than %d bytes" % (path, limit))
-    return data.decode("utf-8", "replace")
+    return read_bytes(path, limit).decode("utf-8", "replace")
 
 
 def read_optional(path, limit=MAX_TEXT_FILE):
@@ -213,13 +238,16 @@ def pth_files(col, directories):
 
 def metadata_headers(path):
     """Reads only the header block of METADATA / PKG-INFO: everything we need is there."""
-    with open(path, "rb") as handle:
-        data = handle.read(65536)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(fd, 16384)  # the headers of nearly every distribution
         while b"\n\n" not in data and b"\n\r\n" not in data and len(data) <= MAX_METADATA_HEADER:
-            more = handle.read(65536)
+            more = os.read(fd, 65536)
             if not more:
                 break
             data += more
+    finally:
+        os.close(fd)
     return parse_metadata_headers([data])
 
 
@@ -234,10 +262,17 @@ def parse_metadata_headers(chunks):
     the static reader, which hands it the bytes it kept from an image.
     """
     data = b"".join(chunks)[:MAX_METADATA_HEADER]
-    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
-    end = text.find("\n\n")
+    # The header block ends at the first blank line ("\n\n", or "\n\r\n" with CRLF):
+    # cut there before decoding, the description after it can be 100 times longer.
+    end = data.find(b"\n\n")
+    crlf = data.find(b"\n\r\n")
+    if crlf >= 0 and (end < 0 or crlf < end):
+        end = crlf
     if end >= 0:
-        text = text[:end]
+        data = data[:end]
+    text = data.decode("utf-8", "replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     headers = {}
     last = None
     for line in text.split("\n"):
@@ -274,6 +309,35 @@ class LocalFiles(object):
     def read_optional(path, limit):
         return read_optional(path, limit)
 
+    @staticmethod
+    def names(path):
+        """The names in folder PATH (one listing instead of a stat or a failed open
+        per file), or None when PATH is a file."""
+        try:
+            return set(os.listdir(path))
+        except NotADirectoryError:
+            return None
+        except PermissionError:
+            return Unlisted(LOCAL_FILES, path)  # searchable, not listable: ask file by file
+
+
+class Unlisted(object):
+    """The names of a folder that cannot be listed: each one asked for on its own."""
+
+    def __init__(self, files, folder):
+        self.files, self.folder = files, folder
+
+    def __contains__(self, name):
+        return self.files.exists(self.files.join(self.folder, name))
+
+
+def folder_names(files, folder):
+    """FOLDER's names (a container), or None when it is not a folder; readers without
+    a listing (the static one) answer name by name."""
+    if hasattr(files, "names"):
+        return files.names(folder)
+    return Unlisted(files, folder) if files.isdir(folder) else None
+
 
 LOCAL_FILES = LocalFiles()
 
@@ -283,8 +347,10 @@ def top_level_from_record(meta_dir, files=LOCAL_FILES):
     if text is None:
         return None
     names = set()
-    for line in text.splitlines():
-        first = line.split(",", 1)[0].strip().strip('"').split("/", 1)[0]
+    # Only the first path component of each line counts: collected by one regular
+    # expression, then judged once per distinct value rather than once per line.
+    for first in set(RECORD_FIRST_COMPONENT.findall(text)):
+        first = first.strip().strip('"')
         if not first or first.startswith(".") or first.endswith((".dist-info", ".data")):
             continue
         if first == "__pycache__" or first.endswith(".pth"):
@@ -303,9 +369,10 @@ def top_level_from_record(meta_dir, files=LOCAL_FILES):
 def read_distribution(location, entry, files=LOCAL_FILES):
     meta_dir = files.join(location, entry)
     is_dist_info = entry.endswith(".dist-info")
+    names = folder_names(files, meta_dir)
     if is_dist_info:
         metadata_file = files.join(meta_dir, "METADATA")
-    elif files.isdir(meta_dir):
+    elif names is not None:
         metadata_file = files.join(meta_dir, "PKG-INFO")
     else:
         metadata_file = meta_dir  # a single-file .egg-info
@@ -319,27 +386,32 @@ def read_distribution(location, entry, files=LOCAL_FILES):
         "requires_dist": headers.get("requires-dist", []),
         "requires_python": (headers.get("requires-python") or [None])[0],
     }
-    if not files.isdir(meta_dir):
+    if names is None:
         return record
-    installer = files.read_optional(files.join(meta_dir, "INSTALLER"), 4096)
+
+    def optional(name, limit):
+        if name not in names:
+            return None  # no open() that fails, and no exception, per absent file
+        return files.read_optional(files.join(meta_dir, name), limit)
+
+    installer = optional("INSTALLER", 4096)
     record["installer"] = installer.strip() if installer else None
-    record["requested"] = files.exists(files.join(meta_dir, "REQUESTED")) if is_dist_info else None
-    direct_url = files.read_optional(files.join(meta_dir, "direct_url.json"), 1024 * 1024)
+    record["requested"] = "REQUESTED" in names if is_dist_info else None
+    direct_url = optional("direct_url.json", 1024 * 1024)
     record["direct_url"] = json.loads(direct_url) if direct_url else None
-    wheel = files.read_optional(files.join(meta_dir, "WHEEL"), 64 * 1024)
+    wheel = optional("WHEEL", 64 * 1024)
     record["wheel_tags"] = [
         line.split(":", 1)[1].strip()
         for line in (wheel or "").splitlines()
         if line.lower().startswith("tag:")
     ]
-    top_level = files.read_optional(files.join(meta_dir, "top_level.txt"), 1024 * 1024)
+    top_level = optional("top_level.txt", 1024 * 1024)
     if top_level is not None:
         record["top_level"] = sorted(set(n.strip() for n in top_level.splitlines() if n.strip()))
     elif is_dist_info:
-        record["top_level"] = top_level_from_record(meta_dir, files)
+        record["top_level"] = top_level_from_record(meta_dir, files) if "RECORD" in names else None
     if not is_dist_info:
-        requires_txt = files.join(meta_dir, "requires.txt")
-        record["requires_txt"] = files.read_optional(requires_txt, 1024 * 1024)
+        record["requires_txt"] = optional("requires.txt", 1024 * 1024)
     return record
 
 
@@ -576,7 +648,6 @@ def openssl_version(path):
     regular expression scanning 5 MB of libcrypto costs ~10 ms, this ~1 ms.
     """
     import mmap
-    import re
 
     pattern = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")
     with open(path, "rb") as handle:
