@@ -253,6 +253,8 @@ def metadata_headers(path):
 
 # Only these headers are kept: the rest (classifiers, descriptions) is never used.
 WANTED_HEADERS = ("name", "version", "requires-dist", "requires-python")
+# No other character lower-cases to one of these (checked over all of Unicode).
+WANTED_INITIALS = "nNvVrR"
 
 
 def parse_metadata_headers(chunks):
@@ -278,12 +280,15 @@ def parse_metadata_headers(chunks):
     for line in text.split("\n"):
         if not line:
             break
-        if line[0] in " \t":
+        first = line[0]
+        if first in " \t":
             if last is not None:
                 headers[last][-1] += "\n" + line.strip()
             continue
-        key, sep, value = line.partition(":")
         last = None
+        if first not in WANTED_INITIALS and not first.isspace():
+            continue  # Classifier, Summary, Author...: most lines, not wanted
+        key, sep, value = line.partition(":")
         if not sep:
             continue
         key = key.strip().lower()
