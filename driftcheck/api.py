@@ -6,14 +6,12 @@ import os
 from collections.abc import Mapping
 
 from driftcheck.errors import UsageError
-from driftcheck.probe import build_request
+from driftcheck.probe import FINGERPRINT_KEY_VARIABLE, build_request
 from driftcheck.snapshot.build import build_snapshot
 from driftcheck.snapshot.model import Snapshot
 from driftcheck.targets.host import HostInterpreter
 from driftcheck.targets.interface import Target
 from driftcheck.targets.interpreter import resolve_interpreter
-
-FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
 
 
 def select_target(

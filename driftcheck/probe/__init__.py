@@ -3,19 +3,23 @@
 The target runs a tiny bootstrap (`python -c BOOTSTRAP`) that refuses
 interpreters older than 3.8 with a clear status, then reads one line of options
 and the probe's source from stdin. Nothing secret is ever put on a command line.
+
+A host snapshot starts the probe before the rest of driftcheck is imported
+(`driftcheck.targets.prestart`): this module imports only what building a
+request needs.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+import os
+from typing import NamedTuple
 
 from driftcheck.errors import ProbeError
 
 MAX_OUTPUT_BYTES = 128 * 1024 * 1024
+# driftcheck's own setting (an HMAC key for fingerprints), never passed to the probed program.
+FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
 UNSUPPORTED_PYTHON_STATUS = 97
 MINIMUM_PYTHON = (3, 8)
 
@@ -38,31 +42,37 @@ BOOTSTRAP = (
 )
 
 
-@cache
+_source: list[str] = []
+
+
 def probe_source() -> str:
     """The script as sent: redaction rules first, then the collector."""
-    # Plain files beside this module (importlib.resources costs ~10 ms to import).
-    folder = Path(__file__).parent
-    return (
-        (folder / "_secrets.py").read_text("utf-8")
-        + "\n\n"
-        + (folder / "_probe.py").read_text("utf-8")
-    )
+    if not _source:
+        # Plain files beside this module (importlib.resources costs ~10 ms to import).
+        folder = os.path.dirname(__file__)
+        parts = []
+        for name in ("_secrets.py", "_probe.py"):
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                parts.append(handle.read())
+        _source.append("\n\n".join(parts))
+    return _source[0]
 
 
-@dataclass(frozen=True)
-class ProbeRequest:
-    """One run of the probe: its stdin and the markers framing its answer."""
+class ProbeRequest(NamedTuple):
+    """One run of the probe: its stdin, the markers framing its answer, and the
+    options it was built with (a probe started early is adopted only for the same)."""
 
     stdin: bytes
     begin: str
     end: str
+    fingerprint_key: str | None = None
+    main_process_environ: bool = False
 
 
 def build_request(
     fingerprint_key: str | None = None, *, main_process_environ: bool = False
 ) -> ProbeRequest:
-    nonce = secrets.token_hex(16)
+    nonce = os.urandom(16).hex()  # what secrets.token_hex(16) returns, without its imports
     begin, end = f"--driftcheck-begin-{nonce}--", f"--driftcheck-end-{nonce}--"
     options: dict[str, object] = {
         "begin": begin,
@@ -71,7 +81,7 @@ def build_request(
         "main_process_environ": main_process_environ,
     }
     stdin = (json.dumps(options) + "\n" + probe_source()).encode("utf-8")
-    return ProbeRequest(stdin=stdin, begin=begin, end=end)
+    return ProbeRequest(stdin, begin, end, fingerprint_key, main_process_environ)
 
 
 def parse_output(stdout: bytes, request: ProbeRequest, where: str) -> dict[str, object]:

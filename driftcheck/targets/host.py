@@ -9,7 +9,8 @@ from pathlib import Path
 from driftcheck.probe import ProbeRequest, parse_output
 from driftcheck.snapshot.model import TargetInfo
 from driftcheck.targets.interface import ProbeAnswer
-from driftcheck.targets.local_run import run_local_probe
+from driftcheck.targets.local_run import start_local_probe
+from driftcheck.targets.prestart import claim
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,12 @@ class HostInterpreter:
         return f"pid-{self.pid}" if self.pid is not None else "host"
 
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
-        stdout = run_local_probe(self.interpreter, request, env=self.environ, cwd=self.cwd)
-        facts = parse_output(stdout, request, str(self.interpreter))
+        started = claim(self.interpreter, self.environ, self.cwd, request)
+        if started is None:
+            probe = start_local_probe(self.interpreter, request, env=self.environ, cwd=self.cwd)
+        else:
+            probe, request = started  # started before the CLI's imports, with its own markers
+        facts = parse_output(probe.answer(), request, str(self.interpreter))
         info = TargetInfo(
             kind="process" if self.pid is not None else "host",
             description=self.describe(),

@@ -1,0 +1,65 @@
+"""The console script: `driftcheck ...`.
+
+A plain host snapshot (`driftcheck snapshot [--python PATH] [-o FILE] [--label NAME]
+[--anonymize]`) starts its probe here, before the command line and snapshot code
+are imported (~80 ms of CPU): the interpreter reads its environment meanwhile.
+Everything else, and every check of the options, is the CLI's (`cli/app.py`);
+what is started here is adopted only by the identical run (`targets/prestart.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+_VALUE_OPTIONS = frozenset({"--python", "-o", "--output", "--label"})
+_FLAGS = frozenset({"--anonymize", "--debug"})
+
+
+def host_snapshot_python(args: Sequence[str]) -> tuple[bool, str | None]:
+    """(True, the --python value) when ARGS are a host snapshot in the plain form above."""
+    if not args or args[0] != "snapshot":
+        return False, None
+    python = None
+    index = 1
+    while index < len(args):
+        arg = args[index]
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in _VALUE_OPTIONS:
+            if not equals:
+                index += 1
+                if index == len(args):
+                    return False, None
+                value = args[index]
+            if name == "--python":
+                python = value
+        elif arg not in _FLAGS:
+            return False, None  # anything else: the CLI alone decides
+        index += 1
+    return True, python
+
+
+def start_host_probe(args: Sequence[str]) -> None:
+    args = [a for a in args if a != "--debug"]  # accepted anywhere, as in cli/app.py
+    plain, python = host_snapshot_python(args)
+    if not plain:
+        return
+    from driftcheck.errors import DriftcheckError
+    from driftcheck.probe import FINGERPRINT_KEY_VARIABLE
+    from driftcheck.targets import prestart
+    from driftcheck.targets.interpreter import resolve_interpreter
+
+    try:
+        interpreter, _ = resolve_interpreter(python, os.environ)
+        environ = {k: v for k, v in os.environ.items() if k != FINGERPRINT_KEY_VARIABLE}
+        prestart.start(interpreter, environ, os.environ.get(FINGERPRINT_KEY_VARIABLE) or None)
+    except DriftcheckError:
+        pass  # the CLI meets the same problem and reports it
+
+
+def main() -> int:
+    start_host_probe(sys.argv[1:])
+    from driftcheck.cli.app import main as cli_main
+
+    return cli_main()
