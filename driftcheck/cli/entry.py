@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 
 _VALUE_OPTIONS = frozenset({"--python", "-o", "--output", "--label"})
 _FLAGS = frozenset({"--anonymize", "--debug"})
 
 
-def host_snapshot_python(args: Sequence[str]) -> tuple[bool, str | None]:
+def host_snapshot_python(args: list[str]) -> tuple[bool, str | None]:
     """(True, the --python value) when ARGS are a host snapshot in the plain form above."""
     if not args or args[0] != "snapshot":
         return False, None
@@ -40,7 +39,7 @@ def host_snapshot_python(args: Sequence[str]) -> tuple[bool, str | None]:
     return True, python
 
 
-def start_host_probe(args: Sequence[str]) -> None:
+def start_host_probe(args: list[str]) -> None:
     args = [a for a in args if a != "--debug"]  # accepted anywhere, as in cli/app.py
     plain, python = host_snapshot_python(args)
     if not plain:

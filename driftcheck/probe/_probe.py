@@ -703,8 +703,8 @@ def wheel_libraries(site_dir):
 
 def collect(options):
     col = Collector()
-    key = options.get("fingerprint_key")
-    key_bytes = key.encode("utf-8") if key else None
+    key = options.get("fingerprint_key_hex")
+    key_bytes = bytes.fromhex(key) if key else None
     python = col.safely("python", lambda: interpreter_facts(col))
     sites = col.safely("pth_files", site_directories, [])
     env, redacted = redact_environment(dict(os.environ), key_bytes)

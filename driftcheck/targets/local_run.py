@@ -11,8 +11,6 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
-from pathlib import Path
 
 from driftcheck.errors import ProbeError
 from driftcheck.probe import (
@@ -22,6 +20,11 @@ from driftcheck.probe import (
     ProbeRequest,
     status_error,
 )
+
+TYPE_CHECKING = False  # typing and pathlib (~10 ms) wait until after the probe has started
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 PROBE_TIMEOUT_SECONDS = 120.0
 MAX_STDERR_BYTES = 64 * 1024

@@ -11,13 +11,16 @@ killed at exit: it writes nothing, so nothing is left behind.
 from __future__ import annotations
 
 import atexit
-from collections.abc import Mapping
-from pathlib import Path
 
 from driftcheck.probe import ProbeRequest, build_request
 from driftcheck.targets.local_run import LocalProbe, start_local_probe
 
-_Key = tuple[str, tuple[tuple[str, str], ...] | None, str | None, str | None, bool]
+TYPE_CHECKING = False  # imported before the probe starts: types only for mypy
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+_Key = tuple[str, "tuple[tuple[str, str], ...] | None", "str | None", "str | None", bool]
 _started: dict[_Key, tuple[LocalProbe, ProbeRequest]] = {}
 
 
