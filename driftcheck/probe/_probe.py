@@ -558,11 +558,13 @@ def os_package_databases(col):
 
 
 def rpm_query():
+    if not os.path.isdir("/var/lib/rpm"):
+        return None  # before the imports: subprocess and shutil cost ~5 ms
     import shutil
     import subprocess
 
     rpm = shutil.which("rpm")
-    if rpm is None or not os.path.isdir("/var/lib/rpm"):
+    if rpm is None:
         return None
     result = subprocess.run(
         [rpm, "-qa", "--qf", RPM_QUERY_FORMAT.replace("\\t", "\t").replace("\\n", "\n")],
