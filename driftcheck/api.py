@@ -91,12 +91,14 @@ def take_snapshot(
     request = build_request(
         key.decode("utf-8") if key else None,
         main_process_environ=getattr(target, "main_process_environ", False),
+        os_packages=not getattr(target, "reads_os_packages", False),
     )
     answer = target.run_probe(request)
     return build_snapshot(
         answer.facts,
         target=answer.target,
         container=answer.container,
+        os_packages=answer.os_packages,
         label=label or target.default_label(),
         fingerprint_key=key,
         anonymize=anonymize,

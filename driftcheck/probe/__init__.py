@@ -61,12 +61,20 @@ class ProbeRequest:
     options it was built with (a probe started early is adopted only for the same).
     Read-only; a plain class because typing's NamedTuple costs ~4 ms to import."""
 
-    __slots__ = ("begin", "end", "fingerprint_key", "main_process_environ", "stdin")
+    __slots__ = (
+        "begin",
+        "end",
+        "fingerprint_key",
+        "main_process_environ",
+        "os_packages",
+        "stdin",
+    )
     stdin: bytes
     begin: str
     end: str
     fingerprint_key: str | None
     main_process_environ: bool
+    os_packages: bool  # False: the host reads the OS package databases itself
 
     def __init__(
         self,
@@ -75,6 +83,7 @@ class ProbeRequest:
         end: str,
         fingerprint_key: str | None = None,
         main_process_environ: bool = False,
+        os_packages: bool = True,
     ) -> None:
         values = {
             "stdin": stdin,
@@ -82,6 +91,7 @@ class ProbeRequest:
             "end": end,
             "fingerprint_key": fingerprint_key,
             "main_process_environ": main_process_environ,
+            "os_packages": os_packages,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -91,7 +101,10 @@ class ProbeRequest:
 
 
 def build_request(
-    fingerprint_key: str | None = None, *, main_process_environ: bool = False
+    fingerprint_key: str | None = None,
+    *,
+    main_process_environ: bool = False,
+    os_packages: bool = True,
 ) -> ProbeRequest:
     nonce = os.urandom(16).hex()  # what secrets.token_hex(16) returns, without its imports
     begin, end = f"--driftcheck-begin-{nonce}--", f"--driftcheck-end-{nonce}--"
@@ -100,10 +113,15 @@ def build_request(
     key = f'"{fingerprint_key.encode("utf-8").hex()}"' if fingerprint_key else "null"
     options = (
         f'{{"begin": "{begin}", "end": "{end}", "fingerprint_key_hex": {key}, '
-        f'"main_process_environ": {"true" if main_process_environ else "false"}}}'
+        f'"main_process_environ": {_json_bool(main_process_environ)}, '
+        f'"os_packages": {_json_bool(os_packages)}}}'
     )
     stdin = (options + "\n" + probe_source()).encode("utf-8")
-    return ProbeRequest(stdin, begin, end, fingerprint_key, main_process_environ)
+    return ProbeRequest(stdin, begin, end, fingerprint_key, main_process_environ, os_packages)
+
+
+def _json_bool(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def parse_output(stdout: bytes, request: ProbeRequest, where: str) -> dict[str, object]:

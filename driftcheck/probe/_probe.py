@@ -723,7 +723,8 @@ def collect(options):
         "redacted_count": redacted,
         "os": os_facts(col),
         "identity": col.safely("identity", identity_facts, {}),
-        "os_packages_raw": os_package_databases(col),
+        # A local probe's host reads these itself meanwhile (same machine, same files).
+        "os_packages_raw": os_package_databases(col) if options.get("os_packages", True) else None,
         "native_libraries": col.safely(
             "native_libraries", lambda: native_libraries(col, sites), []
         ),

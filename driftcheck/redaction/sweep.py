@@ -9,7 +9,7 @@ produced are kept only when they are well-formed and hold nothing secret.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from driftcheck.probe._secrets import (
@@ -83,6 +83,12 @@ def _scrub(text: str) -> tuple[str, int]:
             _scrubbed.clear()
         _scrubbed[text] = result
     return result
+
+
+def prescrub(texts: Iterable[str]) -> None:
+    """Scrubs TEXTS into the cache now (while a probe runs): a later sweep finds them."""
+    for text in texts:
+        _scrub(text)
 
 
 def sweep(obj: Any) -> tuple[Any, int]:

@@ -18,6 +18,7 @@ from driftcheck.errors import ProbeError
 from driftcheck.parsers.apk import parse_apk_installed
 from driftcheck.parsers.dpkg import parse_dpkg_status
 from driftcheck.parsers.os_release import parse_os_release
+from driftcheck.parsers.result import ParseResult
 from driftcheck.parsers.rpm import parse_rpm_query
 from driftcheck.probe._secrets import RULES_VERSION, redact_url
 from driftcheck.redaction.anonymize import Anonymizer
@@ -61,9 +62,12 @@ def build_snapshot(
     fingerprint_key: bytes | None = None,
     anonymize: bool = False,
     container: Mapping[str, Any] | None = None,
+    os_packages: ParseResult | None = None,
 ) -> Snapshot:
+    """OS_PACKAGES: parsed by the host already (a local target), else parsed here from
+    the answer's os_packages_raw."""
     try:
-        return _build(answer, target, label, fingerprint_key, anonymize, container)
+        return _build(answer, target, label, fingerprint_key, anonymize, container, os_packages)
     except (raw.RawShapeError, ShapeError) as exc:
         raise ProbeError(
             f"the probe's answer from {target.description} is malformed: {exc}"
@@ -77,6 +81,7 @@ def _build(
     key: bytes | None,
     anonymize: bool,
     container: Mapping[str, Any] | None,
+    os_packages: ParseResult | None,
 ) -> Snapshot:
     # In a container, PID 1's environment (when readable) is what the application sees.
     main_env = answer.get("main_process_environment")
@@ -89,8 +94,10 @@ def _build(
         env_redacted += engine_redacted
     # Package databases are parsed first and only their records are swept: the raw
     # text is large, holds no secrets by construction, and is not kept.
-    databases = raw.obj(answer.get("os_packages_raw"), "os_packages_raw")
-    packages, package_unknowns = _os_packages(databases)
+    if os_packages is None:
+        databases = raw.obj(answer.get("os_packages_raw"), "os_packages_raw")
+        os_packages = parse_package_databases(databases)
+    packages, package_unknowns = os_packages.packages, os_packages.unknowns
     skipped = ("environment", "main_process_environment", "os_packages_raw")
     rest = {k: v for k, v in answer.items() if k not in skipped}
     # As tuples of field values: swept and anonymized like any list, rebuilt directly
@@ -323,7 +330,8 @@ def _os(data: Mapping[str, Any]) -> OsInfo:
     )
 
 
-def _os_packages(data: Mapping[str, Any]) -> tuple[tuple[OsPackage, ...], tuple[Unknown, ...]]:
+def parse_package_databases(data: Mapping[str, Any]) -> ParseResult:
+    """The packages of the raw databases (os_packages_raw: dpkg, apk, rpm), and problems."""
     packages: list[OsPackage] = []
     unknowns: list[Unknown] = []
     for manager, parse in (
@@ -336,7 +344,7 @@ def _os_packages(data: Mapping[str, Any]) -> tuple[tuple[OsPackage, ...], tuple[
             result = parse(text)
             packages.extend(result.packages)
             unknowns.extend(result.unknowns)
-    return tuple(sorted(packages, key=lambda p: p.key)), tuple(unknowns)
+    return ParseResult(tuple(sorted(packages, key=lambda p: p.key)), tuple(unknowns))
 
 
 def _native_libraries(answer: Mapping[str, Any]) -> list[NativeLibrary]:

@@ -20,30 +20,27 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-_Key = tuple[str, "tuple[tuple[str, str], ...] | None", "str | None", "str | None", bool]
+_Key = tuple[str, "tuple[tuple[str, str], ...] | None", "str | None", "str | None", bool, bool]
 _started: dict[_Key, tuple[LocalProbe, ProbeRequest]] = {}
 
 
 def _key(
-    interpreter: Path,
-    environ: Mapping[str, str] | None,
-    cwd: str | None,
-    fingerprint_key: str | None,
-    main_process_environ: bool,
+    interpreter: Path, environ: Mapping[str, str] | None, cwd: str | None, request: ProbeRequest
 ) -> _Key:
     env = tuple(sorted(environ.items())) if environ is not None else None
-    return str(interpreter), env, cwd, fingerprint_key, main_process_environ
+    options = request.fingerprint_key, request.main_process_environ, request.os_packages
+    return (str(interpreter), env, cwd, *options)
 
 
 def start(
     interpreter: Path, environ: Mapping[str, str], fingerprint_key: str | None = None
 ) -> None:
     """Starts the probe a host snapshot of INTERPRETER with ENVIRON will ask for."""
-    request = build_request(fingerprint_key)
+    request = build_request(fingerprint_key, os_packages=False)  # see HostInterpreter
     probe = start_local_probe(interpreter, request, env=environ)
     if not _started:
         atexit.register(discard_all)
-    _started[_key(interpreter, environ, None, fingerprint_key, False)] = (probe, request)
+    _started[_key(interpreter, environ, None, request)] = (probe, request)
 
 
 def claim(
@@ -52,8 +49,7 @@ def claim(
     """The probe started for exactly this run, with the request it was started with."""
     if not _started:
         return None
-    key = _key(interpreter, environ, cwd, request.fingerprint_key, request.main_process_environ)
-    return _started.pop(key, None)
+    return _started.pop(_key(interpreter, environ, cwd, request), None)
 
 
 def discard_all() -> None:

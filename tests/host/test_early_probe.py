@@ -43,15 +43,21 @@ def test_only_a_plain_host_snapshot_starts_early(args, expected):
 def test_a_started_probe_is_adopted_only_by_the_same_run(real_venv):
     env = {"PATH": os.environ.get("PATH", ""), "EARLY": "1"}
     prestart.start(real_venv.python, env)
-    assert prestart.claim(real_venv.python, {**env, "EARLY": "2"}, None, build_request()) is None
-    assert prestart.claim(real_venv.python, env, None, build_request("a-key")) is None
-    assert prestart.claim(Path(sys.executable), env, None, build_request()) is None
-    claimed = prestart.claim(real_venv.python, env, None, build_request())
+    # A host snapshot's request: the host reads the OS packages itself.
+    same = {"os_packages": False}
+    other_env = {**env, "EARLY": "2"}
+    assert prestart.claim(real_venv.python, other_env, None, build_request(**same)) is None
+    assert prestart.claim(real_venv.python, env, None, build_request("a-key", **same)) is None
+    assert prestart.claim(Path(sys.executable), env, None, build_request(**same)) is None
+    assert prestart.claim(real_venv.python, env, "/", build_request(**same)) is None
+    assert prestart.claim(real_venv.python, env, None, build_request()) is None
+    claimed = prestart.claim(real_venv.python, env, None, build_request(**same))
     assert claimed is not None
     probe, request = claimed
     facts = parse_output(probe.answer(), request, "test")
     assert facts["environment"]["EARLY"] == "1"
-    assert prestart.claim(real_venv.python, env, None, build_request()) is None  # taken
+    assert facts["os_packages_raw"] is None  # not sent: the host reads them
+    assert prestart.claim(real_venv.python, env, None, build_request(**same)) is None  # taken
 
 
 def test_an_unclaimed_probe_is_stopped(real_venv):
