@@ -80,6 +80,8 @@ def read_bytes(path, limit=MAX_TEXT_FILE):
             total += len(chunk)
             if total > limit:
                 raise ValueError("%s is larger than %d bytes" % (path, limit))
+            if size and len(chunk) < want:
+                break  # a file with a size ends where a read comes back short
             want = 65536
     finally:
         os.close(fd)
@@ -253,8 +255,11 @@ def metadata_headers(path):
 
 # Only these headers are kept: the rest (classifiers, descriptions) is never used.
 WANTED_HEADERS = ("name", "version", "requires-dist", "requires-python")
-# No other character lower-cases to one of these (checked over all of Unicode).
-WANTED_INITIALS = "nNvVrR"
+# No character but these lower-cases to the first letter of a wanted header (checked
+# over all of Unicode): a line starting with another letter or digit is not wanted.
+UNWANTED_INITIALS = frozenset(
+    c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" if c not in "nNvVrR"
+)
 
 
 def parse_metadata_headers(chunks):
@@ -286,7 +291,7 @@ def parse_metadata_headers(chunks):
                 headers[last][-1] += "\n" + line.strip()
             continue
         last = None
-        if first not in WANTED_INITIALS and not first.isspace():
+        if first in UNWANTED_INITIALS:
             continue  # Classifier, Summary, Author...: most lines, not wanted
         key, sep, value = line.partition(":")
         if not sep:
@@ -298,6 +303,14 @@ def parse_metadata_headers(chunks):
     return headers
 
 
+def join_name(folder, name):
+    """os.path.join(FOLDER, NAME) for a NAME without separators, in a third of the time
+    (called five times per distribution)."""
+    if not folder or folder[-1] == os.sep:
+        return folder + name
+    return folder + os.sep + name
+
+
 class LocalFiles(object):
     """The files a distribution record is read from: here, the real filesystem.
 
@@ -305,7 +318,7 @@ class LocalFiles(object):
     image's layers, so that both paths build distribution records the same way.
     """
 
-    join = staticmethod(os.path.join)
+    join = staticmethod(join_name if os.sep == "/" and not os.altsep else os.path.join)
     isdir = staticmethod(os.path.isdir)
     exists = staticmethod(os.path.exists)
     metadata_headers = staticmethod(metadata_headers)
