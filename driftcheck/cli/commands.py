@@ -9,10 +9,13 @@ from pathlib import Path
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
-from driftcheck.diff.model import Report
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.snapshot import io
 from driftcheck.targets.interface import Target
+
+TYPE_CHECKING = False  # the diff model is imported by the commands that diff
+if TYPE_CHECKING:
+    from driftcheck.diff.model import Report
 
 
 def run_snapshot(target: Target, *, output: str | None, label: str | None, anonymize: bool) -> None:

@@ -1,10 +1,11 @@
 """The console script: `driftcheck ...`.
 
-A plain host snapshot (`driftcheck snapshot [--python PATH] [-o FILE] [--label NAME]
-[--anonymize]`) starts its probe here, before the command line and snapshot code
-are imported (~80 ms of CPU): the interpreter reads its environment meanwhile.
-Everything else, and every check of the options, is the CLI's (`cli/app.py`);
-what is started here is adopted only by the identical run (`targets/prestart.py`).
+`driftcheck --version` is answered here. A plain host snapshot (`driftcheck snapshot
+[--python PATH] [-o FILE] [--label NAME] [--anonymize]`) starts its probe here,
+before the command line and snapshot code are imported (~70 ms of CPU): the
+interpreter reads its environment meanwhile. Everything else, and every check of
+the options, is the CLI's (`cli/app.py`); what is started here is adopted only by
+the identical run (`targets/prestart.py`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def start_host_probe(args: list[str]) -> None:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--version"]:  # what cli/app.py prints, without importing typer
+        from driftcheck import __version__
+
+        print(f"driftcheck {__version__}")
+        return 0
     start_host_probe(sys.argv[1:])
     from driftcheck.cli.app import main as cli_main
 
