@@ -67,4 +67,23 @@ def main() -> int:
     start_host_probe(sys.argv[1:])
     from driftcheck.cli.app import main as cli_main
 
-    return cli_main()
+    exit_now(cli_main())
+    return 0  # not reached
+
+
+def exit_now(code: int) -> None:
+    """Ends the process once everything is written: exit handlers run and the standard
+    streams are flushed as on a normal exit, but the ~300 imported modules are not torn
+    down one by one (~30 ms of CPU at the end of every command)."""
+    import atexit
+    import contextlib
+
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_handlers is None:  # not CPython: the usual exit
+        raise SystemExit(code)
+    run_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (driftcheck ... | head): nothing more can be said.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
