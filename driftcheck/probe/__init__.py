@@ -32,6 +32,10 @@ BOOTSTRAP = (
     "if sys.version_info < (3, 8):\n"
     "    sys.stderr.write('driftcheck-probe: unsupported Python %d.%d\\n' % sys.version_info[:2])\n"
     f"    sys.exit({UNSUPPORTED_PYTHON_STATUS})\n"
+    # Short-lived, and what it allocates has no cycles: the cyclic GC would only cost
+    # time (5 ms for 564 distributions, 14 ms for 5,000).
+    "import gc\n"
+    "gc.disable()\n"
     "data = sys.stdin.buffer.read().decode('utf-8')\n"
     "options, _, source = data.partition('\\n')\n"
     "scope = {'__name__': '__driftcheck_probe__'}\n"
