@@ -148,14 +148,16 @@ def started(args):
     start_probe(args)
     hook_after_imports()
 entry.start_host_probe = started
-sys.argv = ["driftcheck", "snapshot", "--python", PYTHON, "-o", OUT]
-try:
-    code = entry.main()
-finally:
+def report():  # at exit: the console script ends with os._exit once exit handlers ran
     mark("end")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     sys.stderr.write("\nTIMELINE " + json.dumps(
         {"events": events, "probe_cpu": usage.ru_utime + usage.ru_stime}) + "\n")
+    sys.stderr.flush()
+import atexit
+atexit.register(report)
+sys.argv = ["driftcheck", "snapshot", "--python", PYTHON, "-o", OUT]
+entry.main()
 """
 
 

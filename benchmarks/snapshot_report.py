@@ -459,9 +459,10 @@ def section(report: Report) -> str:
         "### Reproduce",
         "",
         "```sh",
-        "bash scripts/test.sh --co -q >/dev/null  # or any venv with driftcheck's dependencies",
+        "# any venv with driftcheck's dependencies: the test venv of scripts/test.sh, say",
         ".venv-test/bin/python benchmarks/bench_snapshot.py "
         f"--runs {report.runs} --out docs/benchmarks.md",
+        "python benchmarks/profile_snapshot.py --python ENV/bin/python  # one environment",
         "```",
         "",
         "The first run builds the environments and driftcheck's own venv under",
