@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Speed and memory of `driftcheck snapshot`, side by side with pip freeze, pip inspect and
-pipdeptree, on real virtual environments of several sizes.
+"""Speed and memory of a host `driftcheck snapshot` and of driftcheck's start-up, side by
+side with what people run today, on real virtual environments of several sizes (issue 8).
 
     python benchmarks/bench_snapshot.py [--runs N] [--out docs/benchmarks.md]
 
-Run it with the interpreter of a venv where driftcheck is installed (a dev venv
-with `pip install -e .`). By default it measures a copy of the work tree's
-`driftcheck/` package taken when the run starts, run by that interpreter with its
-dependencies, so that edits made during the run cannot mix two versions into one
-report; `--live` measures the installed `driftcheck` script as it is, and
-`--driftcheck PATH` any other. The profile (profile_snapshot.py) imports the same copy.
+Run it with the interpreter of a venv where driftcheck's dependencies are installed
+(the dev venv, or .venv-test). driftcheck itself runs as a user has it: from a venv
+of its own (benchmarks/.work/driftcheck-venv, a regular, non-editable install of the
+repository with its dependencies), through its console-script entry point, importing
+a copy of the work tree's `driftcheck/` package taken when the run starts, so that
+edits made during the run cannot mix two versions into one report. `--live` measures
+the installed `driftcheck` script beside this interpreter instead, `--driftcheck PATH`
+any other. The profile (profile_snapshot.py) imports the same copy.
 
 Environments are built once under benchmarks/.work/ and reused while their recipe
 (pinned requirements, base interpreter, generator version) hashes the same:
@@ -19,13 +21,23 @@ Environments are built once under benchmarks/.work/ and reused while their recip
 - large-N: the medium venv's installs plus N GENERATED distributions (dist-info
   with METADATA, INSTALLER, RECORD, WHEEL, top_level.txt, LICENSE and the
   package files RECORD lists, with real hashes), deterministic for a given N.
+  large-412 holds 564 distributions, the size issue 8 measures.
 
-Each tool runs once as a warm-up, then N rounds interleaved (the order rotates
-every round), so load from other work on the machine spreads over all tools.
-Wall time is time.perf_counter() from spawn to reap. Memory is measured twice:
-ru_maxrss through GNU time (exact, but the largest single process of the tree,
-not a sum), and in separate runs the summed RSS of the whole process tree
-(psutil, sampled every few milliseconds).
+In every environment, beside `driftcheck snapshot`: pip freeze, pip list
+--format=json, pip inspect, pipdeptree --json, a naive importlib.metadata scan
+(every METADATA through the email parser), a scan of the METADATA headers only, and
+`python -c pass` (benchmarks/anchors/). Each runs once as a warm-up, then N rounds
+interleaved (the order rotates every round), so load from other work on the machine
+spreads over all of them. Wall time is time.perf_counter() from spawn to reap; CPU
+time is user + system of the command and everything it waited for (wait4); memory is
+ru_maxrss through GNU time (the largest single process) and, for the commands that
+run two processes at once, the summed RSS of the whole process tree (psutil, sampled
+every few milliseconds, in separate runs).
+
+With --out, only this benchmark's parts of the file are rewritten, between their
+markers: the "Issue 8 targets" summary at the top (its host rows; the other rows are
+kept as they are, or written as pointers to the sections other benchmarks own) and
+the "Host snapshot and start-up" section. Everything else in the file is kept.
 
 Standard library plus psutil, which driftcheck already depends on.
 """
@@ -54,6 +66,9 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped,unused-ignore]
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import snapshot_report  # beside this script
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 WORK = BENCH_DIR / ".work"
@@ -63,14 +78,14 @@ RUN_DIR = WORK / "run"
 # Bump when the way environments are built or fake distributions are generated changes.
 RECIPE_VERSION = 1
 STAMP_NAME = ".bench-recipe"
-LARGE_SIZES = (500, 2000, 5000)
+LARGE_SIZES = (412, 2000, 5000)  # + the medium venv's 152: 564 (issue 8's size), 2,152, 5,152
 TREE_SAMPLE_RUNS = 3
 RETRIES = 3
 RETRY_PAUSE = 5.0
 TREE_SAMPLE_INTERVAL = 0.002
-LARGE_TARGET_DISTS = 400
-MEMORY_TARGET_MB = 100.0
 MB = 1024 * 1024
+DRIFTCHECK_VENV = WORK / "driftcheck-venv"
+ANCHORS = BENCH_DIR / "anchors"
 TIME_BIN = shutil.which("time", path="/usr/bin:/bin") or ""  # GNU time, for ru_maxrss
 
 
@@ -447,22 +462,116 @@ def generate_fake_distributions(site: Path, count: int, real: set[str]) -> None:
         names.append((name, version))
 
 
+# --- driftcheck as a user has it ---------------------------------------------------------
+
+
+def ensure_driftcheck_venv(base_python: Path) -> Path:
+    """A venv with a regular (non-editable) install of the repository and its dependencies.
+
+    An editable install puts a finder on every start-up (~15 ms of CPU here) that no
+    user's install has. Rebuilt when pyproject.toml changes.
+    """
+    recipe = sha256_text(
+        str(RECIPE_VERSION), (REPO / "pyproject.toml").read_text("utf-8"), str(base_python)
+    )
+    stamp = DRIFTCHECK_VENV / STAMP_NAME
+    if stamp.exists() and stamp.read_text("utf-8").strip() == recipe:
+        return env_python(DRIFTCHECK_VENV)
+    if DRIFTCHECK_VENV.exists():
+        shutil.rmtree(DRIFTCHECK_VENV)
+    log(f"building {DRIFTCHECK_VENV.relative_to(REPO)} (driftcheck, non-editable)")
+    run_checked([base_python, "-m", "venv", DRIFTCHECK_VENV])
+    with tempfile.TemporaryDirectory(prefix="driftcheck-src-") as tmp:
+        # A copy without benchmarks/.work: pip copies the source tree it builds from.
+        source = Path(tmp) / "src"
+        shutil.copytree(
+            REPO,
+            source,
+            ignore=shutil.ignore_patterns(".work", ".venv*", ".git", "__pycache__", "*.egg-info"),
+        )
+        run_checked([env_python(DRIFTCHECK_VENV), "-m", "pip", "install", "-q", source])
+    stamp.write_text(recipe + "\n", "utf-8")
+    return env_python(DRIFTCHECK_VENV)
+
+
+FROZEN_DIR = WORK / "frozen-src"
+FROZEN_LAUNCHER = (
+    "#!{python}\n"
+    "# driftcheck's console script, with a frozen copy of the package first on sys.path.\n"
+    "import sys\n"
+    "sys.path.insert(0, {source!r})\n"
+    "from driftcheck.cli.entry import main\n"
+    "sys.exit(main())\n"
+)
+
+
+def freeze_source(python: Path) -> tuple[list[str], Path]:
+    """A copy of the work tree's driftcheck package, run by PYTHON (driftcheck's venv).
+
+    Others may edit driftcheck while the benchmark runs (minutes): every figure of a
+    run must come from one version of the code.
+    """
+    package = REPO / "driftcheck"
+    launcher = FROZEN_DIR / "driftcheck-frozen"
+    for attempt in range(RETRIES):
+        if FROZEN_DIR.exists():
+            shutil.rmtree(FROZEN_DIR)
+        shutil.copytree(
+            package, FROZEN_DIR / "driftcheck", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        launcher.write_text(FROZEN_LAUNCHER.format(python=python, source=str(FROZEN_DIR)), "utf-8")
+        launcher.chmod(0o755)
+        compiled = subprocess.run(
+            [str(python), "-m", "compileall", "-q", str(FROZEN_DIR / "driftcheck")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        check = subprocess.run(
+            [str(launcher), "--version"], capture_output=True, text=True, check=False
+        )
+        if check.returncode == 0 and compiled.returncode == 0:
+            return [str(launcher)], FROZEN_DIR
+        log(f"the copy of driftcheck does not run (attempt {attempt + 1}): {check.stderr.strip()}")
+        time.sleep(RETRY_PAUSE)
+    raise SystemExit("driftcheck's work tree does not run (being edited?); try again later")
+
+
+def driftcheck_command(
+    explicit: str | None, live: bool, base_python: Path
+) -> tuple[list[str], Path | None, Path]:
+    """The command to measure, the frozen source it imports (None: as installed), and
+    the interpreter that runs it."""
+    if explicit:
+        return [explicit], None, Path(sys.executable)
+    if live:
+        beside = Path(sys.executable).parent / "driftcheck"
+        if not beside.exists():
+            raise SystemExit(f"no driftcheck script beside {sys.executable}; pass --driftcheck")
+        return [str(beside)], None, Path(sys.executable)
+    python = ensure_driftcheck_venv(base_python)
+    command, frozen = freeze_source(python)
+    return command, frozen, python
+
+
 # --- measuring ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Sample:
     wall: float
-    maxrss: int  # bytes: ru_maxrss of the child and its waited-for descendants (largest one)
+    cpu: float  # user + system of the command and every process it waited for
+    maxrss: int  # bytes: the largest single process of the tree
     returncode: int
 
 
 def measure(cmd: Sequence[str], stdout: Path, stderr: Path, env: Mapping[str, str]) -> Sample:
-    """Wall time spawn-to-reap, and the peak RSS of the largest process of the child's tree.
+    """Wall time spawn-to-reap, CPU time and the peak RSS of the largest process.
 
     Linux keeps, across exec, the RSS that the forking process had: a child of this
     ~25 MB Python would never read below 25 MB. GNU time (~1 MB) forks the command
-    instead and reports its ru_maxrss; without it, the figure has that floor.
+    instead and reports its ru_maxrss; without it, the figure has that floor. Its own
+    CPU (about a millisecond) is counted in the CPU time.
     """
     rss_file = stdout.with_suffix(".maxrss")
     launcher = [TIME_BIN, "-f", "%M", "-o", str(rss_file)] if TIME_BIN else []
@@ -478,7 +587,7 @@ def measure(cmd: Sequence[str], stdout: Path, stderr: Path, env: Mapping[str, st
     if TIME_BIN:
         lines = rss_file.read_text("utf-8", "replace").split()
         maxrss = int(lines[-1]) * 1024 if lines and lines[-1].isdigit() else 0
-    return Sample(wall, maxrss, proc.returncode)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, maxrss, proc.returncode)
 
 
 def measure_tree(cmd: Sequence[str], stdout: Path, stderr: Path, env: Mapping[str, str]) -> int:
@@ -504,12 +613,23 @@ def measure_tree(cmd: Sequence[str], stdout: Path, stderr: Path, env: Mapping[st
             time.sleep(TREE_SAMPLE_INTERVAL)
 
 
+def _lines(path: Path) -> int:
+    return sum(1 for line in path.read_text("utf-8").splitlines() if line.strip())
+
+
+def _json_len(path: Path, key: str | None = None) -> int:
+    data = json.loads(path.read_text("utf-8"))
+    return len(data[key] if key else data)
+
+
 @dataclass(frozen=True)
 class Tool:
     key: str
     label: str
     command: Callable[[EnvSpec, Path], list[str]]  # (env, output file) -> argv
+    count: Callable[[Path], int] | None = None  # entries in the output
     writes_output_file: bool = False  # True: the result is the file, not stdout
+    process_tree: bool = False  # runs two processes at once: sample the tree's RSS
 
 
 @dataclass
@@ -530,6 +650,10 @@ class ToolResult:
         return statistics.median(self.walls)
 
     @property
+    def median_cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
+
+    @property
     def median_maxrss(self) -> float:
         return statistics.median(s.maxrss for s in self.samples)
 
@@ -540,59 +664,65 @@ class ToolResult:
             return None
         return max(statistics.median(self.tree_peaks), self.median_maxrss)
 
+    @property
+    def memory(self) -> float:
+        """The figure to hold against a memory budget: the tree's when it was sampled."""
+        return self.tree_peak if self.tree_peak is not None else self.median_maxrss
+
 
 def make_tools(driftcheck: list[str], pipdeptree: Path | None) -> list[Tool]:
+    def python(env: EnvSpec) -> str:
+        return str(env_python(env.path))
+
     tools = [
         Tool(
             "driftcheck",
             "driftcheck snapshot",
-            lambda env, out: [
-                *driftcheck,
-                "snapshot",
-                "--python",
-                str(env_python(env.path)),
-                "-o",
-                str(out),
-            ],
+            lambda env, out: [*driftcheck, "snapshot", "--python", python(env), "-o", str(out)],
+            lambda out: _json_len(out, "distributions"),
             writes_output_file=True,
+            process_tree=True,
         ),
+        Tool("freeze", "pip freeze", lambda env, out: [python(env), "-m", "pip", "freeze"], _lines),
         Tool(
-            "freeze",
-            "pip freeze",
-            lambda env, out: [str(env_python(env.path)), "-m", "pip", "freeze"],
+            "list",
+            "pip list --format=json",
+            lambda env, out: [python(env), "-m", "pip", "list", "--format=json"],
+            _json_len,
         ),
         Tool(
             "inspect",
             "pip inspect",
-            lambda env, out: [str(env_python(env.path)), "-m", "pip", "inspect"],
+            lambda env, out: [python(env), "-m", "pip", "inspect"],
+            lambda out: _json_len(out, "installed"),
         ),
+        Tool(
+            "naive",
+            "importlib.metadata scan (email parser)",
+            lambda env, out: [python(env), str(ANCHORS / "metadata_scan_naive.py")],
+            _lines,
+        ),
+        Tool(
+            "headers",
+            "METADATA header scan",
+            lambda env, out: [python(env), str(ANCHORS / "metadata_scan_headers.py")],
+            _lines,
+        ),
+        Tool("pass", "python -c pass", lambda env, out: [python(env), "-c", "pass"]),
     ]
     if pipdeptree is not None:
         tree_tool = str(pipdeptree)
-        tools.append(
+        tools.insert(
+            4,
             Tool(
                 "pipdeptree",
                 "pipdeptree --json",
-                lambda env, out: [tree_tool, "--json", "--python", str(env_python(env.path))],
-            )
+                lambda env, out: [tree_tool, "--json", "--python", python(env)],
+                _json_len,
+                process_tree=True,
+            ),
         )
     return tools
-
-
-def count_captured(tool: Tool, output: Path) -> int | None:
-    try:
-        if tool.key == "driftcheck":
-            return len(json.loads(output.read_text("utf-8"))["distributions"])
-        if tool.key == "freeze":
-            lines = output.read_text("utf-8").splitlines()
-            return sum(1 for line in lines if line.strip() and not line.startswith("#"))
-        if tool.key == "inspect":
-            return len(json.loads(output.read_text("utf-8"))["installed"])
-        if tool.key == "pipdeptree":
-            return len(json.loads(output.read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return None
 
 
 def last_line(path: Path) -> str:
@@ -628,11 +758,14 @@ def bench_env(
     for tool in tools:  # warm-up: page cache, .pyc files, the same for everyone
         _, result_file, _, stderr = paths(tool)
         sample = attempt(tool)
+        result = results[tool.key]
         if sample.returncode != 0:
-            results[tool.key].failure = f"exit {sample.returncode}: {last_line(stderr)}"
-        else:
-            results[tool.key].output_bytes = result_file.stat().st_size
-            results[tool.key].captured = count_captured(tool, result_file)
+            result.failure = f"exit {sample.returncode}: {last_line(stderr)}"
+            continue
+        result.output_bytes = result_file.stat().st_size
+        if tool.count is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                result.captured = tool.count(result_file)
     active = [t for t in tools if results[t.key].failure is None]
     for round_index in range(runs):
         shift = round_index % len(active)
@@ -647,6 +780,8 @@ def bench_env(
         )
         log(f"{spec.name} round {round_index + 1}/{runs}: {summary}")
     for tool in active:
+        if not tool.process_tree:
+            continue
         cmd, _, stdout, stderr = paths(tool)
         for _ in range(TREE_SAMPLE_RUNS):
             results[tool.key].tree_peaks.append(measure_tree(cmd, stdout, stderr, env))
@@ -654,14 +789,18 @@ def bench_env(
 
 
 def bench_startup(
-    driftcheck: list[str], env_py: Path, runs: int, env: Mapping[str, str]
+    driftcheck: list[str],
+    driftcheck_python: Path,
+    env_py: Path,
+    runs: int,
+    env: Mapping[str, str],
 ) -> dict[str, list[Sample]]:
     folder = RUN_DIR / "startup"
     folder.mkdir(parents=True, exist_ok=True)
     commands = {
         "driftcheck --version": [*driftcheck, "--version"],
         "driftcheck --help": [*driftcheck, "--help"],
-        "python -c pass (driftcheck's interpreter)": [sys.executable, "-c", "pass"],
+        "python -c pass (driftcheck's interpreter)": [str(driftcheck_python), "-c", "pass"],
         "ENV/bin/python -c pass": [str(env_py), "-c", "pass"],
         "ENV/bin/python -m pip --version": [str(env_py), "-m", "pip", "--version"],
     }
@@ -679,7 +818,7 @@ def bench_startup(
 # --- machine facts -----------------------------------------------------------------------
 
 
-def machine_facts(base_python: Path) -> dict[str, str]:
+def machine_facts(base_python: Path, driftcheck_python: Path) -> dict[str, str]:
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text("utf-8").splitlines():
@@ -708,7 +847,7 @@ def machine_facts(base_python: Path) -> dict[str, str]:
         "RAM": ram,
         "OS": f"{os_name}, kernel {platform.release()}, {platform.machine()}",
         "Python (environments)": f"CPython {python_version(base_python)} ({base_python})",
-        "Python (driftcheck)": f"CPython {platform.python_version()} ({sys.executable})",
+        "Python (driftcheck)": f"CPython {python_version(driftcheck_python)} ({driftcheck_python})",
     }
 
 
@@ -730,8 +869,8 @@ def source_digest(package: Path) -> str:
 
 def source_line(frozen: Path | None, before: str, after: str, tree_moved: bool) -> str:
     where = (
-        "a copy of the work tree's `driftcheck/` taken at the start (imported ahead of the "
-        "editable install)"
+        "a copy of the work tree's `driftcheck/` taken at the start, imported ahead of "
+        "driftcheck's own non-editable install in `benchmarks/.work/driftcheck-venv`"
         if frozen
         else "the installed package, as it is"
     )
@@ -772,453 +911,23 @@ def tool_version(cmd: Sequence[str]) -> str:
 # --- profile -------------------------------------------------------------------------------
 
 
-def run_profile(env: EnvSpec, reps: int, frozen: Path | None) -> dict[str, Any] | None:
+def run_profile(
+    env: EnvSpec, reps: int, frozen: Path | None, driftcheck_python: Path
+) -> dict[str, Any] | None:
     script = BENCH_DIR / "profile_snapshot.py"
-    cmd = [sys.executable, str(script), "--python", str(env_python(env.path))]
+    cmd = [str(driftcheck_python), str(script), "--python", str(env_python(env.path))]
     cmd += ["--reps", str(reps), "--json"]
     if frozen is not None:
         cmd += ["--source", str(frozen)]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        log(f"profile failed: {result.stderr.strip().splitlines()[-1:]}")
+        log(f"profile failed: {result.stderr.strip().splitlines()[-3:]}")
         return None
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
-# --- report ----------------------------------------------------------------------------------
-
-
-def seconds(value: float) -> str:
-    return f"{value:.3f} s" if value < 10 else f"{value:.2f} s"
-
-
-def megabytes(value: float | None) -> str:
-    return "-" if value is None else f"{value / MB:.1f} MB"
-
-
-def size(value: int) -> str:
-    if value >= MB:
-        return f"{value / MB:.2f} MB ({value:,} B)"
-    return f"{value / 1024:.1f} KB ({value:,} B)"
-
-
-@dataclass
-class EnvResult:
-    spec: EnvSpec
-    distributions: int
-    results: list[ToolResult]
-
-    def get(self, key: str) -> ToolResult | None:
-        for result in self.results:
-            if result.tool.key == key and result.failure is None and result.samples:
-                return result
-        return None
-
-
-def env_table(env: EnvResult) -> list[str]:
-    freeze = env.get("freeze")
-    lines = [
-        "| tool | median wall | min - max | x pip freeze | peak RSS, largest process | "
-        "peak RSS, process tree | entries | output |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for result in env.results:
-        label = f"`{result.tool.label}`"
-        if result.failure is not None or not result.samples:
-            lines.append(f"| {label} | failed: {result.failure} | | | | | | |")
-            continue
-        ratio = f"{result.median_wall / freeze.median_wall:.2f}x" if freeze else "-"
-        lines.append(
-            f"| {label} | **{seconds(result.median_wall)}** | "
-            f"{seconds(min(result.walls))} - {seconds(max(result.walls))} | {ratio} | "
-            f"{megabytes(result.median_maxrss)} | {megabytes(result.tree_peak)} | "
-            f"{'?' if result.captured is None else f'{result.captured:,}'} | "
-            f"{size(result.output_bytes)} |"
-        )
-    return lines
-
-
-def verdicts(envs: list[EnvResult]) -> list[str]:
-    lines = []
-    large = [e for e in envs if e.distributions >= LARGE_TARGET_DISTS]
-    for env in large:
-        dc, freeze = env.get("driftcheck"), env.get("freeze")
-        if dc is None or freeze is None:
-            lines.append(f"- **{env.spec.name}**: cannot judge, a tool failed.")
-            continue
-        faster = dc.median_wall < freeze.median_wall
-        tree = dc.tree_peak if dc.tree_peak is not None else dc.median_maxrss
-        lean = tree < MEMORY_TARGET_MB * MB
-        lines.append(
-            f"- **{env.spec.name}** ({env.distributions:,} distributions): wall time "
-            f"**{'met' if faster else 'NOT met'}**: driftcheck {seconds(dc.median_wall)} "
-            "vs pip freeze "
-            f"{seconds(freeze.median_wall)} ({dc.median_wall / freeze.median_wall:.2f}x). "
-            f"Memory **{'met' if lean else 'NOT met'}**: {megabytes(tree)} for the whole tree "
-            f"(largest process {megabytes(dc.median_maxrss)}) against {MEMORY_TARGET_MB:.0f} MB. "
-            f"Captured: a {size(dc.output_bytes)} snapshot vs {size(freeze.output_bytes)} of "
-            f"`pip freeze` ({dc.output_bytes / max(freeze.output_bytes, 1):.0f}x the bytes)."
-        )
-    if not large:
-        lines.append(f"- No environment has {LARGE_TARGET_DISTS}+ distributions: nothing to judge.")
-    return lines
-
-
-def scaling(envs: list[EnvResult]) -> list[str]:
-    """Fixed cost (smallest environment) and cost per 1,000 more distributions (slope)."""
-    if len(envs) < 2:
-        return ["(needs two environments or more)"]
-    low, high = envs[0], envs[-1]
-    span = (high.distributions - low.distributions) / 1000
-    lines = [
-        f"Fixed cost: the median in {low.spec.name} ({low.distributions:,} distributions). Per",
-        f"1,000 more distributions: the slope from {low.spec.name} to {high.spec.name}",
-        f"({high.distributions:,}).",
-        "",
-        "| tool | fixed wall | wall per 1,000 more | fixed tree RSS | tree RSS per 1,000 more |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for first in low.results:
-        a, b = low.get(first.tool.key), high.get(first.tool.key)
-        if a is None or b is None or span <= 0:
-            continue
-        a_rss, b_rss = a.tree_peak or a.median_maxrss, b.tree_peak or b.median_maxrss
-        lines.append(
-            f"| `{first.tool.label}` | {seconds(a.median_wall)} | "
-            f"{seconds((b.median_wall - a.median_wall) / span)} | {megabytes(a_rss)} | "
-            f"{megabytes((b_rss - a_rss) / span)} |"
-        )
-    dc_low, dc_high = low.get("driftcheck"), high.get("driftcheck")
-    if dc_low and dc_high and span > 0:
-        a_rss = dc_low.tree_peak or dc_low.median_maxrss
-        per = ((dc_high.tree_peak or dc_high.median_maxrss) - a_rss) / span
-        if per > 0:
-            reach = low.distributions + (MEMORY_TARGET_MB * MB - a_rss) / per * 1000
-            lines += [
-                "",
-                f"At that slope driftcheck's process tree reaches {MEMORY_TARGET_MB:.0f} MB "
-                f"near {reach:,.0f} distributions.",
-            ]
-    return lines
-
-
-def _pick(figures: dict[str, float], prefix: str) -> float | None:
-    for name, value in figures.items():
-        if name.startswith(prefix):
-            return value
-    return None
-
-
-def explanation(envs: list[EnvResult], profile: dict[str, Any] | None, env_name: str) -> list[str]:
-    """Where the gap to pip freeze comes from, in figures of the profile below."""
-    env = next((e for e in envs if e.spec.name == env_name), None)
-    if profile is None or env is None:
-        return []
-    dc, freeze = env.get("driftcheck"), env.get("freeze")
-    if dc is None or freeze is None:
-        return []
-    phases, host, probe = profile["phases"], profile["host_breakdown"], profile["probe_sections"]
-    imports = dict(profile["imports"])
-    figures = {
-        "probe": _pick(phases, "run_local_probe"),
-        "reading": _pick(probe, "distributions"),
-        "build": _pick(phases, "build_snapshot"),
-        "sweep": _pick(host, "redaction.sweep"),
-        "dumps": _pick(phases, "io.dumps"),
-        "imports": _pick(imports, "all imports"),
-    }
-    if any(v is None for v in figures.values()):
-        return []
-    f = {k: float(v or 0) * 1000 for k, v in figures.items()}
-    gap = (dc.median_wall - freeze.median_wall) * 1000
-    return [
-        f"Where the time goes in {env_name} (profile below): the probe subprocess takes "
-        f"{f['probe']:.0f} ms, {f['reading']:.0f} ms of it reading the dist-info folders; "
-        f"`build_snapshot` takes {f['build']:.0f} ms, {f['sweep']:.0f} ms of which is the "
-        f"secret sweep over every string of the answer; `io.dumps` {f['dumps']:.0f} ms; the "
-        f"CLI's imports {f['imports']:.0f} ms. driftcheck's median is {gap:.0f} ms "
-        f"{'above' if gap > 0 else 'below'} pip freeze's.",
-        "",
-    ]
-
-
-def profile_section(profile: dict[str, Any] | None, env_name: str) -> list[str]:
-    if profile is None:
-        return []
-    lines = [
-        f"## Where driftcheck's time goes ({env_name})",
-        "",
-        "From `benchmarks/profile_snapshot.py` (medians of "
-        f"{profile['reps']} repetitions; phases run in-process the way "
-        "`driftcheck.api.take_snapshot` "
-        "and `driftcheck.cli.commands.run_snapshot` run them):",
-        "",
-        "| phase | median |",
-        "|---|---:|",
-    ]
-    lines += [f"| {name} | {value * 1000:.0f} ms |" for name, value in profile["phases"].items()]
-    lines += [
-        "",
-        "The host side piece by piece (the same answer, each piece alone):",
-        "",
-        "| piece | median |",
-        "|---|---:|",
-    ]
-    lines += [
-        f"| {name} | {value * 1000:.0f} ms |" for name, value in profile["host_breakdown"].items()
-    ]
-    lines += [
-        "",
-        "Inside the probe (the target interpreter, sections of `collect` timed one by one):",
-        "",
-        "| probe section | median |",
-        "|---|---:|",
-    ]
-    lines += [
-        f"| {name} | {value * 1000:.1f} ms |" for name, value in profile["probe_sections"].items()
-    ]
-    lines += [
-        "",
-        "Heaviest imports of the CLI (`python -X importtime`, cumulative, top-level modules):",
-        "",
-        "| module | cumulative |",
-        "|---|---:|",
-    ]
-    lines += [f"| `{name}` | {value * 1000:.0f} ms |" for name, value in profile["imports"]]
-    lines += [
-        "",
-        "Host side (`parse_output` + `build_snapshot` + `io.dumps`) under cProfile, by own time:",
-        "",
-        "| function | calls | own | cumulative |",
-        "|---|---:|---:|---:|",
-    ]
-    lines += [
-        f"| `{row['function']}` | {row['calls']:,} | {row['own'] * 1000:.0f} ms | "
-        f"{row['cumulative'] * 1000:.0f} ms |"
-        for row in profile["host_cprofile"]
-    ]
-    lines += [
-        "",
-        "The probe's `collect()` and its `json.dumps` under cProfile, in the target, by own time:",
-        "",
-        "| function | calls | own | cumulative |",
-        "|---|---:|---:|---:|",
-    ]
-    lines += [
-        f"| `{row['function']}` | {row['calls']:,} | {row['own'] * 1000:.0f} ms | "
-        f"{row['cumulative'] * 1000:.0f} ms |"
-        for row in profile["probe_cprofile"]
-    ]
-    lines += [
-        "",
-        "cProfile adds its own overhead to every call, so its times are larger than the",
-        "phases above: read it for the ranking, the phase tables for the figures.",
-        "",
-    ]
-    return lines
-
-
-def rss_method() -> list[str]:
-    common = [
-        "  over the timed rounds. It is exact, but for a tree of processes it is the largest",
-        "  single process (driftcheck's host process or its probe), not their sum.",
-    ]
-    if TIME_BIN:
-        return [
-            "- Peak RSS, largest process: `ru_maxrss` of the command, read by GNU time",
-            "  (`time -f %M`, which adds about a millisecond to the wall time), the median",
-            *common,
-        ]
-    return [
-        "- Peak RSS, largest process: `ru_maxrss` from `os.wait4` on the child, the median",
-        *common,
-        "  GNU time was not found: Linux keeps across exec the RSS of the process that forked,",
-        "  so these figures never read below the benchmark's own RSS (about 25 MB).",
-    ]
-
-
-def render(
-    *,
-    envs: list[EnvResult],
-    startup: dict[str, list[Sample]],
-    machine: dict[str, str],
-    meta: dict[str, str],
-    runs: int,
-    profile: dict[str, Any] | None,
-    profile_env: str,
-) -> str:
-    lines = [
-        "# Benchmarks: `driftcheck snapshot` against pip freeze, pip inspect and pipdeptree",
-        "",
-        f"Generated by `benchmarks/bench_snapshot.py` on {meta['date']}; "
-        "do not edit by hand, re-run it.",
-        "",
-        "## Reproduce",
-        "",
-        "```sh",
-        "python3 -m venv /tmp/devenv && /tmp/devenv/bin/pip install -e .",
-        "/tmp/devenv/bin/python benchmarks/bench_snapshot.py "
-        f"--runs {runs} --out docs/benchmarks.md",
-        "```",
-        "",
-        "The first run builds the environments under `benchmarks/.work/` (pip's cache makes later",
-        "builds fast); later runs reuse them while the pinned requirements hash the same.",
-        "",
-        "## Machine",
-        "",
-        "| | |",
-        "|---|---|",
-    ]
-    lines += [f"| {k} | {v} |" for k, v in machine.items()]
-    lines += [f"| {k} | {v} |" for k, v in meta.items() if k != "date"]
-    lines += [
-        "",
-        "## Method",
-        "",
-        f"- Every tool runs once as a warm-up, then **{runs} interleaved rounds** (the order",
-        "  rotates each round), so other load on the machine falls on all tools alike; the",
-        "  median of the rounds is robust to a few disturbed runs, and min - max shows the",
-        "  spread.",
-        "- Wall time: `time.perf_counter()` from spawn to reap of the command, start-up",
-        "  included.",
-        "- The commands: `driftcheck snapshot --python ENV/bin/python -o FILE`,",
-        "  `ENV/bin/python -m pip freeze`, `ENV/bin/python -m pip inspect` (pip is installed in",
-        "  every environment) and `pipdeptree --json --python ENV/bin/python` (from its own",
-        "  venv, `benchmarks/.work/tools`).",
-        "- driftcheck runs from a copy of the work tree's `driftcheck/` package taken when the",
-        "  run starts, with the dev venv's interpreter and dependencies, so that edits made",
-        "  meanwhile cannot mix two versions into one run (`--live` runs the installed one).",
-        *rss_method(),
-        f"- Peak RSS, process tree: {TREE_SAMPLE_RUNS} extra runs where psutil sums the RSS of",
-        f"  the child and all its descendants every {TREE_SAMPLE_INTERVAL * 1000:.0f} ms; the",
-        "  median of their peaks (never below the per-process figure). driftcheck's host",
-        "  process and its probe are alive at the same time, so this is the figure to hold",
-        "  against a memory budget.",
-        "- Entries: distributions in the snapshot, lines of `pip freeze` (which leaves out pip",
-        "  and setuptools), `installed` entries of `pip inspect`, packages of `pipdeptree`.",
-        "  Output: the snapshot file, or the command's standard output.",
-        "",
-        "## Environments",
-        "",
-        "| environment | built from | distributions (driftcheck) |",
-        "|---|---|---:|",
-    ]
-    lines += [f"| {e.spec.name} | {e.spec.describe()} | {e.distributions:,} |" for e in envs]
-    lines.append("")
-    for env in envs:
-        lines += [
-            f"### {env.spec.name} ({env.distributions:,} distributions)",
-            "",
-            *env_table(env),
-            "",
-        ]
-    lines += [
-        "## Start-up",
-        "",
-        "| command | median wall | min - max | peak RSS |",
-        "|---|---:|---:|---:|",
-    ]
-    for label, samples in startup.items():
-        walls = [s.wall for s in samples]
-        lines.append(
-            f"| `{label}` | **{seconds(statistics.median(walls))}** | {seconds(min(walls))} - "
-            f"{seconds(max(walls))} | {megabytes(statistics.median(s.maxrss for s in samples))} |"
-        )
-    lines += [
-        "",
-        "## How it scales",
-        "",
-        *scaling(envs),
-        "",
-        "## What it means",
-        "",
-        f"The target: *in the large ({LARGE_TARGET_DISTS}+) environment, `driftcheck snapshot`",
-        "takes less wall time than `pip freeze` while capturing far more; peak memory under",
-        f"{MEMORY_TARGET_MB:.0f} MB.*",
-        "",
-        *verdicts(envs),
-        "",
-        "A snapshot holds, for every distribution, its location, installer, `REQUESTED`,",
-        "direct URL, `Requires-Dist`, `Requires-Python`, wheel tags and top-level names, and",
-        "besides the distributions the interpreter and ABI, `sys.path`, `.pth` files, the",
-        "environment (redacted), the OS release, the OS packages (dpkg) and native libraries;",
-        "`pip freeze` prints `name==version` lines. Both start an interpreter and read every",
-        "`*.dist-info` folder; driftcheck starts two (its own CLI, then the probe in the",
-        "target), and its host side redacts and models what the probe sent.",
-        "",
-        *explanation(envs, profile, profile_env),
-        *profile_section(profile, profile_env),
-    ]
-    return "\n".join(lines).rstrip() + "\n"
-
-
 # --- main ------------------------------------------------------------------------------------
-
-
-FROZEN_DIR = WORK / "frozen-src"
-FROZEN_LAUNCHER = (
-    "#!{python}\n"
-    "# driftcheck's console script, with a frozen copy of the package first on sys.path.\n"
-    "import sys\n"
-    "sys.path.insert(0, {source!r})\n"
-    "from driftcheck.cli.app import main\n"
-    "sys.exit(main())\n"
-)
-
-
-def freeze_source() -> tuple[list[str], Path]:
-    """A copy of the work tree's driftcheck package, run by this interpreter.
-
-    Others may edit driftcheck while the benchmark runs (minutes): every figure of a
-    run must come from one version of the code. The copy is imported ahead of the
-    (editable) install, with the same interpreter and dependencies.
-    """
-    package = REPO / "driftcheck"
-    launcher = FROZEN_DIR / "driftcheck-frozen"
-    for attempt in range(RETRIES):
-        if FROZEN_DIR.exists():
-            shutil.rmtree(FROZEN_DIR)
-        shutil.copytree(
-            package, FROZEN_DIR / "driftcheck", ignore=shutil.ignore_patterns("__pycache__")
-        )
-        launcher.write_text(
-            FROZEN_LAUNCHER.format(python=sys.executable, source=str(FROZEN_DIR)), "utf-8"
-        )
-        launcher.chmod(0o755)
-        check = subprocess.run(
-            [str(launcher), "--version"], capture_output=True, text=True, check=False
-        )
-        compiled = subprocess.run(
-            [sys.executable, "-m", "compileall", "-q", str(FROZEN_DIR / "driftcheck")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check.returncode == 0 and compiled.returncode == 0:
-            return [str(launcher)], FROZEN_DIR
-        log(f"the copy of driftcheck does not run (attempt {attempt + 1}): {check.stderr.strip()}")
-        time.sleep(RETRY_PAUSE)
-    raise SystemExit("driftcheck's work tree does not run (being edited?); try again later")
-
-
-def driftcheck_command(explicit: str | None, live: bool) -> tuple[list[str], Path | None]:
-    """The command to measure, and the frozen source folder it imports (None: live)."""
-    if explicit:
-        return [explicit], None
-    try:
-        import driftcheck  # noqa: F401
-    except ImportError as exc:
-        raise SystemExit(
-            f"driftcheck is not importable by {sys.executable}: run this with the interpreter of "
-            "a venv where driftcheck is installed (pip install -e .), or pass --driftcheck PATH"
-        ) from exc
-    if not live:
-        return freeze_source()
-    beside = Path(sys.executable).parent / "driftcheck"
-    if beside.exists():
-        return [str(beside)], None
-    raise SystemExit(f"no driftcheck script beside {sys.executable}; pass --driftcheck PATH")
 
 
 def child_environment() -> dict[str, str]:
@@ -1227,13 +936,15 @@ def child_environment() -> dict[str, str]:
         env.pop(name, None)
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PYTHONWARNINGS"] = "ignore"
+    # Every interpreter finds its .pyc files written, as on a user's machine.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=7, help="timed rounds per tool (default 7)")
-    parser.add_argument("--out", type=Path, help="write the Markdown report here")
+    parser.add_argument("--out", type=Path, help="write this benchmark's sections into this file")
     parser.add_argument(
         "--base-python",
         type=Path,
@@ -1244,7 +955,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--live",
         action="store_true",
-        help="run the installed driftcheck rather than a copy of the work tree frozen at start",
+        help="run the driftcheck installed beside this interpreter, not a frozen copy",
     )
     parser.add_argument(
         "--sizes",
@@ -1253,6 +964,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", help="comma-separated environment names to run")
     parser.add_argument("--profile-reps", type=int, default=5, help="0 skips the profile")
+    parser.add_argument(
+        "--profile-env", default="large-412", help="environment the profile runs on"
+    )
     parser.add_argument("--relock", action="store_true", help="re-pin requirements-*.txt and stop")
     return parser.parse_args(argv)
 
@@ -1266,7 +980,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.runs < 1:
         raise SystemExit("--runs must be 1 or more")
-    driftcheck, frozen = driftcheck_command(args.driftcheck, args.live)
+    driftcheck, frozen, driftcheck_python = driftcheck_command(
+        args.driftcheck, args.live, base_python
+    )
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     specs = env_specs(sizes)
     if args.only:
@@ -1282,22 +998,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     digest_before = source_digest(measured)
     load_before = load_average()
     log(f"load average before: {load_before}")
-    envs: list[EnvResult] = []
+    envs: list[snapshot_report.EnvResult] = []
     for spec in specs:
         results = bench_env(spec, tools, args.runs, child_env)
         counts = [r.captured for r in results if r.tool.key in ("driftcheck", "inspect")]
-        envs.append(EnvResult(spec, next((c for c in counts if c), 0), results))
-    startup = bench_startup(driftcheck, env_python(specs[0].path), args.runs, child_env)
+        envs.append(snapshot_report.EnvResult(spec, next((c for c in counts if c), 0), results))
+    startup = bench_startup(
+        driftcheck, driftcheck_python, env_python(specs[0].path), args.runs, child_env
+    )
     load_after = load_average()
-    profile_env = specs[-1]
-    profile = run_profile(profile_env, args.profile_reps, frozen) if args.profile_reps > 0 else None
+    profile_env = next((s for s in specs if s.name == args.profile_env), specs[-1])
+    profile = (
+        run_profile(profile_env, args.profile_reps, frozen, driftcheck_python)
+        if args.profile_reps > 0
+        else None
+    )
     digest_after = source_digest(measured)
     if digest_after != digest_before:
         log("driftcheck's source changed during the run: re-run for consistent figures")
     tree_moved = frozen is not None and source_digest(REPO / "driftcheck") != digest_before
     any_env = env_python(specs[0].path)
     meta = {
-        "date": date,
         "driftcheck": f"{tool_version([*driftcheck, '--version'])}, commit {git_revision()}",
         "pip (in every environment)": tool_version([str(any_env), "-m", "pip", "--version"]).split(
             " from "
@@ -1308,25 +1029,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         "driftcheck source": source_line(frozen, digest_before, digest_after, tree_moved),
         "Load average (1/5/15 min) before / after": f"{load_before} / {load_after}",
     }
-    report = render(
+    report = snapshot_report.Report(
+        date=date,
         envs=envs,
         startup=startup,
-        machine=machine_facts(base_python),
+        machine=machine_facts(base_python, driftcheck_python),
         meta=meta,
         runs=args.runs,
         profile=profile,
         profile_env=profile_env.name,
+        tree_sample_runs=TREE_SAMPLE_RUNS,
+        tree_sample_interval=TREE_SAMPLE_INTERVAL,
+        gnu_time=bool(TIME_BIN),
     )
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=args.out.parent, delete=False, suffix=".tmp"
-        ) as handle:
-            handle.write(report)
-        os.replace(handle.name, args.out)
+        snapshot_report.write(args.out, report)
         log(f"wrote {args.out}")
     else:
-        print(report)
+        print(snapshot_report.section(report))
     return 0
 
 

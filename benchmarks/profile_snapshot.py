@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""Where `driftcheck snapshot` spends its time on one environment.
+"""Where a host `driftcheck snapshot` spends its time, on one environment.
 
     python benchmarks/profile_snapshot.py --python ENV/bin/python [--reps 5] [--json]
 
-Run it with an interpreter that has driftcheck installed. It reports:
+Run it with an interpreter that has driftcheck's dependencies (`--source FOLDER` imports
+driftcheck from FOLDER first). It reports, as medians over --reps repetitions, wall time
+and CPU time (user + system) side by side:
 
-- the heaviest imports of the CLI (`python -X importtime -m driftcheck snapshot ...`);
-- the phases of a snapshot, run in-process the way `driftcheck.api.take_snapshot`
-  and the CLI run them: build_request, run_local_probe (the probe's subprocess,
-  start to exit), parse_output, build_snapshot, io.dumps, the atomic write;
-- the sections of the probe, timed one by one inside the target interpreter;
-- cProfile of the host side (parse_output + build_snapshot + io.dumps) and of the
-  probe's collect() in the target.
+- one real CLI run, event by event: the console script is run as a user runs it, with
+  a few hooks that note the wall clock and the host's CPU time when the probe is
+  spawned, when the host starts waiting for its answer, when the answer is in, when
+  the snapshot is built and serialised, and at the end; the probe's own CPU comes from
+  the children's rusage. On two free cores the host's imports and its reading of the
+  OS packages run while the probe works: the critical path is the probe, then what
+  the host does with its answer.
+- the same steps in-process, each timed alone (read_os_packages, parse_output,
+  build_snapshot, io.dumps, the atomic write...);
+- the probe's sections, timed in the target interpreter (CPU and wall);
+- the heaviest imports of the CLI (`python -X importtime`, cumulative);
+- cProfile of the host's work after the answer and of the probe's collect(), ranked by
+  CPU time.
 
-Medians over --reps repetitions. The benchmark (bench_snapshot.py) embeds this
-report in docs/benchmarks.md.
+The benchmark (bench_snapshot.py) embeds this report in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -22,60 +29,71 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# Runs in the target interpreter: compiles and loads the probe exactly as its
-# bootstrap does, then times each section of collect() on its own.
+# Runs in the target interpreter: compiles and loads the probe as its bootstrap does, then
+# times each section of collect() on its own. A section whose function has been renamed
+# is reported missing rather than failing the profile.
 PROBE_DRIVER = r"""
 import cProfile, json, os, pstats, sys, time
 mode = sys.argv[1]
-t_start = time.perf_counter()
+clocks = (time.perf_counter, time.process_time)
+def now():
+    return [clock() for clock in clocks]
+start = now()
 data = sys.stdin.buffer.read().decode("utf-8")
 options_line, _, source = data.partition("\n")
-options = json.loads(options_line)
 sys.dont_write_bytecode = True
-t0 = time.perf_counter()
+t0 = now()
 code = compile(source, "<driftcheck-probe>", "exec")
-t1 = time.perf_counter()
+t1 = now()
 scope = {"__name__": "__driftcheck_probe__"}
 exec(code, scope)
-t2 = time.perf_counter()
+t2 = now()
+options = json.loads(options_line)
 out = {}
+def span(a, b):
+    return [b[0] - a[0], b[1] - a[1]]
 if mode == "sections":
-    sections = {"read stdin": t0 - t_start, "compile the probe source": t1 - t0,
-                "execute its definitions": t2 - t1}
+    sections = {"read stdin": span(start, t0), "compile the probe source": span(t0, t1),
+                "execute its definitions (imports, regexes)": span(t1, t2)}
     col = scope["Collector"]()
     def timed(name, func):
-        started = time.perf_counter()
+        if func is None:
+            sections[name] = None
+            return None
+        started = now()
         value = func()
-        sections[name] = time.perf_counter() - started
+        sections[name] = span(started, now())
         return value
-    python = timed("interpreter facts (sysconfig, ssl, sqlite3...)",
-                   lambda: scope["interpreter_facts"](col, ""))
-    sites = timed("site directories", scope["site_directories"])
-    timed(".pth files", lambda: scope["pth_files"](col, sites))
-    timed("distributions (read every dist-info)",
-          lambda: scope["distributions"](col, python["sys_path"]))
-    timed("environment redaction", lambda: scope["redact_environment"](dict(os.environ), None))
-    timed("OS facts (os-release, libc, /proc/cpuinfo)", lambda: scope["os_facts"](col))
-    timed("identity", scope["identity_facts"])
-    timed("OS package databases (read dpkg status)", lambda: scope["os_package_databases"](col))
-    timed("native libraries (ld.so.conf, lib dirs, OpenSSL scan)",
-          lambda: scope["native_libraries"](col, sites))
+    get = scope.get
+    python = timed("interpreter facts (sysconfig, _ssl, _sqlite3...)",
+                   get("interpreter_facts") and (lambda: scope["interpreter_facts"](col)))
+    sites = timed("site directories", get("site_directories")) or []
+    timed(".pth files", get("pth_files") and (lambda: scope["pth_files"](col, sites)))
+    timed("distributions (every dist-info)",
+          get("distributions") and (lambda: scope["distributions"](col, python["sys_path"])))
+    timed("environment redaction", get("redact_environment")
+          and (lambda: scope["redact_environment"](dict(os.environ), None)))
+    timed("OS facts (os-release, libc, /proc/cpuinfo)",
+          get("os_facts") and (lambda: scope["os_facts"](col)))
+    timed("identity", get("identity_facts"))
+    timed("native libraries (ld.so.conf, lib dirs, OpenSSL)",
+          get("native_libraries") and (lambda: scope["native_libraries"](col, sites)))
     result = scope["collect"](options)
     timed("json.dumps of the answer",
           lambda: json.dumps(result, ensure_ascii=True, sort_keys=True, default=str))
     out["sections"] = sections
 else:
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     result = scope["collect"](options)
     json.dumps(result, ensure_ascii=True, sort_keys=True, default=str)
@@ -89,24 +107,111 @@ else:
 sys.stdout.write(json.dumps(out))
 """
 
+# One run of the console script with hooks noting (wall, host CPU) at each event; printed
+# on stderr as one JSON line. The hooks wrap functions, they do not change what runs.
+CLI_TIMELINE = r"""
+import json, os, resource, sys, time
+SOURCE, PYTHON, OUT = sys.argv[1:4]
+start_wall = time.perf_counter() - time.process_time()  # about when the process began
+events = []
+def mark(name):
+    events.append([name, time.perf_counter() - start_wall, time.process_time()])
+if SOURCE:
+    sys.path.insert(0, SOURCE)
+import subprocess
+popen_init = subprocess.Popen.__init__
+def spawned(self, *args, **kwargs):
+    popen_init(self, *args, **kwargs)
+    if not any(e[0] == "probe spawned" for e in events):
+        mark("probe spawned")
+subprocess.Popen.__init__ = spawned
+def hook_after_imports():
+    import driftcheck.snapshot.io as io
+    import driftcheck.targets.local_run as local_run
+    answer = local_run.LocalProbe.answer
+    def waited(self, *args, **kwargs):
+        mark("host waits for the answer")
+        value = answer(self, *args, **kwargs)
+        mark("answer in")
+        return value
+    local_run.LocalProbe.answer = waited
+    write = io.write_atomic
+    def written(*args, **kwargs):
+        mark("snapshot built and serialised")
+        value = write(*args, **kwargs)
+        mark("file written (fsync)")
+        return value
+    io.write_atomic = written
+from driftcheck.cli import entry
+start_probe = entry.start_host_probe
+def started(args):
+    start_probe(args)
+    hook_after_imports()
+entry.start_host_probe = started
+def report():  # at exit: the console script ends with os._exit once exit handlers ran
+    mark("end")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sys.stderr.write("\nTIMELINE " + json.dumps(
+        {"events": events, "probe_cpu": usage.ru_utime + usage.ru_stime}) + "\n")
+    sys.stderr.flush()
+import atexit
+atexit.register(report)
+sys.argv = ["driftcheck", "snapshot", "--python", PYTHON, "-o", OUT]
+entry.main()
+"""
 
-def median_dict(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+def clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def median_pairs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """{name: [wall, cpu]} medians over runs (None stays None)."""
+    out: dict[str, Any] = {}
+    for key in runs[0]:
+        values = [run[key] for run in runs if run.get(key) is not None]
+        out[key] = (
+            [statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)]
+            if values
+            else None
+        )
+    return out
+
+
+def cli_timeline(
+    python: str, reps: int, workdir: Path, source: str | None
+) -> tuple[dict[str, Any], float]:
+    runs: list[dict[str, Any]] = []
+    probe_cpu: list[float] = []
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    for rep in range(reps + 1):
+        result = subprocess.run(
+            [sys.executable, "-c", CLI_TIMELINE, source or "", python, str(workdir / "t.json")],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        line = [x for x in result.stderr.splitlines() if x.startswith("TIMELINE ")][-1]
+        data = json.loads(line.split(" ", 1)[1])
+        if rep:  # the first run warms up
+            runs.append({name: [wall, cpu] for name, wall, cpu in data["events"]})
+            probe_cpu.append(data["probe_cpu"])
+    return median_pairs(runs), statistics.median(probe_cpu)
 
 
 def import_costs(
     python: str, reps: int, workdir: Path, source: str | None
 ) -> list[tuple[str, float]]:
     """Top-level imports of `driftcheck snapshot`, by cumulative time (medians)."""
-    launch = ["-m", "driftcheck"]
+    code = "import sys; from driftcheck.cli.entry import main; sys.exit(main())"
     if source is not None:
-        code = f"import sys; sys.path.insert(0, {source!r}); from driftcheck.cli.app import main"
-        launch = ["-c", code + "; sys.exit(main())"]
+        code = f"import sys; sys.path.insert(0, {source!r}); " + code.split("; ", 1)[1]
     args = ["snapshot", "--python", python, "-o", str(workdir / "importtime.json")]
     runs: list[dict[str, float]] = []
     for _ in range(reps):
         result = subprocess.run(
-            [sys.executable, "-X", "importtime", *launch, *args],
+            [sys.executable, "-X", "importtime", "-c", code, *args],
             capture_output=True,
             text=True,
             check=True,
@@ -128,119 +233,63 @@ def import_costs(
     return [("all imports (sum of top-level modules)", sum(medians.values())), *ordered[:10]]
 
 
-def host_phases(
+def host_steps(
     python: str, reps: int, workdir: Path
-) -> tuple[dict[str, float], list[dict[str, Any]]]:
-    started = time.perf_counter()
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The host's steps of a snapshot, in-process, each timed alone (wall, CPU)."""
     from driftcheck import api
     from driftcheck.probe import build_request, parse_output
+    from driftcheck.redaction import sweep as sweep_module
     from driftcheck.render.summary import snapshot_summary
     from driftcheck.snapshot import io
     from driftcheck.snapshot.build import build_snapshot
     from driftcheck.snapshot.model import TargetInfo
-    from driftcheck.targets.host import HostInterpreter
-    from driftcheck.targets.local_run import run_local_probe
+    from driftcheck.targets.host import HostInterpreter, read_os_packages
+    from driftcheck.targets.local_run import start_local_probe
 
-    import_time = time.perf_counter() - started
     target = api.host_target(python=python)
     assert isinstance(target, HostInterpreter)
-    interpreter, environ = target.interpreter, target.environ
-    info = TargetInfo(kind="host", description=target.describe(), interpreter=str(interpreter))
-    runs: list[dict[str, float]] = []
+    info = TargetInfo(kind="host", description=target.describe(), interpreter=python)
+    runs: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    # Rep 0 warms up, reps 1..reps are timed, the last one runs under cProfile.
-    for rep in range(reps + 2):
-        phases: dict[str, float] = {}
-        clock = time.perf_counter()
+    for rep in range(reps + 2):  # rep 0 warms up; the last one runs under cProfile
+        steps: dict[str, Any] = {}
+        mark = clock()
 
-        def lap(name: str, phases: dict[str, float] = phases) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            phases[name] = now - clock
-            clock = now
+        def lap(name: str, steps: dict[str, Any] = steps) -> None:
+            nonlocal mark
+            now = clock()
+            steps[name] = [now[0] - mark[0], now[1] - mark[1]]
+            mark = now
 
-        request = build_request(None)
-        lap("build_request (read probe source, frame it)")
-        stdout = run_local_probe(interpreter, request, env=environ)
-        lap("run_local_probe (probe subprocess, spawn to exit)")
-        profiler = cProfile.Profile() if rep == reps + 1 else None
+        sweep_module._scrubbed.clear()  # each CLI run starts with an empty cache
+        request = build_request(None, os_packages=False)
+        lap("build_request (read the probe's source, frame it)")
+        probe = start_local_probe(target.interpreter, request, env=target.environ)
+        lap("start the probe (spawn)")
+        packages = read_os_packages()
+        lap("read_os_packages: read, parse, scrub (while the probe runs)")
+        stdout = probe.answer()
+        lap("wait for the probe's answer")
+        profiler = cProfile.Profile(time.process_time) if rep == reps + 1 else None
         if profiler is not None:
             profiler.enable()
-        facts = parse_output(stdout, request, str(interpreter))
+        facts = parse_output(stdout, request, python)
         lap("parse_output (json.loads of the answer)")
-        snap = build_snapshot(facts, target=info, label="host")
-        lap("build_snapshot (redact, sweep, parse dpkg, model)")
+        snap = build_snapshot(facts, target=info, label="host", os_packages=packages)
+        lap("build_snapshot (redact, sweep, model)")
         text = io.dumps(snap)
-        lap("io.dumps (to_jsonable + json.dumps)")
+        lap("io.dumps (one entry per line, C encoder)")
         if profiler is not None:
             profiler.disable()
             rows = cprofile_rows(profiler)
-        io.write_atomic(workdir / "phases.json", text)
+        io.write_atomic(workdir / "steps.json", text)
         lap("io.write_atomic (fsync, rename)")
         snapshot_summary(snap)
         lap("snapshot_summary")
         if rep and profiler is None:
-            runs.append(phases)
-    phases_median = {"import driftcheck.api & co. (in-process, once)": import_time}
-    phases_median.update(median_dict(runs))
-    phases_median["sum of the phases above"] = sum(phases_median.values())
-    return phases_median, rows
-
-
-def host_breakdown(python: str, reps: int) -> dict[str, float]:
-    """The parts of build_snapshot and io.dumps that dominate a large environment.
-
-    Repeats what build_snapshot does in pieces; a piece whose function has moved is
-    left out rather than failing the profile.
-    """
-    import os
-
-    from driftcheck.probe import build_request, parse_output
-    from driftcheck.snapshot.build import build_snapshot
-    from driftcheck.snapshot.codec import to_jsonable
-    from driftcheck.snapshot.model import TargetInfo
-    from driftcheck.targets.local_run import run_local_probe
-
-    request = build_request(None)
-    answer = parse_output(run_local_probe(Path(python), request, env=dict(os.environ)), request, "")
-    info = TargetInfo(kind="host", description=python, interpreter=python)
-    snap = build_snapshot(answer, target=info, label="host")
-    jsonable = to_jsonable(snap)
-    rest = {k: v for k, v in answer.items() if k not in ("environment", "os_packages_raw")}
-    pieces: dict[str, Callable[[], object]] = {
-        "build_snapshot, whole": lambda: build_snapshot(answer, target=info, label="host"),
-        "to_jsonable(snapshot)": lambda: to_jsonable(snap),
-        "json.dumps(indent=2, sort_keys=True): pure-Python encoder": lambda: json.dumps(
-            jsonable, indent=2, sort_keys=True, ensure_ascii=True
-        ),
-        "json.dumps(sort_keys=True), no indent: C encoder, for comparison": lambda: json.dumps(
-            jsonable, sort_keys=True, ensure_ascii=True
-        ),
-    }
-    try:
-        from driftcheck.redaction.sweep import sweep
-
-        pieces["redaction.sweep.sweep(answer less env and package databases)"] = lambda: sweep(rest)
-    except ImportError:
-        pass
-    try:
-        from driftcheck.parsers.dpkg import parse_dpkg_status
-
-        databases = answer.get("os_packages_raw")
-        dpkg = databases.get("dpkg") if isinstance(databases, dict) else None
-        if isinstance(dpkg, str):
-            pieces["parse_dpkg_status"] = lambda: parse_dpkg_status(dpkg)
-    except ImportError:
-        pass
-    out: dict[str, float] = {}
-    for name, func in pieces.items():
-        walls = []
-        for _ in range(reps + 1):
-            started = time.perf_counter()
-            func()
-            walls.append(time.perf_counter() - started)
-        out[name] = statistics.median(walls[1:])
-    return out
+            runs.append(steps)
+    return median_pairs(runs), rows
 
 
 def cprofile_rows(profiler: cProfile.Profile, top: int = 12) -> list[dict[str, Any]]:
@@ -260,11 +309,11 @@ def cprofile_rows(profiler: cProfile.Profile, top: int = 12) -> list[dict[str, A
     return rows[:top]
 
 
-def probe_runs(python: str, reps: int) -> tuple[dict[str, float], list[dict[str, Any]]]:
+def probe_runs(python: str, reps: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from driftcheck.probe import build_request
 
     def run(mode: str) -> dict[str, Any]:
-        request = build_request(None)
+        request = build_request(None, os_packages=False)
         result = subprocess.run(
             [python, "-c", PROBE_DRIVER, mode],
             input=request.stdin,
@@ -275,18 +324,24 @@ def probe_runs(python: str, reps: int) -> tuple[dict[str, float], list[dict[str,
         return data
 
     run("sections")  # warm-up
-    sections = median_dict([run("sections")["sections"] for _ in range(reps)])
-    sections["sum of the sections"] = sum(sections.values())
-    return sections, run("cprofile")["cprofile"]
+    sections = median_pairs([run("sections")["sections"] for _ in range(reps)])
+    start = interpreter_start(python, reps)
+    return {"target interpreter start-up (python -c pass)": start} | sections, run("cprofile")[
+        "cprofile"
+    ]
 
 
-def interpreter_start(python: str, reps: int) -> float:
-    walls = []
-    for _ in range(reps + 1):
+def interpreter_start(python: str, reps: int) -> list[float]:
+    """Wall and CPU of `python -c pass` (CPU from the child's rusage)."""
+    walls, cpus = [], []
+    for rep in range(reps + 1):
         started = time.perf_counter()
-        subprocess.run([python, "-c", "pass"], check=True)
-        walls.append(time.perf_counter() - started)
-    return statistics.median(walls[1:])
+        proc = subprocess.Popen([python, "-c", "pass"])
+        _, _, usage = os.wait4(proc.pid, 0)
+        if rep:
+            walls.append(time.perf_counter() - started)
+            cpus.append(usage.ru_utime + usage.ru_stime)
+    return [statistics.median(walls), statistics.median(cpus)]
 
 
 def driftcheck_file() -> str:
@@ -298,19 +353,17 @@ def driftcheck_file() -> str:
 def profile(python: str, reps: int, source: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="driftcheck-profile-") as tmp:
         workdir = Path(tmp)
-        phases, host_rows = host_phases(python, reps, workdir)
-        breakdown = host_breakdown(python, reps)
+        timeline, probe_cpu = cli_timeline(python, reps, workdir, source)
+        steps, host_rows = host_steps(python, reps, workdir)
         sections, probe_rows = probe_runs(python, reps)
-        sections = {
-            "target interpreter start-up (python -c pass)": interpreter_start(python, reps)
-        } | sections
         imports = import_costs(python, reps, workdir, source)
     return {
         "python": python,
         "driftcheck_package": str(Path(driftcheck_file()).parent),
         "reps": reps,
-        "phases": phases,
-        "host_breakdown": breakdown,
+        "timeline": timeline,
+        "probe_cpu": probe_cpu,
+        "steps": steps,
         "probe_sections": sections,
         "imports": imports,
         "host_cprofile": host_rows,
@@ -319,11 +372,13 @@ def profile(python: str, reps: int, source: str | None) -> dict[str, Any]:
 
 
 def print_text(report: dict[str, Any]) -> None:
-    def table(title: str, rows: dict[str, float] | list[tuple[str, float]]) -> None:
-        print(f"\n{title}")
-        items = rows.items() if isinstance(rows, dict) else rows
-        for name, value in items:
-            print(f"  {value * 1000:9.1f} ms  {name}")
+    def table(title: str, rows: dict[str, Any]) -> None:
+        print(f"\n{title}\n  {'wall':>9}  {'CPU':>9}")
+        for name, value in rows.items():
+            if value is None:
+                print(f"  {'-':>9}  {'-':>9}  {name} (not found)")
+            else:
+                print(f"  {value[0] * 1000:7.1f}ms  {value[1] * 1000:7.1f}ms  {name}")
 
     def functions(title: str, rows: list[dict[str, Any]]) -> None:
         print(f"\n{title}\n  {'own':>9}  {'cumul.':>9}  {'calls':>8}  function")
@@ -335,12 +390,15 @@ def print_text(report: dict[str, Any]) -> None:
 
     print(f"driftcheck snapshot --python {report['python']} (medians of {report['reps']})")
     print(f"driftcheck imported from {report['driftcheck_package']}")
-    table("Phases (host, in-process):", report["phases"])
-    table("Host side, piece by piece:", report["host_breakdown"])
+    table("One CLI run (since the process began; CPU of the host process):", report["timeline"])
+    print(f"  probe CPU: {report['probe_cpu'] * 1000:.1f} ms")
+    table("The host's steps, in-process:", report["steps"])
     table("Probe sections (in the target):", report["probe_sections"])
-    table("Imports of the CLI (cumulative):", report["imports"])
-    functions("Host side under cProfile (by own time):", report["host_cprofile"])
-    functions("Probe collect() under cProfile (by own time):", report["probe_cprofile"])
+    print("\nImports of the CLI (cumulative):")
+    for name, value in report["imports"]:
+        print(f"  {value * 1000:9.1f}ms  {name}")
+    functions("Host after the answer, cProfile (CPU, by own time):", report["host_cprofile"])
+    functions("Probe collect(), cProfile (CPU, by own time):", report["probe_cprofile"])
 
 
 def main(argv: list[str] | None = None) -> int:

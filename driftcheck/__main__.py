@@ -1,3 +1,3 @@
-from driftcheck.cli.app import main
+from driftcheck.cli.entry import main
 
 raise SystemExit(main())

@@ -7,12 +7,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from driftcheck.errors import UsageError
+from driftcheck.probe import FINGERPRINT_KEY_VARIABLE
 
 if TYPE_CHECKING:  # the probe and the snapshot builder load only when a target is probed
     from driftcheck.snapshot.model import Snapshot
     from driftcheck.targets.interface import Target
-
-FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
 
 
 def select_target(
@@ -135,12 +134,14 @@ def take_snapshot(
     request = build_request(
         key.decode("utf-8") if key else None,
         main_process_environ=getattr(target, "main_process_environ", False),
+        os_packages=not getattr(target, "reads_os_packages", False),
     )
     answer = target.run_probe(request)
     return build_snapshot(
         answer.facts,
         target=answer.target,
         container=answer.container,
+        os_packages=answer.os_packages,
         label=label or target.default_label(),
         fingerprint_key=key,
         anonymize=anonymize,

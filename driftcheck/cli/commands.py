@@ -11,19 +11,17 @@ from typing import TYPE_CHECKING
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
-from driftcheck.diff.model import Report
 from driftcheck.errors import UsageError
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
 
-if TYPE_CHECKING:  # the probe's module loads only when a target is probed
-    from driftcheck.targets.interface import Target
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.cli.check_outputs import ReportFiles
+    from driftcheck.diff.model import Report
     from driftcheck.gate.verdict import CheckResult
     from driftcheck.report.build import BuiltReport
+    from driftcheck.targets.interface import Target
 
 
 def run_snapshot(target: Target, *, output: str | None, label: str | None, anonymize: bool) -> None:

@@ -16,8 +16,6 @@ run, so a failed attempt cannot be retried from every position inside the run.
 
 import base64
 import binascii
-import hashlib
-import hmac
 import math
 import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
@@ -534,6 +532,9 @@ def fingerprint(value: str, key: Optional[bytes]) -> Optional[str]:
     """
     if not key:
         return None
+    import hashlib  # here: without a key (the usual case) the probe need not load OpenSSL
+    import hmac
+
     digest = hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
     return "hmac-sha256:" + digest[:32]
 

@@ -9,8 +9,7 @@ produced are kept only when they are well-formed and hold nothing secret.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from driftcheck.probe._secrets import (
@@ -67,15 +66,29 @@ def host_redact_environment(
     return out, count
 
 
-@lru_cache(maxsize=65536)
-def _scrub_cached(text: str) -> tuple[str, int]:
-    return scrub_text(text)
+_CACHE_LIMIT = 65536
+_CACHEABLE = 4096
+# scrub_text depends on its input only, and snapshots repeat strings (every
+# distribution's location, every field name): short strings are answered from here.
+_scrubbed: dict[str, tuple[str, int]] = {}
 
 
 def _scrub(text: str) -> tuple[str, int]:
-    """scrub_text depends on its input only, and snapshots repeat strings (every
-    distribution's location): short strings are answered from a cache."""
-    return _scrub_cached(text) if len(text) <= 4096 else scrub_text(text)
+    found = _scrubbed.get(text)
+    if found is not None:
+        return found
+    result = scrub_text(text)
+    if len(text) <= _CACHEABLE:
+        if len(_scrubbed) >= _CACHE_LIMIT:
+            _scrubbed.clear()
+        _scrubbed[text] = result
+    return result
+
+
+def prescrub(texts: Iterable[str]) -> None:
+    """Scrubs TEXTS into the cache now (while a probe runs): a later sweep finds them."""
+    for text in texts:
+        _scrub(text)
 
 
 def sweep(obj: Any) -> tuple[Any, int]:
@@ -83,31 +96,46 @@ def sweep(obj: Any) -> tuple[Any, int]:
 
     Redaction markers are checked (`check_marker`) rather than scrubbed; a sound one
     comes back unchanged. Recursion depth is that of the input, which the probe-output
-    reader bounds.
+    reader bounds. Runs over every value of every snapshot (100,000s for a large
+    environment): exact types are tested first, the cache is looked up inline.
     """
-    if isinstance(obj, str):
-        return _scrub(obj)
-    if isinstance(obj, dict):
+    kind = type(obj)
+    if kind is str:
+        return _scrubbed.get(obj) or _scrub(obj)
+    if kind is dict or (kind is not list and kind is not tuple and isinstance(obj, dict)):
         if obj.get("redacted") is True:
             return check_marker(obj)
         out: dict[Any, Any] = {}
         total = 0
         for key, value in obj.items():
-            if isinstance(key, str):
-                key, n = _scrub(key)
+            if type(key) is str or isinstance(key, str):
+                key, n = _scrubbed.get(key) or _scrub(key)
                 total += n
-                key = _unique(key, out)
-            out[key], n = sweep(value)
+                if key in out:
+                    key = _unique(key, out)
+            kind = type(value)
+            if kind is str:
+                value, n = _scrubbed.get(value) or _scrub(value)
+            elif value is None or kind is int or kind is bool or kind is float:
+                n = 0
+            else:
+                value, n = sweep(value)
+            out[key] = value
             total += n
         return out, total
-    if isinstance(obj, list | tuple):
+    if kind is list or kind is tuple or isinstance(obj, list | tuple):
         items = []
         total = 0
         for item in obj:
-            clean, n = sweep(item)
+            if type(item) is str:
+                clean, n = _scrubbed.get(item) or _scrub(item)
+            else:
+                clean, n = sweep(item)
             items.append(clean)
             total += n
         return (tuple(items) if isinstance(obj, tuple) else items), total
+    if isinstance(obj, str):
+        return _scrub(obj)
     return obj, 0
 
 

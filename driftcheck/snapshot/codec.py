@@ -29,7 +29,7 @@ def to_jsonable(value: Any) -> Any:
     """Called for every value of a snapshot (100,000s): scalars first, fields cached."""
     if isinstance(value, _SCALARS):
         return value
-    names = _field_names(type(value))  # type: ignore[arg-type]
+    names = field_names(type(value))  # type: ignore[arg-type]
     if names is not None:
         out: dict[str, Any] = {"redacted": True} if type(value).__name__ == "Redacted" else {}
         for name in names:
@@ -43,7 +43,9 @@ def to_jsonable(value: Any) -> Any:
 
 
 @cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
+def field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, None for any other type (cached: asked 100,000s
+    of times when a snapshot is written)."""
     if not dataclasses.is_dataclass(cls):
         return None
     return tuple(f.name for f in dataclasses.fields(cls))

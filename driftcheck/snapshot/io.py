@@ -15,13 +15,13 @@ import re
 import secrets
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from driftcheck import __version__
 from driftcheck.errors import InvalidSnapshotError, OutputError, SchemaTooNewError
-from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
+from driftcheck.snapshot.codec import ShapeError, field_names, from_jsonable
 from driftcheck.snapshot.model import FORMAT, SCHEMA_VERSION, Snapshot
 from driftcheck.untrusted_json import JsonInputError, load_json
 
@@ -36,15 +36,16 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 def dumps(snapshot: Snapshot) -> str:
     """One entry per line: snapshots are committed, and a line per distribution, package
     or variable makes their git diffs readable. It also keeps to json's fast C encoder
-    (indent= falls back to the slow pure-Python one). ASCII only: a value holding
-    terminal escapes stays escaped in the file."""
-    document = to_jsonable(snapshot)
-    fields = [f"  {_compact(key)}: {_block(document[key])}" for key in sorted(document)]
+    (indent= falls back to the slow pure-Python one), which meets the model's
+    dataclasses through its `default` hook instead of a converted copy of the whole
+    snapshot. ASCII only: a value holding terminal escapes stays escaped in the file."""
+    document = _shallow(snapshot)
+    fields = [f"  {_compact(key)}: {_block(_shallow(document[key]))}" for key in sorted(document)]
     return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def _block(value: Any) -> str:
-    if isinstance(value, list) and value:
+    if isinstance(value, list | tuple) and value:
         return "[\n" + ",\n".join(f"    {_compact(item)}" for item in value) + "\n  ]"
     if isinstance(value, dict) and value:
         items = [f"    {_compact(k)}: {_compact(value[k])}" for k in sorted(value)]
@@ -52,8 +53,26 @@ def _block(value: Any) -> str:
     return _compact(value)
 
 
+def _shallow(value: Any) -> Any:
+    """A dataclass or mapping as a dict of its fields, left unconverted below that."""
+    names = field_names(type(value))  # type: ignore[arg-type]
+    if names is not None:
+        out: dict[str, Any] = {"redacted": True} if type(value).__name__ == "Redacted" else {}
+        for name in names:
+            out[name] = getattr(value, name)
+        return out
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    return value
+
+
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=True, separators=(", ", ": "), default=_shallow
+)
+
+
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(", ", ": "))
+    return _ENCODER.encode(value)
 
 
 def write_atomic(path: Path, text: str, *, create_folder: bool = False, option: str = "-o") -> None:

@@ -8,7 +8,6 @@ installed with pipx or into a private virtual environment.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -61,6 +60,8 @@ def resolve_interpreter(python: str | None, environ: Mapping[str, str]) -> tuple
 
 def _explicit(path: Path) -> Path:
     if not path.exists() and os.sep not in str(path):
+        import shutil  # imported when used: this module runs before a host probe starts
+
         on_path = shutil.which(str(path))  # --python python3.12: a name on PATH
         if on_path:
             return Path(on_path)
@@ -77,6 +78,8 @@ def _explicit(path: Path) -> Path:
 
 
 def _python_on_path(search_path: str) -> Path | None:
+    import shutil
+
     own_bin = Path(sys.prefix, "Scripts" if WINDOWS else "bin").resolve()
     for folder in search_path.split(os.pathsep):
         if not folder or Path(folder).resolve() == own_bin:

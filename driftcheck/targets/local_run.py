@@ -1,4 +1,9 @@
-"""Runs the probe in a local interpreter, bounded in time and output size."""
+"""Runs the probe in a local interpreter, bounded in time and output size.
+
+Starting and collecting are separate steps (`start_local_probe`, then
+`LocalProbe.answer`) so that a host snapshot can start its probe first and do
+other work while the interpreter reads its environment.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,6 @@ import os
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
-from functools import partial
-from pathlib import Path
 
 from driftcheck.errors import ProbeError
 from driftcheck.probe import (
@@ -20,6 +22,11 @@ from driftcheck.probe import (
     status_error,
 )
 
+TYPE_CHECKING = False  # typing and pathlib (~10 ms) wait until after the probe has started
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from pathlib import Path
+
 PROBE_TIMEOUT_SECONDS = 120.0
 MAX_STDERR_BYTES = 64 * 1024
 POLL_SECONDS = 0.1
@@ -27,15 +34,58 @@ EXIT_GRACE_SECONDS = 1.0  # for the last of the output once the interpreter has 
 MiB = 1024 * 1024
 
 
-def run_local_probe(
+class LocalProbe:
+    """A probe running in a local interpreter; its pipes are served by threads.
+
+    Threads, so that the deadline holds whatever blocks: a target that never reads
+    its stdin, or a process its start-up files left behind holding our pipes.
+    """
+
+    def __init__(self, interpreter: Path, proc: subprocess.Popen[bytes], stdin: bytes) -> None:
+        assert proc.stdout is not None and proc.stderr is not None
+        self.interpreter = interpreter
+        self.started = time.monotonic()
+        self._proc = proc
+        self._stdout = _Pipe(proc.stdout.fileno(), MAX_OUTPUT_BYTES, on_overflow=proc.kill)
+        self._stderr = _Pipe(proc.stderr.fileno(), MAX_STDERR_BYTES)
+        for work in (lambda: _feed(proc, stdin), self._stdout.read, self._stderr.read):
+            threading.Thread(target=work, daemon=True).start()
+
+    def answer(self, timeout: float = PROBE_TIMEOUT_SECONDS) -> bytes:
+        """The probe's stdout once it has exited; ProbeError with one clear line otherwise.
+
+        The deadline counts from the start of the interpreter."""
+        proc = self._proc
+        try:
+            status = _wait(proc, self._stdout, self.started + timeout)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if self._stdout.overflow:
+            raise invalid_output(str(self.interpreter), f"more than {MAX_OUTPUT_BYTES // MiB} MiB")
+        if status is None:
+            raise ProbeError(
+                f"the probe in {self.interpreter} did not finish within {timeout:.0f} s; "
+                "--timeout SECONDS allows more"
+            )
+        self._stderr.ended.wait(timeout=EXIT_GRACE_SECONDS)
+        return _check(self.interpreter, status, self._stdout.take(), self._stderr.take())
+
+    def discard(self) -> None:
+        """Stops a probe whose answer is not wanted (a started probe nobody adopted)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+
+
+def start_local_probe(
     interpreter: Path,
     request: ProbeRequest,
     *,
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
-    timeout: float = PROBE_TIMEOUT_SECONDS,
-) -> bytes:
-    """Returns the probe's stdout; raises ProbeError with one clear line otherwise."""
+) -> LocalProbe:
     try:
         proc = subprocess.Popen(
             [str(interpreter), "-c", BOOTSTRAP],
@@ -49,29 +99,19 @@ def run_local_probe(
         raise ProbeError(f"{interpreter} is not executable; pass a Python interpreter") from exc
     except OSError as exc:
         raise ProbeError(f"cannot run {interpreter}: {exc.strerror or exc}") from exc
-    assert proc.stdout is not None and proc.stderr is not None
-    stdout = _Pipe(proc.stdout.fileno(), MAX_OUTPUT_BYTES, on_overflow=proc.kill)
-    stderr = _Pipe(proc.stderr.fileno(), MAX_STDERR_BYTES)
-    for work in (partial(_feed, proc, request.stdin), stdout.read, stderr.read):
-        # Threads, so that the deadline holds whatever blocks: a target that never reads
-        # its stdin, or a process its start-up files left behind holding our pipes.
-        threading.Thread(target=work, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    try:
-        status: int | None = _wait(proc, stdout, deadline)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    if stdout.overflow:
-        raise invalid_output(str(interpreter), f"more than {MAX_OUTPUT_BYTES // MiB} MiB")
-    if status is None:
-        raise ProbeError(
-            f"the probe in {interpreter} did not finish within {timeout:.0f} s; "
-            "--timeout SECONDS allows more"
-        )
-    stderr.ended.wait(timeout=EXIT_GRACE_SECONDS)
-    return _check(interpreter, status, stdout.take(), stderr.take())
+    return LocalProbe(interpreter, proc, request.stdin)
+
+
+def run_local_probe(
+    interpreter: Path,
+    request: ProbeRequest,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    timeout: float = PROBE_TIMEOUT_SECONDS,
+) -> bytes:
+    """Returns the probe's stdout; raises ProbeError with one clear line otherwise."""
+    return start_local_probe(interpreter, request, env=env, cwd=cwd).answer(timeout)
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:

@@ -111,8 +111,21 @@ WRONG_TYPES = {
     "sys_path holds numbers": 'answer["python"]["sys_path"] = [1, 2]',
     "environment is a list": 'answer["environment"] = ["HOME=/root"]',
     "an unknown is a string": 'answer["unknowns"] = ["oops"]',
-    "os_packages_raw is a string": 'answer["os_packages_raw"] = "dpkg"',
 }
+# A host snapshot reads the OS package databases itself while its probe runs, so a host
+# probe's os_packages_raw is never read; targets that ask the probe for it (a process,
+# a container) meet the same check, here on a recorded answer.
+
+
+def test_a_wrong_typed_os_packages_raw_is_invalid_probe_output(tmp_path):
+    from driftcheck.errors import ProbeError
+    from driftcheck.snapshot.build import build_snapshot
+    from driftcheck.snapshot.model import TargetInfo
+
+    answer = {"os_packages_raw": "dpkg"}
+    target = TargetInfo(kind="container", description="container web", interpreter="python3")
+    with pytest.raises(ProbeError, match="from container web: os_packages_raw is not an"):
+        build_snapshot(answer, target=target, label="web")
 
 
 @pytest.mark.parametrize("case", list(WRONG_TYPES))
