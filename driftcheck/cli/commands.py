@@ -72,11 +72,12 @@ def run_diff(
     emit_constraints: str | None = None,
 ) -> int:
     from driftcheck.diff.engine import compare
-    from driftcheck.diff.filters import filter_report
+    from driftcheck.diff.filters import check_categories, filter_report
     from driftcheck.diff.model import Severity
 
     if emit_constraints == "-":
         raise UsageError("--emit-constraints needs a file name: the report goes to stdout")
+    check_categories(only)  # before any live snapshot: a typo fails fast
     facts = None
     if project is not None:  # before any live snapshot: a wrong folder fails fast
         from driftcheck.project.read import read_project

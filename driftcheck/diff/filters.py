@@ -7,6 +7,18 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from driftcheck.diff.model import Finding, Report
+from driftcheck.errors import UsageError
+
+
+def check_categories(only: Sequence[str]) -> None:
+    """Refuses an --only category no finding can carry: a typo would hide every finding."""
+    from driftcheck.gate.policy import CATEGORIES
+
+    for category in only:
+        if category not in CATEGORIES:
+            raise UsageError(
+                f"--only {category!r} is not a category; use one of {', '.join(CATEGORIES)}"
+            )
 
 
 def filter_report(report: Report, *, only: Sequence[str], ignore: Sequence[str]) -> Report:

@@ -12,9 +12,9 @@ from driftcheck.diff.engine import compare
 from driftcheck.diff.filters import filter_report
 from driftcheck.diff.model import Severity
 from driftcheck.snapshot import io
-from driftcheck.snapshot.model import Distribution, Redacted
+from driftcheck.snapshot.model import Distribution, Redacted, Unknown
 
-from support import run_cli, small_snapshot
+from support import assert_one_line_error, run_cli, small_snapshot
 
 
 def _pair():
@@ -115,3 +115,33 @@ def test_hostile_strings_are_escaped_in_the_text_report(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     assert Severity.parse("high") is Severity.HIGH
+
+
+def test_an_unknown_only_category_is_a_usage_error(tmp_path):
+    left, right = _pair()
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    io.save(left, a)
+    io.save(right, b)
+    kept = run_cli("diff", str(a), str(b), "--only", "packages", "--fail-on", "low")
+    assert kept.returncode == 1, kept.stderr
+    line = assert_one_line_error(run_cli("diff", str(a), str(b), "--only", "package"), 2)
+    assert "'package' is not a category" in line and "packages" in line
+
+
+def test_os_facts_one_side_could_not_read_are_not_comparable():
+    live = small_snapshot()
+    flags = ("avx", "avx2", "fma", "sse4_2")
+    live = replace(live, os=replace(live.os, cpu=replace(live.os.cpu, flags=flags)), unknowns=())
+    unread = replace(
+        live,
+        target=replace(live.target, mode="static"),
+        os=replace(live.os, cpu=replace(live.os.cpu, flags=())),
+        unknowns=(Unknown("os.cpu", "the CPU is the host's at run time"),),
+    )
+    result = compute_changes(live, unread)
+    assert not [c for c in result.changes if c.section == "os" and c.field.startswith("cpu")]
+    assert "os.cpu: one snapshot could not read it" in result.not_comparable
+    assert not [f for f in compare(live, unread).findings if f.subject == "CPU flags"]
+    # Read on both sides, the same difference is still drift.
+    known = replace(unread, unknowns=())
+    assert [c.field for c in compute_changes(live, known).changes] == ["cpu.flags"]
