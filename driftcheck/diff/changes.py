@@ -148,7 +148,31 @@ def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
                 left_entry, right_entry = project(a.entries[key]), project(b.entries[key])
                 if left_entry != right_entry:
                     changes.extend(_entry_changes(name, key, left_entry, right_entry))
-    return ChangeSet(tuple(changes), tuple(not_comparable))
+    return ChangeSet(*_drop_unread_os_facts(left, right, changes, not_comparable))
+
+
+def _drop_unread_os_facts(
+    left: Snapshot, right: Snapshot, changes: list[Change], not_comparable: list[str]
+) -> tuple[tuple[Change, ...], tuple[str, ...]]:
+    """An OS fact one side lists in `unknowns` (the CPU, memory and kernel of an image read
+    as files, a /proc the probe could not read) is not comparable: its empty value there
+    says nothing about the target."""
+    unread = {
+        u.field.split(".")[1]
+        for snapshot in (left, right)
+        for u in snapshot.unknowns
+        if u.field.startswith("os.") and u.field.count(".") >= 1
+    }
+    kept: list[Change] = []
+    dropped: set[str] = set()
+    for change in changes:
+        fact = change.field.split(".")[0]
+        if change.section == "os" and fact in unread:
+            dropped.add(fact)
+        else:
+            kept.append(change)
+    not_comparable.extend(f"os.{fact}: one snapshot could not read it" for fact in sorted(dropped))
+    return tuple(kept), tuple(not_comparable)
 
 
 def _environment_change(
