@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from driftcheck import __version__
 
-from support import run_cli
+from support import assert_one_line_error, run_cli
 
 
 def test_version():
@@ -42,3 +42,16 @@ def test_python_dash_m_entry_point():
         [sys.executable, "-m", "driftcheck", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.startswith("driftcheck ")
+
+
+def test_a_bad_option_value_names_the_command_help_in_one_sentence(tmp_path):
+    result = run_cli("diff", "a.json", "b.json", "--format", "yaml")
+    line = assert_one_line_error(result, 2)
+    assert "'yaml' is not one of" in line and ".;" not in line
+    assert line.endswith("see 'driftcheck diff --help'"), line
+
+
+def test_a_mistyped_reference_reads_as_a_missing_file_and_says_what_else_works(tmp_path):
+    result = run_cli("show", "contianer:web", cwd=tmp_path)
+    line = assert_one_line_error(result, 3)
+    assert "contianer:web: no such file" in line and "container:NAME" in line

@@ -397,8 +397,10 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return _announced(exc.exit_code)
     except typer.TyperException as exc:  # option parsing: one line, like every error
-        message = _safe(exc.format_message()).replace("\n", " ")
-        print(f"driftcheck: error: {message}; see 'driftcheck --help'", file=sys.stderr)
+        message = _safe(exc.format_message()).replace("\n", " ").rstrip(" .")
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None and ctx.command_path else "driftcheck"
+        print(f"driftcheck: error: {message}; see '{command} --help'", file=sys.stderr)
         return ExitCode.USAGE
     except (KeyboardInterrupt, typer.Abort):
         print(INTERRUPTED_MESSAGE, file=sys.stderr)

@@ -35,8 +35,9 @@ def load_snapshot_file(text: str) -> Snapshot:
         return io.loads(embed.extract(report, chosen, str(path)), f"{path}#{chosen}")
     if REPORT_MARKER in report and not report.lstrip().startswith("{"):
         raise InvalidSnapshotError(
-            f"{path} is a driftcheck report without an embedded snapshot (it was left out "
-            "to fit); ask for the snapshot file, or a report made with -o FILE.html"
+            f"{path} is a driftcheck report without an embedded snapshot (left out to fit, "
+            "or cut off in the copy); copy the whole report again, or ask for the snapshot "
+            "file or a report made with -o FILE.html"
         )
     return _plain(raw, path, index)
 

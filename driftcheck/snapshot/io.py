@@ -191,7 +191,10 @@ def read_bounded(path: Path) -> bytes:
                 raise InvalidSnapshotError(f"{path}: larger than {MAX_SNAPSHOT_BYTES} bytes")
             raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
     except FileNotFoundError as exc:
-        raise InvalidSnapshotError(f"{path}: no such file") from exc
+        raise InvalidSnapshotError(
+            f"{path}: no such file; check the path, or name a live target (host, "
+            "python:PATH, pid:N, container:NAME, image:REF, archive:PATH, registry:REF)"
+        ) from exc
     except OSError as exc:
         raise InvalidSnapshotError(f"{path}: cannot read it ({exc.strerror or exc})") from exc
     if len(raw) > MAX_SNAPSHOT_BYTES:
