@@ -72,4 +72,5 @@ def _totals(report: Report) -> str:
         return "0 findings."
     counts = Counter(f.severity for f in report.findings)
     parts = [f"{counts[s]} {s.label}" for s in sorted(counts, reverse=True)]
-    return f"{len(report.findings)} findings: {', '.join(parts)}."
+    total = len(report.findings)
+    return f"{total} {'finding' if total == 1 else 'findings'}: {', '.join(parts)}."

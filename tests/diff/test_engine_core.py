@@ -145,3 +145,12 @@ def test_os_facts_one_side_could_not_read_are_not_comparable():
     # Read on both sides, the same difference is still drift.
     known = replace(unread, unknowns=())
     assert [c.field for c in compute_changes(live, known).changes] == ["cpu.flags"]
+
+
+def test_the_text_totals_count_one_finding_in_the_singular():
+    left, right = _pair()
+    report = compare(left, right)
+    one = replace(report, findings=report.findings[:1])
+    text = report_renderers()["text"](one)
+    assert f"\n1 finding: 1 {one.findings[0].severity.label}.\n" in text
+    assert f"\n{len(report.findings)} findings: " in report_renderers()["text"](report)
