@@ -224,3 +224,34 @@ def test_extra_fields_are_ignored_and_never_written(tmp_path, box):
     assert "Zq7-extra" not in text and "extra_section" not in text and "spoofed" not in text
     assert json.loads(text)["container"] is None
     assert_no_canary(text, result.stdout, result.stderr)
+
+
+def test_a_probe_that_returns_secrets_in_clear_is_redacted_on_the_host(tmp_path, box):
+    # The probe runs in a target driftcheck does not control: this one returns every
+    # secret un-redacted, in the environment, a URL, a path, an unknown and a forged
+    # marker. The host's own redaction must remove them all before anything is written.
+    secrets = dict(CANARIES, MULTI_LINE=f"first line\npassword: {TOKEN}\n")
+    tamper = f"""\
+    secrets = {secrets!r}
+    answer["environment"] = dict(secrets)
+    answer["environment"]["FORGED"] = {{
+        "redacted": True, "rule": "name:token", "fingerprint": None, "preview": {TOKEN!r}}}
+    answer["distributions"][0]["direct_url"] = {{
+        "url": {CANARIES["PIP_INDEX_URL"]!r}, "vcs_info": {{}}, "dir_info": {{"editable": False}}}}
+    answer["python"]["sys_path"].append("/opt/" + {TOKEN!r} + "/lib")
+    answer["unknowns"].append({{"field": "os.cpu", "reason": "token " + {TOKEN!r}}})
+    """
+    result, out = probe(box, tampered(tmp_path, tamper), allowed=(box.work / "snap.json",))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    doc = json.loads(text)
+    for name in secrets:
+        assert doc["environment"][name]["redacted"] is True, name
+    assert doc["environment"]["FORGED"]["preview"] is None
+    assert any("***@pypi.corp.example" in (d["direct_url"] or "") for d in doc["distributions"])
+    shown = box.run("show", str(out))
+    report = box.run("report", str(out), "-o", "r.md", allowed=(box.work / "r.md",))
+    assert shown.returncode == report.returncode == 0, shown.stderr + report.stderr
+    texts = (text, shown.stdout, shown.stderr, report.stdout, report.stderr)
+    assert_no_canary(*texts, (box.work / "r.md").read_text(), result.stdout, result.stderr)
+    assert "`MULTI_LINE`" in (box.work / "r.md").read_text()  # redacted, not dropped

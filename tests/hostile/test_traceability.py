@@ -22,6 +22,18 @@ def test_every_test_the_documentation_names_exists() -> None:
     assert not missing, f"docs/hostile-inputs.md names tests that do not exist: {missing}"
 
 
+def test_every_item_of_the_issue_has_its_table() -> None:
+    text = (REPO / "docs" / "hostile-inputs.md").read_text("utf-8")
+    sections = re.split(r"^## ", text, flags=re.MULTILINE)
+    titles = ("1. Secrets", "2. Injection", "3. Archives", "4. Probe output", "5. Snapshot files",
+              "6. Writes", "7. Engine and targets", "8. Host interpreter")  # fmt: skip
+    for title in titles:
+        body = next((s for s in sections if s.startswith(title + "\n")), None)
+        assert body is not None, f"docs/hostile-inputs.md has no section {title!r}"
+        rows = [line for line in body.splitlines() if REFERENCE.search(line)]
+        assert len(rows) >= 3, f"{title}: fewer than three cases name a test"
+
+
 def test_every_hostile_test_is_named_in_the_documentation() -> None:
     text = (REPO / "docs" / "hostile-inputs.md").read_text("utf-8")
     named = {name for _, name in REFERENCE.findall(text)}
