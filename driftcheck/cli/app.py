@@ -306,7 +306,7 @@ def check(
             "--target",
             metavar="REF",
             help="host, python:PATH, pid:N, container:NAME, image:REF, archive:PATH, "
-            "or a snapshot file.",
+            "registry:REF, or a snapshot file.",
         ),
     ] = "host",
     policy: Annotated[

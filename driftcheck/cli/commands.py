@@ -145,9 +145,13 @@ def _report_outcome(built: BuiltReport, count: int, output: str | None) -> str:
         parts.append(f"shortened to fit an issue body: left out {'; '.join(built.left_out)}")
     if built.embedded == count:
         reader = "FILE" if output in (None, "-") else shlex.quote(output)
-        parts.append(
-            f"{count} snapshot(s) embedded: `driftcheck diff {reader} other.json` reads it"
-        )
+        if count == 1:
+            parts.append(f"1 snapshot embedded: `driftcheck diff {reader} other.json` reads it")
+        else:
+            parts.append(
+                f"{count} snapshots embedded: `driftcheck diff {reader}#1 {reader}#2` "
+                "reads them back (#1 is A, #2 is B)"
+            )
     else:
         parts.append(
             f"only {built.embedded} of {count} snapshot(s) fit in it: attach the snapshot "
