@@ -172,17 +172,18 @@ class RootFS:
         below it for its whiteouts to act on), later ones wait in ``_Pending``."""
         pending = _Pending()
         direct = not self.layers
-        limits = self.limits
+        max_entries, max_entry_bytes = self.limits.max_entries, self.limits.max_entry_bytes
+        node_for, add = self._node, self._add
         while (member := tar.next()) is not None:
             self._entries += 1
-            if self._entries > limits.max_entries:
+            if self._entries > max_entries:
                 raise HostileArchiveError(
-                    f"layer {layer}: more than {limits.max_entries} entries in the image"
+                    f"layer {layer}: more than {max_entries} entries in the image"
                 )
-            if member.size > limits.max_entry_bytes:
+            if member.size > max_entry_bytes:
                 raise HostileArchiveError(
                     f"layer {layer}: entry {safe_name(member.name)} declares "
-                    f"{_size(member.size)} (limit {_size(limits.max_entry_bytes)})"
+                    f"{_size(member.size)} (limit {_size(max_entry_bytes)})"
                 )
             path = normalize(member.name, layer)
             if path == "":
@@ -202,9 +203,9 @@ class RootFS:
             if member.kind == HARD_LINK:
                 item: Node | str = normalize(member.linkname, layer)
             else:
-                item = self._node(tar, member, path, layer)
+                item = node_for(tar, member, path, layer)
             if direct:
-                self._add(path, item, layer)
+                add(path, item, layer)
             else:
                 pending.paths.append(path)
                 pending.items.append(item)

@@ -62,20 +62,44 @@ class TarHeaderTooLarge(Exception):
     """A PAX, GNU long-name or sparse header larger than the reader's bound."""
 
 
-@dataclass(slots=True)
-class Header:
-    """One header block as written; extension headers change it before it is an entry."""
+@dataclass(frozen=True, slots=True)
+class OldSparse:
+    """An old GNU sparse header's own map (more pairs may follow in extension blocks)."""
 
-    name: str
-    linkname: str
-    kind: int
-    size: int
-    sparse: list[tuple[int, int]] | None = None  # old GNU sparse: (offset, length) pairs
-    sparse_size: int = 0  # old GNU sparse: the file's real size
-    sparse_more: bool = False  # old GNU sparse: extension blocks with more pairs follow
+    pairs: list[tuple[int, int]]  # (offset, length) in the file
+    size: int  # the file's real size
+    more: bool  # extension blocks with more pairs follow
 
 
-def parse_block(block: bytes) -> Header | None:
+class TarEntry:
+    """One member: its name and link target, its type flag and its size.
+
+    As parsed from a header block, ``size`` is the data stored after it; the reader
+    then applies extension headers (a sparse file's ``size`` becomes its real size).
+    A plain class with slots: one is made per header, and a dataclass would cost
+    start-up time for nothing.
+    """
+
+    __slots__ = ("kind", "linkname", "name", "size", "sparse")
+
+    def __init__(self, name: str, linkname: str, kind: int, size: int) -> None:
+        self.name = name
+        self.linkname = linkname
+        self.kind = kind  # a type flag; "\0" files become REGULAR or DIRECTORY
+        self.size = size
+        self.sparse: OldSparse | None = None
+
+    def isreg(self) -> bool:
+        return self.kind in FILE_TYPES
+
+    def isdir(self) -> bool:
+        return self.kind == DIRECTORY
+
+    def __repr__(self) -> str:
+        return f"TarEntry({self.name!r}, {self.linkname!r}, {chr(self.kind)!r}, {self.size})"
+
+
+def parse_block(block: bytes) -> TarEntry | None:
     """The header in one 512-byte block; None for a zero block (the end of the archive)."""
     field = block[148:156]
     try:  # the usual octal digits are parsed here, without a call
@@ -95,17 +119,17 @@ def parse_block(block: bytes) -> Header | None:
         raise TarFormatError("a tar header with a negative size")
     kind = block[156]
     if kind in EXTENSIONS:
-        return Header("", "", kind, size)  # its data says what it means
+        return TarEntry("", "", kind, size)  # its data says what it means
     end = block.find(0, 0, 100)
     name = (block[:end] if end >= 0 else block[:100]).decode(ENCODING, ERRORS)
     if block[345] and block[257:263] == USTAR_MAGIC:  # ustar: a prefix for long names
         prefix = block[345:476] if block[508:512] == STAR_TRAILER else block[345:500]
         name = c_string(prefix) + "/" + name
-    header = Header(name, c_string(block[157:257]) if block[157] else "", kind, size)
+    header = TarEntry(name, c_string(block[157:257]) if block[157] else "", kind, size)
     if kind == GNU_SPARSE:
-        header.sparse = sparse_pairs(block[386:482], 4)
-        header.sparse_more = block[482] != 0
-        header.sparse_size = number(block[483:495])
+        header.sparse = OldSparse(
+            sparse_pairs(block[386:482], 4), number(block[483:495]), block[482] != 0
+        )
     return header
 
 

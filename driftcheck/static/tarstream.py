@@ -20,14 +20,12 @@ archive like the zero blocks do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 from driftcheck.static.tarheader import (
     BLOCK,
     DIRECTORY,
     EXTENSIONS,
-    FILE_TYPES,
     GNU_LONG_LINK,
     GNU_LONG_NAME,
     GNU_SPARSE,
@@ -35,7 +33,7 @@ from driftcheck.static.tarheader import (
     PAX_GLOBAL,
     REGULAR,
     REGULAR_OLD,
-    Header,
+    TarEntry,
     TarFormatError,
     TarHeaderTooLarge,
     c_string,
@@ -52,6 +50,7 @@ __all__ = ["ChunkReader", "TarEntry", "TarFormatError", "TarHeaderTooLarge", "Ta
 
 KiB = 1024
 MAX_TAR_HEADER = 1024 * KiB  # one PAX / GNU long-name header, one sparse map
+_SPECIAL = frozenset({REGULAR_OLD, GNU_SPARSE})  # entries that need more than their header
 
 
 class ByteSource(Protocol):
@@ -113,30 +112,14 @@ class ChunkReader:
         self._buffer, self._position = b"", 0
 
 
-@dataclass(slots=True)
-class TarEntry:
-    """One member: its name and link target as written, its type flag and real size."""
-
-    name: str
-    linkname: str
-    kind: int  # a type flag of tarheader; "\0" files are REGULAR or DIRECTORY already
-    size: int  # the file's size (a sparse file's real size, holes included)
-
-    def isreg(self) -> bool:
-        return self.kind in FILE_TYPES
-
-    def isdir(self) -> bool:
-        return self.kind == DIRECTORY
-
-
 class TarReader:
     """The entries of one tar, in order; ``read`` gives the current entry's content."""
 
     def __init__(self, source: ByteSource, max_header: int = MAX_TAR_HEADER) -> None:
-        self._source = source
+        self._read, self._skip = source.read, source.skip
         self._max_header = max_header
         self._left = 0  # data bytes of the current entry not read yet
-        self._padding = 0  # then zeros up to the next block
+        self._rest = 0  # bytes to pass over before the next header: data left and padding
         self._sparse: list[tuple[int, int]] | None = None
         self._current: TarEntry | None = None
 
@@ -146,33 +129,37 @@ class TarReader:
 
     def next(self) -> TarEntry | None:
         """The next entry, or None at the end of the archive."""
-        if self._left or self._padding:
-            wanted = self._left + self._padding
-            if self._source.skip(wanted) != wanted:
+        if self._rest:
+            if self._skip(self._rest) != self._rest:
                 raise TarFormatError("unexpected end of data")
-            self._left = self._padding = 0
+            self._left = self._rest = 0
         self._current = self._sparse = None
         pax: dict[bytes, bytes] = {}
         long_name = long_link = None
         extended = False
         while True:
-            block = self._source.read(BLOCK)
+            block = self._read(BLOCK)
             header = parse_block(block) if len(block) == BLOCK else None
             if header is None:
                 if extended or 0 < len(block) < BLOCK:
                     raise TarFormatError("unexpected end of data (in a header)")
                 return None  # a zero block, or the end of the stream at a boundary
-            if header.kind not in EXTENSIONS:
-                entry = self._entry(header, pax, long_name, long_link)
-                self._current = entry
-                return entry
+            kind = header.kind
+            if kind not in EXTENSIONS:
+                if extended or kind in _SPECIAL:
+                    self._extend(header, pax, long_name, long_link)
+                elif kind not in HEADER_ONLY:
+                    self._left = header.size
+                    self._rest = header.size + (-header.size % BLOCK)
+                self._current = header
+                return header
             extended = True
             data = self._extension(header.size)
-            if header.kind == GNU_LONG_NAME:
+            if kind == GNU_LONG_NAME:
                 long_name = c_string(data)
-            elif header.kind == GNU_LONG_LINK:
+            elif kind == GNU_LONG_LINK:
                 long_link = c_string(data)
-            elif header.kind == PAX_GLOBAL:  # applies to nothing, and ends what came before
+            elif kind == PAX_GLOBAL:  # applies to nothing, and ends what came before
                 pax, long_name, long_link, extended = {}, None, None, False
             else:
                 pax = parse_pax(data)
@@ -200,55 +187,54 @@ class TarReader:
         if size > self._max_header:
             raise TarHeaderTooLarge(size)
         padded = size + -size % BLOCK
-        data = self._source.read(padded)  # with its padding: one read
+        data = self._read(padded)  # with its padding: one read
         if len(data) != padded:
             raise TarFormatError("unexpected end of data (in an extended header)")
         return data[:size]
 
-    def _entry(
-        self, header: Header, pax: dict[bytes, bytes], long_name: str | None, long_link: str | None
-    ) -> TarEntry:
-        name = header.name if long_name is None else long_name
-        link = header.linkname if long_link is None else long_link
-        kind, stored = header.kind, header.size
-        if kind == REGULAR_OLD:
-            kind = DIRECTORY if name.endswith("/") else REGULAR
+    def _extend(
+        self, entry: TarEntry, pax: dict[bytes, bytes], long_name: str | None, long_link: str | None
+    ) -> None:
+        """Applies extension headers to ``entry`` and sets up its data."""
+        if long_name is not None:
+            entry.name = long_name
+        if long_link is not None:
+            entry.linkname = long_link
+        if entry.kind == REGULAR_OLD:
+            entry.kind = DIRECTORY if entry.name.endswith("/") else REGULAR
         if pax:
             if b"path" in pax:
-                name = pax_text(pax[b"path"])
+                entry.name = pax_text(pax[b"path"])
             if b"linkpath" in pax:
-                link = pax_text(pax[b"linkpath"])
+                entry.linkname = pax_text(pax[b"linkpath"])
             if b"size" in pax:
-                stored = pax_number(pax[b"size"])
-        entry = TarEntry(name, link, kind, stored)
-        if kind in HEADER_ONLY:
-            return entry
-        self._left, self._padding = stored, -stored % BLOCK
-        if kind == GNU_SPARSE:
-            self._sparse = self._old_gnu_sparse(header, stored)
-            entry.size = header.sparse_size
+                entry.size = pax_number(pax[b"size"])
+        if entry.kind in HEADER_ONLY:
+            return
+        stored = entry.size
+        self._left, self._rest = stored, stored + (-stored % BLOCK)
+        if entry.sparse is not None:
+            self._sparse = self._old_gnu_sparse(entry, stored)
+            entry.size = entry.sparse.size
         elif pax and any(key.startswith(b"GNU.sparse.") for key in pax):
-            self._sparse = self._pax_sparse(pax, entry, stored)
+            self._sparse = self._pax_sparse(pax, entry)
             entry.kind = GNU_SPARSE
-        return entry
 
-    def _old_gnu_sparse(self, header: Header, stored: int) -> list[tuple[int, int]]:
-        pairs = header.sparse or []
-        more, budget = header.sparse_more, self._max_header
+    def _old_gnu_sparse(self, header: TarEntry, stored: int) -> list[tuple[int, int]]:
+        assert header.sparse is not None
+        pairs, more, budget = list(header.sparse.pairs), header.sparse.more, self._max_header
         while more:
             budget -= BLOCK
             if budget < 0:
                 raise TarHeaderTooLarge(self._max_header + BLOCK)
-            block = self._source.read(BLOCK)
+            block = self._read(BLOCK)
             if len(block) != BLOCK:
                 raise TarFormatError("unexpected end of data (in a sparse header)")
             pairs += sparse_pairs(block, 21)
             more = block[504] != 0
-        return check_sparse(pairs, header.sparse_size, stored)
+        return check_sparse(pairs, header.sparse.size, stored)
 
-    def _pax_sparse(
-        self, pax: dict[bytes, bytes], entry: TarEntry, stored: int
-    ) -> list[tuple[int, int]]:
+    def _pax_sparse(self, pax: dict[bytes, bytes], entry: TarEntry) -> list[tuple[int, int]]:
         """GNU sparse formats 0.0 and 0.1 (map in the PAX records), 1.0 (map in the data)."""
         if b"GNU.sparse.name" in pax:
             entry.name = pax_text(pax[b"GNU.sparse.name"])
@@ -279,8 +265,9 @@ class TarReader:
             text += self._data(BLOCK)
 
     def _data(self, size: int) -> bytes:
-        data = self._source.read(size)
+        data = self._read(size)
         if len(data) != size:
             raise TarFormatError("unexpected end of data")
         self._left -= size
+        self._rest -= size
         return data

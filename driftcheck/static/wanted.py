@@ -73,6 +73,6 @@ def wanted(path: str) -> Keep | None:
         return Keep(1 * MiB)
     if folder in ("var/lib/dpkg/status.d", "etc/ld.so.conf.d") and not base.endswith(".md5sums"):
         return Keep(1 * MiB)
-    if LIBRARY_BINARY.match(base) and LIBRARY_FOLDER.match(folder):
+    if base.startswith("lib") and LIBRARY_BINARY.match(base) and LIBRARY_FOLDER.match(folder):
         return Keep(BINARY_PREFIX, prefix=True)
     return None
