@@ -251,18 +251,24 @@ class TarReader:
 
     def _map_in_data(self) -> list[int]:
         """Format 1.0: decimal numbers, one a line (a count, then pairs), in whole blocks."""
-        text = b""
-        while True:
-            lines = text.split(b"\n")
-            if len(lines) > 1:
-                count = pax_number(lines[0])
-                if len(lines) > 2 * count + 1:
-                    return [pax_number(n) for n in lines[1 : 2 * count + 1]]
-            if len(text) + BLOCK > self._max_header:
-                raise TarHeaderTooLarge(len(text) + BLOCK)
+        numbers: list[int] = []
+        count, partial, read = -1, b"", 0
+        while count < 0 or len(numbers) < 2 * count:
+            if read + BLOCK > self._max_header:
+                raise TarHeaderTooLarge(read + BLOCK)
             if self._left < BLOCK:
                 raise TarFormatError("a sparse map longer than its entry")
-            text += self._data(BLOCK)
+            lines = (partial + self._data(BLOCK)).split(b"\n")
+            read += BLOCK
+            partial = lines.pop()  # the line the next block ends (or the padding after the map)
+            for line in lines:
+                if count < 0:
+                    count = pax_number(line)
+                elif len(numbers) < 2 * count:
+                    numbers.append(pax_number(line))
+            if len(partial) > 20 and (count < 0 or len(numbers) < 2 * count):
+                raise TarFormatError("a damaged sparse map")  # no number is that long
+        return numbers
 
     def _data(self, size: int) -> bytes:
         data = self._read(size)

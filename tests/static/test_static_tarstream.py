@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from static_builders import docker_archive, no_writes
 from tar_builders import (
     GNU,
     end,
@@ -32,7 +34,10 @@ from tar_builders import (
     sparse_content,
 )
 
+from driftcheck.errors import ExitCode
 from driftcheck.static import tarheader
+from driftcheck.static.archive import read_image_archive
+from driftcheck.static.errors import InvalidArchiveError
 from driftcheck.static.tarstream import ChunkReader, TarFormatError, TarHeaderTooLarge, TarReader
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
@@ -172,6 +177,17 @@ def test_a_sparse_map_that_does_not_fit_its_file_is_refused():
     bad = old_gnu_sparse(b"x", 100, [(50, b"a" * 80)])  # 50 + 80 > 100
     with pytest.raises(TarFormatError, match="sparse map"):
         entries(bad + end())
+    records = [
+        (b"GNU.sparse.major", b"1"),
+        (b"GNU.sparse.minor", b"0"),
+        (b"GNU.sparse.realsize", b"10"),
+    ]
+    no_newline = pax(records) + member(b"x", b"7" * 4096)  # a map that never ends a line
+    with pytest.raises(TarFormatError, match="sparse map"):
+        entries(no_newline + end())
+    endless = pax(records) + member(b"x", b"99999999\n" + b"1\n" * (2 << 20))  # past the bound
+    with pytest.raises(TarHeaderTooLarge):
+        entries(endless + end())
 
 
 # --- crafted headers --------------------------------------------------------------------
@@ -332,3 +348,14 @@ def test_any_archive_tarfile_writes_is_read_as_tarfile_reads_it(members, fmt, ch
                 tar.addfile(info)
     data = out.getvalue()
     assert entries(data, chunk) == reference(data)
+
+
+def test_a_layer_damaged_after_its_first_entry_refuses_the_image(tmp_path):
+    # tarfile took a damaged header after the first member for the end of the archive:
+    # the layer would have been read short, silently. Now it is invalid input (exit 3).
+    damaged = member(b"etc/os-release", b"ID=x\n") + header(b"etc/passwd", 1, checksum="bad")
+    archive = docker_archive(tmp_path / "img.tar", [(["a:1"], [damaged + end()])])
+    with no_writes(), pytest.raises(InvalidArchiveError) as caught:
+        read_image_archive(archive)
+    assert caught.value.exit_code == ExitCode.INVALID_INPUT
+    assert re.search(r"layer 1/1 .* is not a readable tar .*bad checksum", str(caught.value))
