@@ -42,8 +42,8 @@ PAX_GLOBAL = ord("g")
 GNU_LONG_NAME = ord("L")
 GNU_LONG_LINK = ord("K")
 GNU_SPARSE = ord("S")
-# No data follows these, whatever their size field says.
 EXTENSIONS = frozenset({PAX, PAX_SOLARIS, PAX_GLOBAL, GNU_LONG_NAME, GNU_LONG_LINK})
+# No data follows these, whatever their size field says.
 HEADER_ONLY = frozenset({HARD_LINK, SYMLINK, CHAR_DEVICE, BLOCK_DEVICE, DIRECTORY, FIFO})
 FILE_TYPES = frozenset({REGULAR, CONTIGUOUS, GNU_SPARSE})
 
@@ -181,6 +181,8 @@ def parse_pax(data: bytes) -> dict[bytes, bytes]:
 
     A record is ``"<length> <key>=<value>\\n"``; the last of a repeated key wins, but
     format 0.0 sparse pairs repeat by design: they are joined into ``GNU.sparse.map``.
+    A header holding none of those keys (most hold only timestamps) is not parsed at
+    all, so its records are not checked either: nothing is taken from them.
     """
     if b"path=" not in data and b"size=" not in data and b"GNU.sparse." not in data:
         return {}  # mtime, atime, ctime, xattrs: nothing a snapshot reads
