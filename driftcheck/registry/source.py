@@ -17,8 +17,8 @@ from typing import IO, Any
 from driftcheck.registry.client import RegistryClient
 from driftcheck.registry.errors import RegistryUnreachableError
 from driftcheck.registry.transport import Reply
+from driftcheck.static.chunks import CHUNK
 from driftcheck.static.errors import InvalidArchiveError
-from driftcheck.static.rootfs import CHUNK
 
 MANIFESTS = "manifests/"
 BLOB_NAME = re.compile(r"^blobs/sha256/([0-9a-f]{64})$")

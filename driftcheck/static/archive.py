@@ -20,6 +20,8 @@ from typing import Any
 
 from driftcheck.static.blobs import (
     INDEX_TYPES,
+    MAX_JSON,
+    MAX_LAYERS,
     Blob,
     check_layer_count,
     descriptor,
@@ -31,7 +33,8 @@ from driftcheck.static.image import StaticImage, read_image
 from driftcheck.static.rootfs import Limits, safe_name
 from driftcheck.static.sources import Source, open_source
 
-__all__ = ["StaticImage", "read_image_archive"]
+# The limits an archive meets, with the ones defined here (docs/hostile-inputs.md names them).
+__all__ = ["MAX_DESCRIPTORS", "MAX_JSON", "MAX_LAYERS", "StaticImage", "read_image_archive"]
 
 MAX_DESCRIPTORS = 4096  # manifests listed by an archive's indexes, all together
 NAMED_BLOB = re.compile(r"(?:^|/)(?:blobs/sha256/)?([0-9a-f]{64})(?:\.json)?$")

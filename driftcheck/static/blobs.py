@@ -12,15 +12,16 @@ message (the standard library of the Pythons driftcheck supports has no zstd).
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
+from driftcheck.static.chunks import Hashed, HashedChunks, gunzip
 from driftcheck.static.errors import HostileArchiveError, InvalidArchiveError
-from driftcheck.static.rootfs import CHUNK, Readable, RootFS, safe_name
+from driftcheck.static.rootfs import RootFS, safe_name
 from driftcheck.static.sources import GZIP_MAGIC, ZSTD_MAGIC, BlobSource
 
 MAX_JSON = 8 * 1024 * 1024  # manifests, indexes and configs are a few kilobytes
@@ -39,65 +40,49 @@ class Blob:
     size: int | None  # known size, verified when read; no more than size + 1 is read
 
 
-class _Hashing:
-    """Hashes and counts what is read through it; stops one byte past ``limit``."""
-
-    def __init__(self, inner: Readable, limit: int | None = None) -> None:
-        self._inner, self.size, self._hash = inner, 0, hashlib.sha256()
-        self._stop = None if limit is None else limit + 1
-
-    def read(self, size: int = -1) -> bytes:
-        want = CHUNK if size is None or size < 0 else size
-        if self._stop is not None:
-            want = min(want, self._stop - self.size)
-            if want <= 0:
-                return b""
-        data = self._inner.read(want)
-        self.size += len(data)
-        self._hash.update(data)
-        return data
-
-    @property
-    def digest(self) -> str:
-        return "sha256:" + self._hash.hexdigest()
-
-
-class _Prefixed:
-    """A stream whose first bytes were read already (to sniff compression)."""
-
-    def __init__(self, head: bytes, rest: _Hashing) -> None:
-        self._head, self._rest = head, rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            wanted_size = len(self._head) if size is None or size < 0 else size
-            data, self._head = self._head[:wanted_size], self._head[wanted_size:]
-            return data
-        return self._rest.read(size)
-
-
 def read_layer(source: BlobSource, blob: Blob, diff_id: str, rootfs: RootFS, label: str) -> None:
-    """Streams one layer blob into ``rootfs``, verifying it compressed and uncompressed."""
-    with source.open(blob.name) as raw_handle:
-        raw = _Hashing(raw_handle, blob.size)
-        head = raw.read(4)
-        if head.startswith(ZSTD_MAGIC):
-            raise InvalidArchiveError(
-                f"layer {label} is zstd-compressed; driftcheck reads gzip and plain tar layers"
-            )
-        stream: Readable = _Prefixed(head, raw)
-        if head.startswith(GZIP_MAGIC):
-            stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[call-overload]  # no seek needed
-        plain = _Hashing(stream)
-        rootfs.add_layer(plain, label)
-        while raw.read(CHUNK):
-            pass
-    _verify(blob, raw, f"layer {label}", source.description)
-    if plain.digest != diff_id:
+    """Streams one layer blob into ``rootfs``, verifying it compressed and uncompressed.
+
+    A plain tar layer is hashed once: its blob digest and its diff_id are the same
+    bytes' digest.
+    """
+    handle = source.open(blob.name)
+    layer = _LayerBytes(HashedChunks(handle, blob.size), label)
+    try:
+        rootfs.add_chunks(layer, label)
+    finally:
+        handle.close()
+    _verify(blob, layer.raw, f"layer {label}", source.description)
+    if layer.plain.digest != diff_id:
         raise InvalidArchiveError(
             f"{source.description}: digest mismatch for layer {label}: its content hashes to "
-            f"{plain.digest[:19]}, the config says {diff_id[:19]}; corrupt or tampered with"
+            f"{layer.plain.digest[:19]}, the config says {diff_id[:19]}; corrupt or tampered with"
         )
+
+
+class _LayerBytes:
+    """A layer blob's uncompressed bytes: gzip inflated, zstd refused, both sides hashed."""
+
+    def __init__(self, raw: HashedChunks, label: str) -> None:
+        self.raw = raw
+        self.plain: Hashed | HashedChunks = raw  # a plain tar: the same bytes
+        self._label = label
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = iter(self.raw)
+        first = next(chunks, b"")
+        if first.startswith(ZSTD_MAGIC):
+            raise InvalidArchiveError(
+                f"layer {self._label} is zstd-compressed; driftcheck reads gzip and plain tar "
+                "layers"
+            )
+        stream: Iterable[bytes] = chain((first,), chunks)
+        if first.startswith(GZIP_MAGIC):
+            self.plain = Hashed(gunzip(stream))
+            stream = self.plain
+        yield from stream
+        for _ in chunks:  # what follows the end of the layer is part of the blob
+            pass
 
 
 def read_verified(
@@ -105,14 +90,16 @@ def read_verified(
 ) -> bytes:
     """A small blob (manifest, index, config), read whole and verified."""
     what = what or blob.name
-    with source.open(blob.name) as handle:
-        reader = _Hashing(handle, blob.size)
-        parts: list[bytes] = []
-        while reader.size <= limit:  # a stream may return less than asked: read to EOF
-            part = reader.read(limit + 1 - reader.size)
-            if not part:
-                break
+    handle = source.open(blob.name)
+    try:
+        reader = HashedChunks(handle, limit if blob.size is None else min(blob.size, limit))
+        parts = []
+        for part in reader:
             parts.append(part)
+            if reader.size > limit:
+                break
+    finally:
+        handle.close()
     data = b"".join(parts)
     if len(data) > limit:
         raise HostileArchiveError(f"{source.description}: {what} is over {limit} bytes")
@@ -120,7 +107,7 @@ def read_verified(
     return data
 
 
-def _verify(blob: Blob, reader: _Hashing, what: str, archive: str) -> None:
+def _verify(blob: Blob, reader: HashedChunks, what: str, archive: str) -> None:
     if blob.size is not None and reader.size != blob.size:
         raise InvalidArchiveError(
             f"{archive}: size mismatch for {what}: {reader.size} bytes, "

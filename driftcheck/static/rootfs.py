@@ -21,14 +21,22 @@ bytes kept are bounded, and a bound hit names the layer.
 from __future__ import annotations
 
 import posixpath
-import tarfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
+from driftcheck.static.chunks import CHUNK, Readable
 from driftcheck.static.errors import HostileArchiveError, InvalidArchiveError
+from driftcheck.static.tarheader import DIRECTORY, HARD_LINK, SYMLINK
+from driftcheck.static.tarstream import (
+    MAX_TAR_HEADER,
+    ChunkReader,
+    TarEntry,
+    TarFormatError,
+    TarHeaderTooLarge,
+    TarReader,
+)
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -36,9 +44,7 @@ GiB = 1024 * MiB
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 MAX_NAME = 4096  # PATH_MAX: no real image has longer names or link targets
-MAX_TAR_HEADER = 1 * MiB  # PAX / GNU long-name headers are read whole by tarfile
 MAX_ISSUES = 50
-CHUNK = 1 * MiB
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,6 @@ class Keep:
 
 
 Wanted = Callable[[str], "Keep | None"]
-
-
-class Readable(Protocol):
-    """What a layer is read from: a file, a gzip stream, a hashing wrapper."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class TooLargeError(ValueError):
@@ -111,37 +111,6 @@ class _Pending:
     opaque: list[str] = field(default_factory=list)
 
 
-class BoundedTarInfo(tarfile.TarInfo):
-    """tarfile reads PAX and GNU long-name headers whole: bound them before it does."""
-
-    def _proc_member(self, tarfile_: tarfile.TarFile) -> Any:
-        long_header = self.type in (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
-        long_header = long_header or self.type in (
-            tarfile.XHDTYPE,
-            tarfile.XGLTYPE,
-            tarfile.SOLARIS_XHDTYPE,
-        )
-        if long_header and self.size > MAX_TAR_HEADER:
-            raise TarHeaderTooLarge(self.size)
-        return super()._proc_member(tarfile_)  # type: ignore[misc]
-
-
-class TarHeaderTooLarge(Exception):
-    pass
-
-
-class _Counted:
-    """A read-only stream that charges every byte to the image's walking budget."""
-
-    def __init__(self, inner: Readable, fs: RootFS, layer: str) -> None:
-        self._inner, self._fs, self._layer = inner, fs, layer
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._inner.read(CHUNK if size is None or size < 0 else size)
-        self._fs.charge_walked(len(data), self._layer)
-        return data
-
-
 class RootFS:
     """The union of an image's layers: an index of entries plus the content kept."""
 
@@ -163,24 +132,32 @@ class RootFS:
         """Reads one layer tar (already decompressed) to its end and applies it on top.
 
         ``whiteouts=False`` is for a flattened filesystem (``docker export``), where a
-        ``.wh.`` name is an ordinary file. The stream is drained to its end so that
-        a digest computed by the caller covers every byte.
+        ``.wh.`` name is an ordinary file.
         """
-        counted = _Counted(stream, self, name)
+        self.add_chunks(read_chunks(stream), name, whiteouts=whiteouts)
+
+    def add_chunks(self, chunks: Iterable[bytes], name: str, *, whiteouts: bool = True) -> None:
+        """Like ``add_layer``, from the layer's bytes in chunks. The chunks are consumed to
+        their end, so that a digest the caller computes over them covers every byte."""
+        source = ChunkReader(self._charged(chunks, name))
         try:
-            pending = self._read_layer(counted, name, whiteouts)
-            while counted.read(CHUNK):
-                pass
+            pending = self._read_layer(TarReader(source, MAX_TAR_HEADER), name, whiteouts)
+            source.drain()
         except TarHeaderTooLarge as exc:
             raise HostileArchiveError(
                 f"layer {name}: a tar header of {exc.args[0]} bytes (limit {MAX_TAR_HEADER})"
             ) from None
-        except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        except (TarFormatError, EOFError, OSError, zlib.error) as exc:
             raise InvalidArchiveError(
                 f"layer {name} is not a readable tar (truncated or corrupt: {exc})"
             ) from exc
         self._apply(pending, name)
         self.layers.append(name)
+
+    def _charged(self, chunks: Iterable[bytes], layer: str) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.charge_walked(len(chunk), layer)
+            yield chunk
 
     def charge_walked(self, size: int, layer: str) -> None:
         self._walked += size
@@ -190,43 +167,54 @@ class RootFS:
                 "(decompression bomb?); the image is refused"
             )
 
-    def _read_layer(self, stream: _Counted, layer: str, whiteouts: bool) -> _Pending:
+    def _read_layer(self, tar: TarReader, layer: str, whiteouts: bool) -> _Pending:
+        """The layer's entries; a first layer goes straight into the index (nothing lies
+        below it for its whiteouts to act on), later ones wait in ``_Pending``."""
         pending = _Pending()
-        with tarfile.open(fileobj=stream, mode="r|", tarinfo=BoundedTarInfo) as tar:  # type: ignore[call-overload]
-            for member in _one_by_one(tar):
-                self._entries += 1
-                if self._entries > self.limits.max_entries:
-                    raise HostileArchiveError(
-                        f"layer {layer}: more than {self.limits.max_entries} entries in the image"
-                    )
-                if member.size > self.limits.max_entry_bytes:
-                    raise HostileArchiveError(
-                        f"layer {layer}: entry {safe_name(member.name)} declares "
-                        f"{_size(member.size)} (limit {_size(self.limits.max_entry_bytes)})"
-                    )
-                path = normalize(member.name, layer)
-                if path == "":
-                    continue  # the root itself ("./"): nothing to record
-                base = posixpath.basename(path)
-                parent = posixpath.dirname(path)
-                if whiteouts and base == OPAQUE:
-                    pending.opaque.append(parent)
-                elif whiteouts and base.startswith(WHITEOUT + WHITEOUT):
+        direct = not self.layers
+        max_entries, max_entry_bytes = self.limits.max_entries, self.limits.max_entry_bytes
+        node_for, add = self._node, self._add
+        while (member := tar.next()) is not None:
+            self._entries += 1
+            if self._entries > max_entries:
+                raise HostileArchiveError(
+                    f"layer {layer}: more than {max_entries} entries in the image"
+                )
+            if member.size > max_entry_bytes:
+                raise HostileArchiveError(
+                    f"layer {layer}: entry {safe_name(member.name)} declares "
+                    f"{_size(member.size)} (limit {_size(max_entry_bytes)})"
+                )
+            path = normalize(member.name, layer)
+            if path == "":
+                continue  # the root itself ("./"): nothing to record
+            if whiteouts and WHITEOUT in path:
+                parent, _, base = path.rpartition("/")
+                if base == OPAQUE:
+                    if not direct:  # in a first layer it has nothing to hide
+                        pending.opaque.append(parent)
+                    continue
+                if base.startswith(WHITEOUT + WHITEOUT):
                     continue  # aufs bookkeeping (.wh..wh.plnk and the like)
-                elif whiteouts and base.startswith(WHITEOUT) and _whiteout_name(base):
-                    pending.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT) :]))
-                elif member.islnk():
-                    pending.paths.append(path)
-                    pending.items.append(normalize(member.linkname, layer))
-                else:
-                    pending.paths.append(path)
-                    pending.items.append(self._node(tar, member, path, layer))
+                if base.startswith(WHITEOUT) and _whiteout_name(base):
+                    if not direct:
+                        pending.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT) :]))
+                    continue
+            if member.kind == HARD_LINK:
+                item: Node | str = normalize(member.linkname, layer)
+            else:
+                item = node_for(tar, member, path, layer)
+            if direct:
+                add(path, item, layer)
+            else:
+                pending.paths.append(path)
+                pending.items.append(item)
         return pending
 
-    def _node(self, tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, layer: str) -> Node:
-        if member.isdir():
+    def _node(self, tar: TarReader, member: TarEntry, path: str, layer: str) -> Node:
+        if member.kind == DIRECTORY:
             return Node("dir", layer)
-        if member.issym():
+        if member.kind == SYMLINK:
             if len(member.linkname) > MAX_NAME:
                 raise HostileArchiveError(
                     f"layer {layer}: symlink {safe_name(path)}: target over {MAX_NAME} characters"
@@ -241,8 +229,7 @@ class RootFS:
         if member.size > keep.limit and not keep.prefix:
             node.oversize = True
             return node
-        handle = tar.extractfile(member)
-        data = handle.read(min(member.size, keep.limit)) if handle is not None else b""
+        data = tar.read(min(member.size, keep.limit))
         self._kept += len(data)
         if self._kept > self.limits.max_kept_bytes:
             raise HostileArchiveError(
@@ -259,21 +246,23 @@ class RootFS:
         for path in pending.whiteouts:
             self._remove(path)
         for path, item in zip(pending.paths, pending.items, strict=True):
-            if isinstance(item, str):
-                target = self._nodes.get(item)
-                if target is None or target.kind == "dir":
-                    self.record(
-                        f"layer {layer}: hard link {safe_name(path)} -> {safe_name(item)}: "
-                        "no such file before it"
-                    )
-                    continue
-                node = Node(target.kind, layer, target.size, target.link, target.data)
-                node.oversize = target.oversize
-                item = node
-            self._put(path, item, layer)
+            self._add(path, item, layer)
+
+    def _add(self, path: str, item: Node | str, layer: str) -> None:
+        if isinstance(item, str):  # a hard link: a copy of what its target is now
+            target = self._nodes.get(item)
+            if target is None or target.kind == "dir":
+                self.record(
+                    f"layer {layer}: hard link {safe_name(path)} -> {safe_name(item)}: "
+                    "no such file before it"
+                )
+                return
+            item = Node(target.kind, layer, target.size, target.link, target.data)
+            item.oversize = target.oversize
+        self._put(path, item, layer)
 
     def _put(self, path: str, node: Node, layer: str) -> None:
-        parent = posixpath.dirname(path)
+        parent, _, base = path.rpartition("/")
         if not self._ensure_dir(parent, layer):
             where = self._resolve_quietly(parent)
             if where is None or self._nodes[where].kind != "dir":
@@ -282,15 +271,16 @@ class RootFS:
                 )
                 return
             parent = where  # a folder reached through a symlink, as extraction would
-            path = posixpath.join(parent, posixpath.basename(path)) if parent else path
-        old = self._nodes.get(path)
-        if old is not None and old.kind == "dir" and node.kind == "dir":
-            old.layer = node.layer  # a folder over a folder merges
-            return
+            path = f"{parent}/{base}" if parent else base
+        nodes = self._nodes
+        old = nodes.get(path)
         if old is not None:
+            if old.kind == "dir" and node.kind == "dir":
+                old.layer = node.layer  # a folder over a folder merges
+                return
             self._remove(path)
-        self._nodes[path] = node
-        self._children.setdefault(parent, set()).add(posixpath.basename(path))
+        nodes[path] = node
+        self._children[parent].add(base)
         if node.kind == "dir":
             self._children.setdefault(path, set())
 
@@ -299,17 +289,22 @@ class RootFS:
 
         Iterative: a hostile name may be thousands of folders deep.
         """
+        nodes = self._nodes
+        found = nodes.get(path)
+        if found is not None:  # the usual case: the parent came first
+            return found.kind == "dir"
         missing: list[str] = []
         current = path
-        while current != "" and current not in self._nodes:
+        while current != "" and current not in nodes:
             missing.append(current)
-            current = posixpath.dirname(current)
-        if current != "" and self._nodes[current].kind != "dir":
+            current = current.rpartition("/")[0]
+        if current != "" and nodes[current].kind != "dir":
             return False
         for folder in reversed(missing):
-            self._nodes[folder] = Node("dir", layer)
+            nodes[folder] = Node("dir", layer)
             self._children[folder] = set()
-            self._children[posixpath.dirname(folder)].add(posixpath.basename(folder))
+            above, _, name = folder.rpartition("/")
+            self._children[above].add(name)
         return True
 
     def _remove(self, path: str) -> None:
@@ -443,19 +438,20 @@ class RootFS:
             self.record(f"stopped looking for environments under /{start} after {max_dirs} folders")
 
 
-def _one_by_one(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
-    """The members in order, forgetting each: tarfile keeps every header it reads
-    (about 0.5 KB each), which for a million-entry layer is most of the memory."""
-    seen: list[tarfile.TarInfo] = tar.members  # type: ignore[attr-defined]  # not in the stubs
-    while (member := tar.next()) is not None:
-        seen.clear()
-        yield member
+def read_chunks(stream: Readable) -> Iterator[bytes]:
+    """A stream's bytes in chunks of up to CHUNK, to its end."""
+    while chunk := stream.read(CHUNK):
+        yield chunk
 
 
 def normalize(name: str, layer: str) -> str:
     """A member name as a key: no leading "/" or "./"; "" is the root; escapes refused."""
     if len(name) > MAX_NAME:
         raise HostileArchiveError(f"layer {layer}: an entry name over {MAX_NAME} characters")
+    plain = name[2:] if name.startswith("./") else name
+    plain = plain.rstrip("/")
+    if plain and plain[0] not in "./" and "//" not in plain and "/." not in plain:
+        return plain  # no "." or ".." part, no empty part: already normal (most names)
     clean = posixpath.normpath(name.lstrip("/")) if name.strip("/") else "."
     if clean == ".":
         return ""

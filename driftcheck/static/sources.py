@@ -16,12 +16,19 @@ import os
 import posixpath
 import re
 import stat
-import tarfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 from driftcheck.static.errors import HostileArchiveError, InvalidArchiveError
-from driftcheck.static.rootfs import MAX_NAME, BoundedTarInfo, TarHeaderTooLarge
+from driftcheck.static.rootfs import MAX_NAME
+from driftcheck.static.tarheader import CONTIGUOUS, REGULAR, SYMLINK
+from driftcheck.static.tarstream import (
+    MAX_TAR_HEADER,
+    TarFormatError,
+    TarHeaderTooLarge,
+    TarReader,
+)
 
 MAX_MEMBERS = 100_000  # an image archive holds a few files per layer
 MAX_LINK_HOPS = 40
@@ -31,12 +38,20 @@ GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
+class BlobStream(Protocol):
+    """An open blob: read in chunks, then closed."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class BlobSource(Protocol):
     """Where an image's blobs are opened by name: an archive, a layout, a registry."""
 
     description: str
 
-    def open(self, name: str) -> IO[bytes]: ...
+    def open(self, name: str) -> BlobStream: ...
 
 
 class Source(BlobSource, Protocol):
@@ -53,68 +68,138 @@ def open_source(path: Path) -> Source:
     if not path.is_file():  # a FIFO or a device would block or never end
         raise InvalidArchiveError(f"{path} is not a regular file or an OCI layout folder")
     try:
-        with open(path, "rb") as handle:
-            magic = handle.read(4)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise InvalidArchiveError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if magic.startswith(GZIP_MAGIC) or magic.startswith(ZSTD_MAGIC):
-        raise InvalidArchiveError(
-            f"{path} is compressed; `docker save` writes a plain tar: decompress it first "
-            "(gunzip / zstd -d)"
-        )
-    return TarSource(path)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InvalidArchiveError(f"{path} is not a regular file or an OCI layout folder")
+        magic = os.pread(fd, 4, 0)
+        if magic.startswith(GZIP_MAGIC) or magic.startswith(ZSTD_MAGIC):
+            raise InvalidArchiveError(
+                f"{path} is compressed; `docker save` writes a plain tar: decompress it first "
+                "(gunzip / zstd -d)"
+            )
+        return TarSource(path, fd)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+class _FileBytes:
+    """A regular file as a tar reader's byte source: read at offsets, skipped for free."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self.size = os.fstat(fd).st_size
+        self.offset = 0
+
+    def read(self, size: int) -> bytes:
+        data = _pread(self._fd, min(size, self.size - self.offset), self.offset)
+        self.offset += len(data)
+        return data
+
+    def skip(self, size: int) -> int:
+        size = min(size, self.size - self.offset)
+        self.offset += size
+        return size
+
+
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    data = os.pread(fd, size, offset)
+    if len(data) < size and data:  # a short read before the end: read the rest
+        parts = [data]
+        while size > 0 and data:
+            size -= len(data)
+            offset += len(data)
+            data = os.pread(fd, size, offset) if size > 0 else b""
+            parts.append(data)
+        return b"".join(parts)
+    return data
+
+
+class _MemberStream:
+    """One member of the archive file, read at its offsets (no shared file position)."""
+
+    def __init__(self, fd: int, offset: int, size: int) -> None:
+        self._fd, self._offset, self._left = fd, offset, size
+
+    def read(self, size: int = -1, /) -> bytes:
+        want = self._left if size is None or size < 0 else min(size, self._left)
+        data = _pread(self._fd, want, self._offset) if want > 0 else b""
+        self._offset += len(data)
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    kind: str  # "file", "symlink" or "other"
+    offset: int = 0
+    size: int = 0
+    link: str = ""
 
 
 class TarSource:
-    """Members of a plain tar, by normalised name; the last of duplicates wins."""
+    """Members of a plain tar, by normalised name; the last of duplicates wins.
 
-    def __init__(self, path: Path) -> None:
+    The archive is read with the same tar reader as layers, at offsets in the file:
+    listing it reads its headers only, and a member is read from where it lies.
+    """
+
+    def __init__(self, path: Path, fd: int) -> None:
         self.description = str(path)
-        self._members: dict[str, tarfile.TarInfo] = {}
+        self._fd = fd
+        self._members: dict[str, _Member] = {}
+        source = _FileBytes(fd)
+        reader = TarReader(source, MAX_TAR_HEADER)
+        count = 0
         try:
-            self._tar = tarfile.open(path, "r:", tarinfo=BoundedTarInfo)  # noqa: SIM115 closed by close()
-        except (tarfile.TarError, OSError) as exc:
-            raise InvalidArchiveError(f"{path} is not a readable tar archive ({exc})") from exc
-        except TarHeaderTooLarge:
-            raise HostileArchiveError(f"{path}: an oversized tar header") from None
-        try:
-            for count, member in enumerate(self._tar, 1):
+            for count, entry in enumerate(reader, 1):
                 if count > MAX_MEMBERS:
                     raise HostileArchiveError(f"{path} holds more than {MAX_MEMBERS} files")
-                if len(member.name) > MAX_NAME:
+                if len(entry.name) > MAX_NAME:
                     continue  # no part of an image has such a name
-                self._members[posixpath.normpath(member.name.lstrip("/"))] = member
-        except (tarfile.TarError, EOFError, OSError) as exc:
-            self._tar.close()
+                if entry.kind in (REGULAR, CONTIGUOUS):
+                    member = _Member("file", source.offset, entry.size)
+                elif entry.kind == SYMLINK:
+                    member = _Member("symlink", link=entry.linkname)
+                else:
+                    member = _Member("other")
+                self._members[posixpath.normpath(entry.name.lstrip("/"))] = member
+        except TarFormatError as exc:
+            if count == 0:
+                raise InvalidArchiveError(f"{path} is not a readable tar archive ({exc})") from exc
             raise InvalidArchiveError(f"{path} is truncated or corrupt ({exc})") from exc
         except TarHeaderTooLarge:
-            self._tar.close()
             raise HostileArchiveError(f"{path}: an oversized tar header") from None
 
-    def _member(self, name: str) -> tarfile.TarInfo | None:
+    def _member(self, name: str) -> _Member | None:
         """A regular member; symlinks (Docker 25 writes some) resolve among the members."""
         key = posixpath.normpath(name.lstrip("/"))
         for _ in range(MAX_LINK_HOPS):
             member = self._members.get(key)
-            if member is None or member.isreg():
+            if member is None or member.kind == "file":
                 return member
-            if not member.issym():
+            if member.kind != "symlink":
                 return None
-            key = posixpath.normpath(posixpath.join(posixpath.dirname(key), member.linkname))
+            key = posixpath.normpath(posixpath.join(posixpath.dirname(key), member.link))
         return None
 
     def has(self, name: str) -> bool:
         return self._member(name) is not None
 
-    def open(self, name: str) -> IO[bytes]:
+    def open(self, name: str) -> BlobStream:
         member = self._member(name)
-        handle = self._tar.extractfile(member) if member is not None else None
-        if handle is None:
+        if member is None:
             raise InvalidArchiveError(f"{self.description} has no file {name!r}")
-        return handle
+        return _MemberStream(self._fd, member.offset, member.size)
 
     def close(self) -> None:
-        self._tar.close()
+        os.close(self._fd)
 
 
 class DirSource:
@@ -136,7 +221,7 @@ class DirSource:
         except OSError:
             return False
 
-    def open(self, name: str) -> IO[bytes]:
+    def open(self, name: str) -> BlobStream:
         path = self._path(name)
         if path is None:
             raise InvalidArchiveError(f"{self.description}: {name!r} is not a blob name")

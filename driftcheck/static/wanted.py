@@ -7,7 +7,6 @@ would refuse as too large is refused here too (as an unknown, not an error).
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from driftcheck.static.rootfs import Keep, MiB
@@ -63,7 +62,7 @@ def wanted(path: str) -> Keep | None:
     exact = EXACT.get(path)
     if exact is not None:
         return exact
-    folder, base = posixpath.split(path)
+    folder, _, base = path.rpartition("/")
     if folder.endswith((".dist-info", ".egg-info")):
         return RECORD if base == "RECORD" else METADATA_FILES.get(base)
     if base.endswith(".egg-info"):
@@ -74,6 +73,6 @@ def wanted(path: str) -> Keep | None:
         return Keep(1 * MiB)
     if folder in ("var/lib/dpkg/status.d", "etc/ld.so.conf.d") and not base.endswith(".md5sums"):
         return Keep(1 * MiB)
-    if LIBRARY_BINARY.match(base) and LIBRARY_FOLDER.match(folder):
+    if base.startswith("lib") and LIBRARY_BINARY.match(base) and LIBRARY_FOLDER.match(folder):
         return Keep(BINARY_PREFIX, prefix=True)
     return None
