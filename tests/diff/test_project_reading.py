@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -190,13 +192,33 @@ def test_a_broken_pyproject_is_invalid_input(tmp_path):
         read_project(str(tmp_path))
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
-def test_an_unreadable_folder_is_a_usage_error(tmp_path):
-    folder = tmp_path / "locked"
+def test_an_unreadable_folder_is_a_usage_error():
+    """Root reads any folder: as root, the check runs in a child that became nobody."""
+    base = Path(tempfile.mkdtemp(prefix="driftcheck-locked-"))
+    base.chmod(0o755)
+    folder = base / "locked"
     folder.mkdir()
     folder.chmod(0)
     try:
-        with pytest.raises(UsageError, match="cannot read the folder"):
-            read_project(str(folder))
+        if os.geteuid() != 0:
+            with pytest.raises(UsageError, match="cannot read the folder"):
+                read_project(str(folder))
+            return
+        pid = os.fork()
+        if pid == 0:  # the child: drop to nobody, report through the exit status
+            code = 1
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                read_project(str(folder))
+            except UsageError as exc:
+                code = 0 if "cannot read the folder" in str(exc) else 2
+            except BaseException:
+                code = 3
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, status
     finally:
         folder.chmod(0o755)
+        shutil.rmtree(base)
