@@ -592,23 +592,30 @@ def build_dockerfile(client: Any, tag: str, dockerfile: str, files: Path | None 
         if files is not None:
             shutil.copytree(files, Path(context) / "wheels", ignore=shutil.ignore_patterns(".*"))
         (Path(context) / "Dockerfile").write_text(dockerfile)
-        try:
-            client.images.build(
-                path=context,
-                tag=tag,
-                pull=False,
-                rm=True,
-                forcerm=True,
-                network_mode="none",
-                labels={"org.driftcheck.test.recipe": tag.rpartition(":")[2]},
-            )
-        except docker.errors.BuildError as exc:
-            lines = [
-                str(chunk.get("stream") or chunk.get("error") or "") for chunk in exc.build_log
-            ]
-            raise RuntimeError(
-                f"docker build of {tag} failed: {exc.msg}\n{''.join(lines)[-3000:]}"
-            ) from exc
+        build_context(client, Path(context), tag)
+
+
+def build_context(
+    client: Any, context: Path, tag: str, buildargs: dict[str, str] | None = None
+) -> None:
+    """``docker build`` of a prepared context with no network, labelled with its recipe hash;
+    a failed build raises with the end of its log."""
+    try:
+        client.images.build(
+            path=str(context),
+            tag=tag,
+            buildargs=buildargs or {},
+            pull=False,
+            rm=True,
+            forcerm=True,
+            network_mode="none",
+            labels={"org.driftcheck.test.recipe": tag.rpartition(":")[2]},
+        )
+    except docker.errors.BuildError as exc:
+        lines = [str(chunk.get("stream") or chunk.get("error") or "") for chunk in exc.build_log]
+        raise RuntimeError(
+            f"docker build of {tag} failed: {exc.msg}\n{''.join(lines)[-3000:]}"
+        ) from exc
 
 
 def ensure_venv_image(client: Any | None = None, recipe: VenvRecipe = VENV_RECIPE) -> str:

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import docker.errors  # type: ignore[import-untyped]
 import tomllib
 from docker.utils.build import exclude_paths  # type: ignore[import-untyped]
 
@@ -189,23 +188,6 @@ def build_driftcheck_wheel(wheelhouse: Path, dest: Path) -> Path:
 # --------------------------------------------------------------------------- images
 
 
-def _build_image(client: Any, context: Path, tag: str, buildargs: dict[str, str]) -> None:
-    try:
-        client.images.build(
-            path=str(context),
-            tag=tag,
-            buildargs=buildargs,
-            pull=False,
-            rm=True,
-            forcerm=True,
-            network_mode="none",
-            labels={"org.driftcheck.test.recipe": tag.rpartition(":")[2]},
-        )
-    except docker.errors.BuildError as exc:
-        log = "".join(str(c.get("stream") or c.get("error") or "") for c in exc.build_log)
-        raise RuntimeError(f"docker build of {tag} failed: {exc.msg}\n{log[-3000:]}") from exc
-
-
 def ensure_driftcheck_image(client: Any, base: str) -> str:
     """driftcheck's own image from the top-level Dockerfile, built offline FROM *base*."""
     wheelhouse = ensure_wheelhouse()
@@ -220,7 +202,9 @@ def ensure_driftcheck_image(client: Any, base: str) -> str:
         with tempfile.TemporaryDirectory(prefix="driftcheck-context-") as context:
             copy_build_context(Path(context), files)
             shutil.copytree(wheelhouse, Path(context) / WHEELHOUSE_DIR)
-            _build_image(client, Path(context), tag, {"BASE": base, "WHEELHOUSE": WHEELHOUSE_DIR})
+            images.build_context(
+                client, Path(context), tag, {"BASE": base, "WHEELHOUSE": WHEELHOUSE_DIR}
+            )
     return tag
 
 
