@@ -15,6 +15,7 @@ from driftcheck.errors import UsageError
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
+from driftcheck.snapshot.streams import writes_through
 
 if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.cli.check_outputs import ReportFiles
@@ -35,9 +36,10 @@ def run_snapshot(target: Target, *, output: str | None, label: str | None, anony
         print(summary, file=sys.stderr)
         return
     path = Path(output) if output else Path("snapshots") / f"{safe_label(snap.label)}.json"
+    stream = writes_through(path)  # -o /dev/stdout: the summary must not join the JSON
     io.save(snap, path, create_folder=output is None)
-    print(summary)
-    print(f"Wrote {path}")
+    print(summary, file=sys.stderr if stream else sys.stdout)
+    print(f"Wrote {path}", file=sys.stderr if stream else sys.stdout)
 
 
 def safe_label(label: str) -> str:

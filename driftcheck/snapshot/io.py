@@ -23,6 +23,7 @@ from driftcheck import __version__
 from driftcheck.errors import InvalidSnapshotError, OutputError, SchemaTooNewError
 from driftcheck.snapshot.codec import ShapeError, field_names, from_jsonable
 from driftcheck.snapshot.model import FORMAT, SCHEMA_VERSION, Snapshot
+from driftcheck.snapshot.streams import write_through
 from driftcheck.untrusted_json import JsonInputError, load_json
 
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
@@ -84,7 +85,10 @@ def write_atomic(path: Path, text: str, *, create_folder: bool = False, option: 
     two system calls, can leave a complete ``.NAME.XXXX.tmp``. Elsewhere the temp file
     is named from the start and removed on every failure Python sees.
     `option` names the command-line option that chose the path, for the error message.
+    A device, a FIFO or /dev/stdout is written through, never renamed over (streams.py).
     """
+    if write_through(path, text, option=option):
+        return
     folder = path.parent
     if not create_folder and not folder.is_dir():
         raise OutputError(f"cannot write {path}: folder {folder} does not exist; create it first")
