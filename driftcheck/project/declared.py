@@ -2,7 +2,8 @@
 
 Read as data, never executed (no setup.py). pyproject.toml gives PEP 621
 dependencies and extras, PEP 735 dependency groups and Poetry's tables;
-requirements files follow `-r` includes (never URLs); setup.cfg gives
+requirements files follow `-r` includes (never URLs, never out of the project
+folder); only regular files are opened, never blocking (files.py); setup.cfg gives
 install_requires and extras_require. A line that is not a requirement (an
 index option, a path) is skipped; a file that is not valid TOML or INI is an
 error, because a wrong ranking would be worse than none.
@@ -11,6 +12,7 @@ error, because a wrong ranking would be worse than none.
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from driftcheck.project.files import NotReadError, inside, read_project_file
 from driftcheck.project.model import Declared, ProjectFileError
 
 if sys.version_info >= (3, 11):
@@ -38,6 +41,7 @@ _INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 class _Collector:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.real_root = root.resolve()  # what each file read must lie under
         self.names: dict[str, list[str]] = {}
         self.files: list[str] = []
         self.notes: list[str] = []
@@ -73,10 +77,10 @@ class _Collector:
 def read_declared(root: Path) -> Declared:
     collector = _Collector(root)
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    if os.path.lexists(pyproject):  # a FIFO or a link out is named in the notes, not read
         _read_pyproject(pyproject, collector)
     setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file():
+    if os.path.lexists(setup_cfg):
         _read_setup_cfg(setup_cfg, collector)
     seen: set[Path] = set()
     for path in requirement_files(root):
@@ -85,16 +89,15 @@ def read_declared(root: Path) -> Declared:
 
 
 def requirement_files(root: Path) -> list[Path]:
-    found = {p for pattern in REQUIREMENT_PATTERNS for p in root.glob(pattern) if p.is_file()}
+    found = {p for pattern in REQUIREMENT_PATTERNS for p in root.glob(pattern) if not p.is_dir()}
     return sorted(found)[:MAX_REQUIREMENT_FILES]
 
 
 def _read_text(path: Path, collector: _Collector) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        collector.notes.append(f"{collector.where(path)}: cannot read it ({exc.strerror or exc})")
+        raw = read_project_file(collector.real_root, path, MAX_FILE_BYTES)
+    except NotReadError as exc:
+        collector.notes.append(f"{collector.where(path)}: {exc}, not read")
         return None
     if len(raw) > MAX_FILE_BYTES:
         collector.notes.append(f"{collector.where(path)}: larger than 1 MiB, not read")
@@ -190,7 +193,7 @@ def _lines(value: str, source: str, collector: _Collector) -> None:
 
 
 def _read_requirements(path: Path, collector: _Collector, seen: set[Path], depth: int) -> None:
-    resolved = path.resolve()
+    resolved = Path(os.path.realpath(path))  # Path.resolve raises on a link loop
     if resolved in seen or len(seen) >= MAX_REQUIREMENT_FILES:
         return
     seen.add(resolved)
@@ -204,6 +207,10 @@ def _read_requirements(path: Path, collector: _Collector, seen: set[Path], depth
             target = include.group(1)
             if "://" in target:
                 collector.notes.append(f"{source}: -r {target} is a URL, not followed")
+            elif not inside(collector.real_root, path.parent / target):
+                collector.notes.append(
+                    f"{source}: -r {target} is outside the project folder, not followed"
+                )
             elif depth >= MAX_INCLUDE_DEPTH:
                 collector.notes.append(f"{source}: includes nested too deeply, stopped")
             else:

@@ -1,6 +1,7 @@
 """What a project's code imports: an AST scan of its .py files, never running them.
 
-Bounded: at most MAX_FILES files of at most MAX_FILE_BYTES each, symlinks not
+Bounded: at most MAX_FILES regular files of at most MAX_FILE_BYTES each (a FIFO
+or a device is named in the notes, never opened so that it blocks), symlinks not
 followed, virtual environments, VCS folders, build output and caches skipped.
 A file that does not parse (Python 2, a template) is read line by line for
 `import x` / `from x import y` instead, and counted in the notes.
@@ -16,6 +17,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from driftcheck.project.files import NotReadError, read_project_file
 from driftcheck.project.model import Imports
 
 MAX_FILES = 5000
@@ -52,8 +54,10 @@ _IMPORT_LINE = re.compile(
 def scan_imports(root: Path) -> Imports:
     modules: dict[str, list[str]] = {}
     unparsed: list[str] = []
+    not_read: list[str] = []
     skipped = 0
     scanned = 0
+    real_root = root.resolve()
     for path in python_files(root):
         if scanned >= MAX_FILES:
             skipped += 1
@@ -61,11 +65,11 @@ def scan_imports(root: Path) -> Imports:
         scanned += 1
         where = path.relative_to(root).as_posix()
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                unparsed.append(where)
-                continue
-            source = path.read_bytes()
-        except OSError:
+            source = read_project_file(real_root, path, MAX_FILE_BYTES)
+        except NotReadError as exc:
+            not_read.append(f"{where} ({exc})")
+            continue
+        if len(source) > MAX_FILE_BYTES:
             unparsed.append(where)
             continue
         names = _parsed(source)
@@ -78,10 +82,9 @@ def scan_imports(root: Path) -> Imports:
                 files.append(where)
     notes = []
     if unparsed:
-        shown = ", ".join(unparsed[:3]) + (
-            f" and {len(unparsed) - 3} more" if len(unparsed) > 3 else ""
-        )
-        notes.append(f"{len(unparsed)} .py file(s) read line by line, not parsed: {shown}")
+        notes.append(f"{len(unparsed)} .py file(s) read line by line, not parsed: {_few(unparsed)}")
+    if not_read:
+        notes.append(f"{len(not_read)} .py file(s) not read: {_few(not_read)}")
     if skipped:
         notes.append(f"scanned the first {MAX_FILES} .py files; {skipped} more left out")
     return Imports(
@@ -90,6 +93,10 @@ def scan_imports(root: Path) -> Imports:
         files_scanned=scanned,
         notes=tuple(notes),
     )
+
+
+def _few(items: list[str]) -> str:
+    return ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
 
 
 def python_files(root: Path) -> Iterator[Path]:
