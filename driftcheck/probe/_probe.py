@@ -239,7 +239,10 @@ def pth_files(col, directories):
 
 
 def metadata_headers(path):
-    """Reads only the header block of METADATA / PKG-INFO: everything we need is there."""
+    """Reads only the header block of METADATA / PKG-INFO: everything we need is there.
+
+    Returns (headers, cut), as parse_metadata_headers does.
+    """
     fd = os.open(path, os.O_RDONLY)
     try:
         data = os.read(fd, 16384)  # the headers of nearly every distribution
@@ -265,18 +268,29 @@ UNWANTED_INITIALS = frozenset(
 def parse_metadata_headers(chunks):
     """Parses the header block (bytes, in chunks or lines) up to the first blank line.
 
+    Returns (headers, cut). Only MAX_METADATA_HEADER bytes of headers are read: cut is
+    True when the block runs past them (the data goes on without a blank line), so
+    that the caller records what was left out; a header line cut in two is dropped.
     Decoded once, not line by line: this runs for every distribution. Shared with
-    the static reader, which hands it the bytes it kept from an image.
+    the static reader, which hands it the bytes it kept from an image (one more
+    than the bound, to know whether the file goes on).
     """
-    data = b"".join(chunks)[:MAX_METADATA_HEADER]
+    data = b"".join(chunks)
+    window = data[: MAX_METADATA_HEADER + 1]
     # The header block ends at the first blank line ("\n\n", or "\n\r\n" with CRLF):
     # cut there before decoding, the description after it can be 100 times longer.
-    end = data.find(b"\n\n")
-    crlf = data.find(b"\n\r\n")
+    end = window.find(b"\n\n")
+    crlf = window.find(b"\n\r\n")
     if crlf >= 0 and (end < 0 or crlf < end):
         end = crlf
+    cut = False
     if end >= 0:
-        data = data[:end]
+        data = window[:end]
+    else:
+        cut = len(data) > MAX_METADATA_HEADER
+        data = window[:MAX_METADATA_HEADER]
+        if cut:
+            data = data[: data.rfind(b"\n") + 1]
     text = data.decode("utf-8", "replace")
     if "\r" in text:
         text = text.replace("\r\n", "\n")
@@ -300,7 +314,7 @@ def parse_metadata_headers(chunks):
         if key in WANTED_HEADERS:
             last = key
             headers.setdefault(key, []).append(value.strip())
-    return headers
+    return headers, cut
 
 
 def join_name(folder, name):
@@ -384,7 +398,8 @@ def top_level_from_record(meta_dir, files=LOCAL_FILES):
     return sorted(names)
 
 
-def read_distribution(location, entry, files=LOCAL_FILES):
+def read_distribution(location, entry, files=LOCAL_FILES, note=None):
+    """The record of one distribution; NOTE(reason), if given, hears what was left out."""
     meta_dir = files.join(location, entry)
     is_dist_info = entry.endswith(".dist-info")
     names = folder_names(files, meta_dir)
@@ -394,7 +409,7 @@ def read_distribution(location, entry, files=LOCAL_FILES):
         metadata_file = files.join(meta_dir, "PKG-INFO")
     else:
         metadata_file = meta_dir  # a single-file .egg-info
-    headers = files.metadata_headers(metadata_file)
+    headers, cut = files.metadata_headers(metadata_file)
     record = {
         "location": location,
         "metadata_dir": entry,
@@ -404,6 +419,8 @@ def read_distribution(location, entry, files=LOCAL_FILES):
         "requires_dist": headers.get("requires-dist", []),
         "requires_python": (headers.get("requires-python") or [None])[0],
     }
+    if cut and note is not None:
+        note(metadata_cut_reason(meta_dir, record))
     if names is None:
         return record
 
@@ -431,6 +448,20 @@ def read_distribution(location, entry, files=LOCAL_FILES):
     if not is_dist_info:
         record["requires_txt"] = optional("requires.txt", 1024 * 1024)
     return record
+
+
+def metadata_cut_reason(meta_dir, record):
+    """The unknown for headers past MAX_METADATA_HEADER: which distribution, what is missing."""
+    return (
+        "%s: the METADATA headers of %s %s are longer than the %d KiB driftcheck reads; "
+        "headers after them (Requires-Dist, Requires-Python) are missing from this snapshot"
+        % (
+            meta_dir,
+            record["name"] or "(no Name in what was read)",
+            record["version"] or "(no Version in what was read)",
+            MAX_METADATA_HEADER // 1024,
+        )
+    )
 
 
 def parse_direct_url(text):
@@ -461,6 +492,10 @@ def parse_direct_url(text):
 
 def distributions(col, path_entries):
     found = []
+
+    def note(reason):
+        col.unknown("distributions", reason)
+
     for location in path_entries:
         if not location or not os.path.isdir(location):
             continue  # zip files and missing folders hold nothing we read here
@@ -473,7 +508,7 @@ def distributions(col, path_entries):
             if not entry.endswith((".dist-info", ".egg-info")):
                 continue
             try:
-                found.append(read_distribution(location, entry))
+                found.append(read_distribution(location, entry, LOCAL_FILES, note))
             except (OSError, ValueError) as exc:
                 col.unknown("distributions", "%s: %s" % (os.path.join(location, entry), exc))
     return found

@@ -49,7 +49,7 @@ class StaticFiles:
             raise ValueError(f"{path} is larger than {limit} bytes")
         return data.decode("utf-8", "replace")
 
-    def metadata_headers(self, path: str) -> dict[str, list[str]]:
+    def metadata_headers(self, path: str) -> tuple[dict[str, list[str]], bool]:
         data = self.fs.read_bytes(path)
         if data is None:
             raise FileNotFoundError(f"{path} does not exist")
@@ -137,12 +137,16 @@ def _pyvenv_version(fs: RootFS, cfg: str) -> str | None:
 def distributions(fs: RootFS, site_dirs: list[str], unknown: Any) -> list[dict[str, Any]]:
     files = StaticFiles(fs)
     found = []
+
+    def note(reason: str) -> None:
+        unknown("distributions", reason)
+
     for location in site_dirs:
         for entry in fs.listdir(location):
             if not entry.endswith((".dist-info", ".egg-info")):
                 continue
             try:
-                found.append(read_distribution(location, entry, files))
+                found.append(read_distribution(location, entry, files, note))
             except (OSError, ValueError, RecursionError) as exc:
                 where = safe_name(posixpath.join(location, entry))
                 unknown("distributions", f"{where}: {type(exc).__name__}: {exc}")

@@ -10,6 +10,7 @@ it in a live target, so both kinds of snapshot compare field for field.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 _probe: Any = importlib.import_module("driftcheck.probe._probe")
@@ -22,15 +23,21 @@ NATIVE_LIBRARY_PATTERNS: tuple[tuple[str, str], ...] = _probe.NATIVE_LIBRARY_PAT
 WHEEL_LIBRARY_HINTS: tuple[str, ...] = _probe.WHEEL_LIBRARY_HINTS
 
 
-def parse_metadata_headers(data: bytes) -> dict[str, list[str]]:
-    """METADATA / PKG-INFO headers, parsed exactly as the probe parses them."""
-    headers: dict[str, list[str]] = _probe.parse_metadata_headers(data.splitlines(keepends=True))
-    return headers
+def parse_metadata_headers(data: bytes) -> tuple[dict[str, list[str]], bool]:
+    """METADATA / PKG-INFO headers, parsed exactly as the probe parses them, and whether
+    they ran past MAX_METADATA_HEADER (``data`` holds one byte more to tell)."""
+    parsed: tuple[dict[str, list[str]], bool] = _probe.parse_metadata_headers(
+        data.splitlines(keepends=True)
+    )
+    return parsed
 
 
-def read_distribution(location: str, entry: str, files: object) -> dict[str, Any]:
-    """The probe's distribution record, reading through ``files`` (see ``LocalFiles``)."""
-    record: dict[str, Any] = _probe.read_distribution(location, entry, files)
+def read_distribution(
+    location: str, entry: str, files: object, note: Callable[[str], None]
+) -> dict[str, Any]:
+    """The probe's distribution record, reading through ``files`` (see ``LocalFiles``);
+    ``note`` hears what was left out (headers past the bound), as an unknown's reason."""
+    record: dict[str, Any] = _probe.read_distribution(location, entry, files, note)
     return record
 
 

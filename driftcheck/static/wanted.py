@@ -23,8 +23,9 @@ EXACT = {
 }
 # Files inside a *.dist-info or *.egg-info folder, with the probe's limits.
 METADATA_FILES = {
-    "METADATA": Keep(MAX_METADATA_HEADER, prefix=True),  # only the header block is parsed
-    "PKG-INFO": Keep(MAX_METADATA_HEADER, prefix=True),
+    # Only the header block is parsed; one byte more tells headers that go on past the bound.
+    "METADATA": Keep(MAX_METADATA_HEADER + 1, prefix=True),
+    "PKG-INFO": Keep(MAX_METADATA_HEADER + 1, prefix=True),
     "INSTALLER": Keep(4096),
     "WHEEL": Keep(64 * 1024),
     "top_level.txt": Keep(1 * MiB),

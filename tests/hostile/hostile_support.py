@@ -254,3 +254,22 @@ def _is_temp_of(path: str, allowed: set[str]) -> bool:
         or (folder == os.path.dirname(a) and name.startswith(f".{os.path.basename(a)}."))
         for a in allowed
     )
+
+
+# --- hostile files ---------------------------------------------------------------------
+
+HEADER_BOUND = 512 * 1024  # probe/_probe.py MAX_METADATA_HEADER, as the docs state it
+
+
+def long_headers(name: str, header_bytes: int) -> bytes:
+    """A METADATA whose header block is about ``header_bytes`` long: a License header
+    continued over many lines (as some projects ship their licence), with a
+    Requires-Dist before it and one after it."""
+    line = b"  " + b"x" * 1022 + b"\n"
+    license_lines = line * (header_bytes // len(line))
+    return (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\nRequires-Dist: early-dep\n".encode()
+        + b"License: a long licence\n"
+        + license_lines
+        + b"Requires-Dist: late-dep\nRequires-Python: >=3.8\n\nThe description.\n"
+    )

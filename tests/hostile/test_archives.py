@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from hostile_support import Box
+from hostile_support import HEADER_BOUND, Box, long_headers
 from static_builders import (
     add_bytes,
     config,
@@ -291,3 +291,22 @@ def test_the_write_guard_sees_writes(box, tmp_path):
     elsewhere.mkdir()
     with pytest.raises(AssertionError, match=r"opened for writing"):
         box.run("snapshot", "--archive", str(archive), "-o", str(elsewhere / "s.json"), trace=True)
+
+
+def test_metadata_headers_past_the_bound_are_an_unknown_in_an_image_too(box):
+    blob = layer(
+        file(
+            f"{SITE}/longheaders-1.0.dist-info/METADATA",
+            long_headers("longheaders", HEADER_BOUND + 100 * 1024),
+        ),
+        file(
+            f"{SITE}/justfits-1.0.dist-info/METADATA", long_headers("justfits", HEADER_BOUND - 8192)
+        ),
+    )
+    doc, _ = snapshot(box, docker_archive(box.root / "img.tar", [(["long:1"], [blob])]))
+    by_name = {d["canonical_name"]: d for d in doc["distributions"]}
+    assert by_name["longheaders"]["requires_dist"] == ["early-dep"]
+    assert by_name["justfits"]["requires_dist"] == ["early-dep", "late-dep"]
+    cut = [u for u in doc["unknowns"] if "longer than the 512 KiB" in u["reason"]]
+    assert len(cut) == 1 and cut[0]["field"] == "distributions", doc["unknowns"]
+    assert "longheaders-1.0.dist-info" in cut[0]["reason"] and "longheaders 1.0" in cut[0]["reason"]

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_support import Box
+from hostile_support import HEADER_BOUND, Box, long_headers
 
 from support import assert_valid_snapshot
 
@@ -203,3 +203,30 @@ def test_damaged_metadata_is_an_unknown_and_the_rest_is_captured(tmp_path, box, 
     for folder in [*DAMAGED, "loop-1.0.dist-info", "legacy.egg-info"]:
         assert folder in reasons, (folder, reasons)
     assert not {"garbage", "noversion", "nameless", "badurl", "listurl"} & set(names)
+
+
+# --- METADATA headers past the bound (issue 12, item 9) --------------------------------
+
+
+def test_metadata_headers_past_the_bound_are_an_unknown_naming_the_distribution(tmp_path, box):
+    venv = make_venv(tmp_path / "venv")
+    site = site_packages(venv)
+    for name, size in (
+        ("longheaders", HEADER_BOUND + 100 * 1024),
+        ("justfits", HEADER_BOUND - 8192),
+    ):
+        folder = site / f"{name}-1.0.dist-info"
+        folder.mkdir()
+        (folder / "METADATA").write_bytes(long_headers(name, size))
+    result, out = snapshot(box, "--python", str(venv / "bin" / "python"))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(out.read_text())
+    assert_valid_snapshot(doc)
+    by_name = {d["canonical_name"]: d for d in doc["distributions"]}
+    assert by_name["longheaders"]["requires_dist"] == ["early-dep"]  # what was read is kept
+    assert by_name["justfits"]["requires_dist"] == ["early-dep", "late-dep"]
+    cut = [u for u in doc["unknowns"] if "longer than the 512 KiB" in u["reason"]]
+    assert len(cut) == 1, doc["unknowns"]
+    assert cut[0]["field"] == "distributions"
+    assert "longheaders-1.0.dist-info" in cut[0]["reason"]
+    assert "longheaders 1.0" in cut[0]["reason"] and "Requires-Dist" in cut[0]["reason"]
