@@ -146,7 +146,8 @@ def _report_outcome(built: BuiltReport, count: int, output: str | None) -> str:
     if built.left_out:
         parts.append(f"shortened to fit an issue body: left out {'; '.join(built.left_out)}")
     if built.embedded == count:
-        reader = "FILE" if output in (None, "-") else shlex.quote(output)
+        stream = output in (None, "-") or writes_through(Path(output or "-"))
+        reader = "FILE" if stream else shlex.quote(output or "-")  # not /dev/null: a file
         if count == 1:
             parts.append(f"1 snapshot embedded: `driftcheck diff {reader} other.json` reads it")
         else:
