@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from hostile_support import Box
+from static_builders import docker_archive, file, layer
 from test_host_interpreter import make_venv, site_packages
 
 from support import run_cli
@@ -211,6 +212,39 @@ def test_a_real_venv_with_a_5000_digit_version(tmp_path: Path, box: Box, good: b
         timeout=120,
     )
     assert live.returncode == 0, live.stderr
+
+
+def _alpine_archive(path: Path, user: str, versions: dict[str, str]) -> Path:
+    installed = "".join(
+        f"P:{name}\nV:{version}\nA:x86_64\n\n" for name, version in versions.items()
+    )
+    image = layer(
+        file("etc/os-release", 'ID=alpine\nVERSION_ID=3.19.0\nPRETTY_NAME="Alpine"\n'),
+        file("lib/apk/db/installed", installed),
+    )
+    overrides = {"config": {"Env": ["PATH=/usr/bin:/bin"], "User": user}}
+    return docker_archive(path, [(["alpine:hostile"], [image])], config_overrides=overrides)
+
+
+@pytest.mark.parametrize("user", ["²", "²:³", f"{HUGE}:{HUGE}", "1000:²"])
+def test_an_image_read_as_files_with_hostile_numbers(box: Box, user: str) -> None:
+    """An image's USER with superscript digits or 5,000 digits, and its apk database with
+    such versions: read as files, the snapshot is taken and two of them diff."""
+    versions = {"musl": "1.2.4_rc1-r0", "zlib": f"1.{HUGE}-r0", "odd": "1.²-r³"}
+    first = _alpine_archive(box.work / "a.tar", user, versions)
+    later = dict(versions, musl="1.2.4-r0", zlib=f"1.{HUGE}-r1", odd="1.²-r⁴")
+    second = _alpine_archive(box.work / "b.tar", "", later)
+    outputs = box.work / "a.json", box.work / "b.json"
+    for archive, out in zip((first, second), outputs, strict=True):
+        taken = box.run("snapshot", "--archive", str(archive), "-o", str(out), allowed=[out])
+        assert taken.returncode == 0, taken.stderr
+    doc = json.loads(outputs[0].read_text())
+    assert {p["name"]: p["version"] for p in doc["os_packages"]} == versions  # as written
+    assert doc["container"]["user"] == user
+    outcome = box.run("diff", *map(str, outputs), "--format", "json")
+    assert outcome.returncode in (0, 1), outcome.stderr
+    text = json.dumps(json.loads(outcome.stdout))
+    assert "musl upgraded (1.2.4_rc1-r0" in text and "zlib upgraded" in text
 
 
 DEEP_TOML = {
