@@ -44,14 +44,14 @@ def parse_requirement(text: str) -> Requirement:
     """Requirement(text); InvalidRequirement also for a number longer than MAX_DIGITS, in
     its specifier or its marker."""
     if has_long_number(text):
-        raise InvalidRequirement(f"{TOO_LONG}")
+        raise InvalidRequirement(TOO_LONG)
     return Requirement(text)
 
 
 def parse_specifiers(text: str) -> SpecifierSet:
     """SpecifierSet(text); InvalidSpecifier also for a number longer than MAX_DIGITS."""
     if has_long_number(text):
-        raise InvalidSpecifier(f"{TOO_LONG}")
+        raise InvalidSpecifier(TOO_LONG)
     return SpecifierSet(text)
 
 
