@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import shlex
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from driftcheck import __version__
 from driftcheck.diff.explainers.common import facts, quote
 from driftcheck.diff.explainers.tooling import is_placeholder
+from driftcheck.diff.pep440 import parse_version
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Distribution, Snapshot
 
@@ -75,7 +76,7 @@ def _not_pinnable(dist: Distribution, theirs: Distribution | None) -> str | None
     if not _NAME.match(dist.name):
         return "has a name pip cannot read"
     try:
-        Version(dist.version)
+        parse_version(dist.version)
     except InvalidVersion:
         return "is not a PEP 440 version"
     if is_placeholder(dist):

@@ -9,7 +9,6 @@ names. Unknown keys are errors: a typo in a policy silently ignoring nothing
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -27,11 +26,7 @@ from driftcheck.gate.policy import (
     SeverityRule,
     canonical_package,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+from driftcheck.untrusted_toml import TomlInputError, load_toml
 
 POLICY_FILE = "driftcheck.toml"
 PYPROJECT = "pyproject.toml"
@@ -100,12 +95,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     if len(raw) > MAX_POLICY_BYTES:
         raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES} bytes; is it a policy file?")
     try:
-        document: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+        return load_toml(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise PolicyError(f"{path}: not UTF-8 text; a policy is a TOML file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML ({exc})") from exc
-    return document
+    except TomlInputError as exc:
+        raise PolicyError(f"{path}: {exc}") from exc
 
 
 def parse_policy(table: Mapping[str, Any], path: Path) -> Policy:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import configparser
 import os
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,7 @@ from packaging.utils import canonicalize_name
 
 from driftcheck.project.files import NotReadError, inside, read_project_file
 from driftcheck.project.model import Declared, ProjectFileError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+from driftcheck.untrusted_toml import TomlInputError, load_toml
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_REQUIREMENT_FILES = 50
@@ -114,11 +109,9 @@ def _read_pyproject(path: Path, collector: _Collector) -> None:
     if text is None:
         return
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProjectFileError(
-            f"{path}: not valid TOML ({exc}); fix the file or leave out --project"
-        ) from exc
+        data = load_toml(text)
+    except TomlInputError as exc:
+        raise ProjectFileError(f"{path}: {exc}; fix the file or leave out --project") from exc
     project = _table(data.get("project"))
     name = project.get("name")
     source = "pyproject.toml"

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from driftcheck.numbers import small_int
 from driftcheck.static import pyenvs
 from driftcheck.static.rootfs import NotKeptError, RootFS, safe_name
 from driftcheck.static.shared import (
@@ -158,12 +159,11 @@ def _identity(user: Any, env: Mapping[str, str]) -> dict[str, Any]:
     facts: dict[str, Any] = {"uid": None, "gid": None, "user": None, "home": env.get("HOME")}
     if not name:
         facts["uid"], facts["gid"] = 0, 0  # no USER: root
-    elif name.isdigit():
-        facts["uid"] = int(name)
+    elif small_int(name) is not None:  # ASCII digits only: '²' is a name, not a number
+        facts["uid"] = small_int(name)
     else:
         facts["user"] = name
-    if group.isdigit():
-        facts["gid"] = int(group)
+    facts["gid"] = small_int(group)
     return facts
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftcheck.errors import UsageError
+from driftcheck.numbers import small_int
 from driftcheck.targets.interface import Target
 
 KINDS = ("host", "python", "pid", "container", "image", "archive", "registry")
@@ -42,9 +43,10 @@ def target_for(reference: Reference) -> Target:
     if kind == "python":
         return api.select_target(python=value)
     if kind == "pid":
-        if not value.isdigit() or int(value) == 0:
+        pid = small_int(value)
+        if not pid:
             raise UsageError(f"pid:{value} is not a process id; write pid:1234")
-        return api.select_target(pid=int(value))
+        return api.select_target(pid=pid)
     if kind == "container":
         return api.select_target(container=value)
     if kind == "image":

@@ -10,10 +10,10 @@ from packaging.version import Version
 from driftcheck.diff.explainers.calver import calendar_step
 from driftcheck.diff.explainers.common import install_command, openssl_series, quote
 from driftcheck.diff.explainers.dependencies import marker_environment
-from driftcheck.diff.explainers.os_packages import compare_versions
 from driftcheck.diff.explainers.packages import classify
 from driftcheck.diff.explainers.python_runtime import removed_between
 from driftcheck.diff.explainers.wheel_tags import platform_need
+from driftcheck.parsers.version_order import compare_dpkg
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_tags_without_a_libc_promise(tag: str) -> None:
     ],
 )
 def test_debian_version_order(a: str, b: str, sign: int) -> None:
-    result = compare_versions(a, b)
+    result = compare_dpkg(a, b)
     assert (result > 0) - (result < 0) == sign
 
 

@@ -17,6 +17,7 @@ from packaging.utils import canonicalize_name
 
 from driftcheck.diff.explainers.interface import Context
 from driftcheck.diff.model import Change, Fix
+from driftcheck.numbers import small_int
 from driftcheck.snapshot.model import Distribution, Snapshot
 
 Side = Literal["left", "right"]
@@ -216,10 +217,12 @@ def openssl_series(text: str | None) -> str | None:
 
     Before 3.0 the second number broke the ABI (1.0 → 1.1); from 3.0 the first does.
     """
-    match = re.search(r"(\d+)\.(\d+)", text or "")
+    match = re.search(r"([0-9]+)\.([0-9]+)", text or "")
     if not match:
         return None
-    major, minor = int(match.group(1)), int(match.group(2))
+    major, minor = small_int(match.group(1)), small_int(match.group(2))
+    if major is None or minor is None:  # a number no OpenSSL has: the text is its own series
+        return f"{match.group(1)}.{match.group(2)}"
     return f"{major}.{minor}" if major < 3 else str(major)
 
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from driftcheck.diff.explainers.common import (
     IMPLEMENTATION_NAMES,
@@ -37,6 +36,7 @@ from driftcheck.diff.explainers.common import (
 )
 from driftcheck.diff.explainers.interface import Context
 from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.pep440 import marker_holds, parse_requirement, parse_specifiers, parse_version
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Distribution, Snapshot
 
@@ -98,11 +98,6 @@ def marker_environment(snapshot: Snapshot) -> dict[str, str] | None:
         "sys_platform": _SYS_PLATFORM.get(system.lower(), system.lower()),
         "extra": "",
     }
-
-
-@lru_cache(maxsize=65536)
-def _parse(text: str) -> Requirement:
-    return Requirement(text)
 
 
 class DependenciesExplainer:
@@ -202,11 +197,11 @@ def _check_requirement(
     result: SideCheck,
 ) -> None:
     try:
-        requirement = _parse(text)
+        requirement = parse_requirement(text)
         if requirement.marker is not None:
             if env is None:
                 return  # no interpreter on this side: markers cannot be evaluated
-            if not requirement.marker.evaluate(dict(env)):
+            if not marker_holds(requirement.marker, env):
                 return
     except (InvalidRequirement, *_MARKER_ERRORS) as exc:
         result.skipped.append(f"{named(dist)}: Requires-Dist {text!r} not checked ({exc})")
@@ -214,7 +209,7 @@ def _check_requirement(
     found = installed.get(canonicalize_name(requirement.name))
     if found is not None and requirement.specifier:
         try:
-            if requirement.specifier.contains(Version(found.version), prereleases=True):
+            if requirement.specifier.contains(parse_version(found.version), prereleases=True):
                 return
         except InvalidVersion as exc:
             result.skipped.append(f"{named(found)}: version not PEP 440 ({exc})")
@@ -227,7 +222,8 @@ def _check_requirement(
 
 def _check_python(dist: Distribution, python: str, result: SideCheck) -> None:
     try:
-        ok = SpecifierSet(dist.requires_python or "").contains(Version(python), prereleases=True)
+        specifiers = parse_specifiers(dist.requires_python or "")
+        ok = specifiers.contains(parse_version(python), prereleases=True)
     except (InvalidSpecifier, InvalidVersion) as exc:
         result.skipped.append(f"{named(dist)}: Requires-Python not checked ({exc})")
         return
@@ -296,7 +292,7 @@ def _unmet_finding(
 
 def _satisfies(requirement: Requirement, dist: Distribution) -> bool:
     try:
-        return requirement.specifier.contains(Version(dist.version), prereleases=True)
+        return requirement.specifier.contains(parse_version(dist.version), prereleases=True)
     except InvalidVersion:
         return False
 
@@ -338,7 +334,8 @@ def _python_finding(mismatch: PythonMismatch, side: Side, context: Context) -> F
 
 def _supports(dist: Distribution, python: str) -> bool:
     try:
-        return SpecifierSet(dist.requires_python or "").contains(Version(python), prereleases=True)
+        specifiers = parse_specifiers(dist.requires_python or "")
+        return specifiers.contains(parse_version(python), prereleases=True)
     except (InvalidSpecifier, InvalidVersion):
         return False
 

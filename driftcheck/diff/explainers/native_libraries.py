@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import cmp_to_key
 from typing import Any
 
 from packaging.utils import canonicalize_name
@@ -20,6 +21,7 @@ from driftcheck.diff.explainers.common import active, join_names, openssl_series
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Severity
 from driftcheck.diff.text import short
+from driftcheck.numbers import DIGITS, compare_digits
 from driftcheck.snapshot.model import Distribution
 
 OPENSSL = ("libssl", "libcrypto")
@@ -133,7 +135,7 @@ def _native_version(context: Context, side: str, name: str) -> str | None:
 
 def _glibcxx(version: str | None) -> str | None:
     """libstdc++.so.6.0.N exports symbols up to GLIBCXX_3.4.N."""
-    match = re.fullmatch(r"6\.0\.(\d+)", version or "")
+    match = re.fullmatch(r"6\.0\.([0-9]+)", version or "")
     return f"GLIBCXX_3.4.{match.group(1)}" if match else None
 
 
@@ -142,7 +144,8 @@ def _system(name: str, changes: list[Change], context: Context) -> Finding:
     left = _version(_entry(changes, "left")) or _native_version(context, "left", name)
     right = _version(_entry(changes, "right")) or _native_version(context, "right", name)
     if name == "libstdc++":
-        newest = max((v for v in (left, right) if v), key=_sort_key, default=None)
+        versions = [v for v in (left, right) if v]
+        newest = max(versions, key=cmp_to_key(_newer), default=None)
         symbol = _glibcxx(newest)
         why = "C++ extensions built against the newer one fail on the older" + (
             f" with '{symbol}' not found" if symbol else ""
@@ -165,8 +168,13 @@ def _system(name: str, changes: list[Change], context: Context) -> Finding:
     )
 
 
-def _sort_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version))
+def _newer(a: str, b: str) -> int:
+    """The numbers of two library versions compared in turn, however long."""
+    numbers_a, numbers_b = DIGITS.findall(a), DIGITS.findall(b)
+    for x, y in zip(numbers_a, numbers_b, strict=False):
+        if order := compare_digits(x, y):
+            return order
+    return (len(numbers_a) > len(numbers_b)) - (len(numbers_a) < len(numbers_b))
 
 
 def _bundled(owner: str, changes: list[Change], context: Context) -> Finding:

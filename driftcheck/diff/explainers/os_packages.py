@@ -15,6 +15,7 @@ from driftcheck.diff.explainers.common import join_names
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
+from driftcheck.parsers.version_order import compare_package_versions
 
 # The runtime packages of the C library, OpenSSL, libstdc++ and the system Python (which a
 # venv made from it runs on); their -dev, -doc and module packages are not what runs.
@@ -26,55 +27,6 @@ NOTABLE = re.compile(
 
 def notable(name: str) -> bool:
     return bool(NOTABLE.match(name)) and not name.endswith(("-dev", "-doc", "-dbg"))
-
-
-def _order(char: str) -> int:
-    """dpkg's character order: '~' before the end, letters before other symbols."""
-    if char == "~":
-        return -1
-    if not char or char.isdigit():
-        return 0
-    if char.isalpha():
-        return ord(char)
-    return ord(char) + 256
-
-
-def _compare_part(a: str, b: str) -> int:
-    """dpkg's verrevcmp: alternating non-digit and digit runs."""
-    i = j = 0
-    while i < len(a) or j < len(b):
-        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
-            ac = _order(a[i] if i < len(a) else "")
-            bc = _order(b[j] if j < len(b) else "")
-            if ac != bc:
-                return ac - bc
-            i, j = i + 1, j + 1
-        start_i, start_j = i, j
-        while i < len(a) and a[i].isdigit():
-            i += 1
-        while j < len(b) and b[j].isdigit():
-            j += 1
-        x, y = int(a[start_i:i] or 0), int(b[start_j:j] or 0)
-        if x != y:
-            return -1 if x < y else 1
-    return 0
-
-
-def compare_versions(a: str, b: str) -> int:
-    """Debian version order (epoch:upstream-revision); close enough for apk and rpm too."""
-
-    def split(version: str) -> tuple[int, str, str]:
-        epoch, _, rest = version.partition(":") if ":" in version else ("0", "", version)
-        upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
-        try:
-            return int(epoch or 0), upstream, revision
-        except ValueError:
-            return 0, version, ""
-
-    (ea, ua, ra), (eb, ub, rb) = split(a), split(b)
-    if ea != eb:
-        return -1 if ea < eb else 1
-    return _compare_part(ua, ub) or _compare_part(ra, rb)
 
 
 class OsPackagesExplainer:
@@ -91,7 +43,7 @@ def _version(value: object) -> str | None:
     return str(value["version"]) if isinstance(value, dict) and value.get("version") else None
 
 
-def _kind(changes: list[Change]) -> tuple[str, str | None, str | None]:
+def _kind(manager: str, changes: list[Change]) -> tuple[str, str | None, str | None]:
     """'upgraded', 'downgraded', 'added', 'removed' or 'rebuilt', with both versions."""
     whole = next((c for c in changes if c.field == ""), None)
     if whole is not None:
@@ -101,7 +53,8 @@ def _kind(changes: list[Change]) -> tuple[str, str | None, str | None]:
     if version is None:
         return "rebuilt", None, None
     left, right = str(version.left), str(version.right)
-    return ("upgraded" if compare_versions(left, right) < 0 else "downgraded"), left, right
+    newer = compare_package_versions(manager, left, right) < 0
+    return ("upgraded" if newer else "downgraded"), left, right
 
 
 def _finding(manager: str, changes: list[Change], context: Context) -> Finding:
@@ -114,7 +67,7 @@ def _finding(manager: str, changes: list[Change], context: Context) -> Finding:
     important: list[str] = []
     for key, package_changes in sorted(per_package.items()):
         _, name, arch = [*key.split(":", 2), "", ""][:3]
-        kind, left, right = _kind(package_changes)
+        kind, left, right = _kind(manager, package_changes)
         counts[kind] = counts.get(kind, 0) + 1
         shown = f"{name} {left or 'absent'} → {right or 'absent'}"
         if notable(name):

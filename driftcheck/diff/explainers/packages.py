@@ -41,6 +41,7 @@ from driftcheck.diff.explainers.versions import Rating, Users, rate
 from driftcheck.diff.explainers.versions import classify as classify  # the gate's version steps
 from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
+from driftcheck.numbers import small_int
 from driftcheck.snapshot.model import Distribution
 
 # Fields a new release brings along: explained by the version change itself.
@@ -156,7 +157,8 @@ def _missing_imports(
 def _from_312(version: str) -> bool:
     major, _, rest = version.partition(".")
     minor = rest.partition(".")[0]
-    return major.isdigit() and minor.isdigit() and (int(major), int(minor)) >= (3, 12)
+    numbers = small_int(major), small_int(minor)
+    return numbers[0] is not None and numbers[1] is not None and (numbers[0], numbers[1]) >= (3, 12)
 
 
 def _placeholder_removed(dist: Distribution, changes: list[Change], context: Context) -> Finding:

@@ -19,6 +19,7 @@ from driftcheck.diff.explainers.common import (
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
+from driftcheck.numbers import small_int
 from driftcheck.snapshot.model import Interpreter, Snapshot
 
 ABI_FIELDS = ("soabi", "ext_suffix", "cache_tag")
@@ -123,10 +124,10 @@ def _implementation(
 
 def _minor(version: str) -> tuple[int, int] | None:
     parts = version.split(".")
-    try:
-        return (int(parts[0]), int(parts[1]))
-    except (IndexError, ValueError):
+    if len(parts) < 2:
         return None
+    major, minor = small_int(parts[0]), small_int(parts[1])
+    return None if major is None or minor is None else (major, minor)
 
 
 def removed_between(old: tuple[int, int], new: tuple[int, int]) -> list[str]:

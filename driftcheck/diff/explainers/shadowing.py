@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from driftcheck.diff.explainers.common import Side, active, label, snapshot_of
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
+from driftcheck.diff.pep440 import parse_version
 from driftcheck.diff.text import short
 
 
@@ -36,7 +37,7 @@ class ShadowingExplainer:
 
 def _older(a: str, b: str) -> bool:
     try:
-        return Version(a) < Version(b)
+        return parse_version(a) < parse_version(b)
     except InvalidVersion:
         return False
 

@@ -17,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 from driftcheck.diff.explainers.calver import CalendarStep, calendar_step
 from driftcheck.diff.explainers.common import join_names, named
 from driftcheck.diff.model import Severity
+from driftcheck.diff.pep440 import parse_version
 from driftcheck.snapshot.model import Distribution
 
 WHEN_NOT_HOW = "the version says when it came out, not how compatible it is"
@@ -36,7 +37,7 @@ class VersionStep:
 def classify(left: str, right: str) -> VersionStep | None:
     """The step between two PEP 440 versions; None when either is not PEP 440."""
     try:
-        a, b = Version(left), Version(right)
+        a, b = parse_version(left), parse_version(right)
     except InvalidVersion:
         return None
     ra, rb = (*a.release, 0, 0, 0)[:3], (*b.release, 0, 0, 0)[:3]

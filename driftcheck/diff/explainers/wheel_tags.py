@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from driftcheck.numbers import small_int
 from driftcheck.snapshot.model import Distribution
 
-_PEP600 = re.compile(r"^(manylinux|musllinux)_(\d+)_(\d+)_(.+)$")
+_PEP600 = re.compile(r"^(manylinux|musllinux)_([0-9]+)_([0-9]+)_(.+)$")
 _LEGACY = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 _FAMILY = {"manylinux": "glibc", "musllinux": "musl"}
 # Names the kernel and the wheel tags give the same architecture.
@@ -40,7 +41,8 @@ def platform_need(platform_tag: str) -> LibcNeed | None:
     match = _PEP600.match(platform_tag)
     if match:
         kind, major, minor, arch = match.groups()
-        return LibcNeed(_FAMILY[kind], (int(major), int(minor)), platform_tag, arch)
+        version = _small_pair(major, minor)
+        return None if version is None else LibcNeed(_FAMILY[kind], version, platform_tag, arch)
     legacy, _, arch = platform_tag.partition("_")
     if legacy in _LEGACY and arch:
         return LibcNeed("glibc", _LEGACY[legacy], platform_tag, arch)
@@ -72,8 +74,15 @@ def _tags_need(wheel_tags: tuple[str, ...]) -> LibcNeed | None:
 def parse_libc_version(text: str | None) -> tuple[int, int] | None:
     if not text:
         return None
-    match = re.match(r"(\d+)\.(\d+)", text)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    match = re.match(r"([0-9]+)\.([0-9]+)", text)
+    return _small_pair(match.group(1), match.group(2)) if match else None
+
+
+def _small_pair(major: str, minor: str) -> tuple[int, int] | None:
+    """(major, minor), or None when either number is too long to be a real version: a tag
+    or a libc that claims such a number is read as naming none."""
+    pair = small_int(major), small_int(minor)
+    return None if pair[0] is None or pair[1] is None else (pair[0], pair[1])
 
 
 def same_architecture(machine: str, tag_arch: str) -> bool:
