@@ -11,6 +11,7 @@ from pathlib import Path
 from driftcheck.errors import OutputError, UsageError
 from driftcheck.gate.baseline import repository_path
 from driftcheck.gate.verdict import CheckResult
+from driftcheck.regular_files import NotReadError, open_for_append
 from driftcheck.snapshot.io import write_atomic
 from driftcheck.snapshot.streams import writes_through
 
@@ -95,9 +96,11 @@ def append_step_summary(result: CheckResult) -> str | None:
     if len(text.encode("utf-8")) > SUMMARY_LIMIT:
         cut = text.encode("utf-8")[: SUMMARY_LIMIT - 200].decode("utf-8", "ignore")
         text = cut[: cut.rfind("\n") + 1] + "\n*(report cut to fit the job summary)*\n"
-    try:
-        with open(target, "a", encoding="utf-8") as handle:
+    try:  # a FIFO with no reader fails at once rather than holding the job
+        with os.fdopen(open_for_append(Path(target)), "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
+    except NotReadError as exc:
+        return f"cannot append to $GITHUB_STEP_SUMMARY ({exc}); no job summary"
     except OSError as exc:
         return f"cannot append to $GITHUB_STEP_SUMMARY ({exc.strerror or exc}); no job summary"
     return None

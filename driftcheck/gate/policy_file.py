@@ -26,6 +26,7 @@ from driftcheck.gate.policy import (
     SeverityRule,
     canonical_package,
 )
+from driftcheck.regular_files import NotReadError, read_regular_file
 from driftcheck.untrusted_toml import TomlInputError, load_toml
 
 POLICY_FILE = "driftcheck.toml"
@@ -47,12 +48,12 @@ def find_policy(explicit: str | None, folder: Path) -> Policy:
     """The policy `--policy` names, else the one in `folder`, else the defaults."""
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists():
             raise PolicyError(f"policy file {path} does not exist; fix --policy or create it")
         return parse_policy(_policy_table(path, required=True) or {}, path)
     own, pyproject = folder / POLICY_FILE, folder / PYPROJECT
-    in_pyproject = _policy_table(pyproject, required=False) if pyproject.is_file() else None
-    if own.is_file():
+    in_pyproject = _policy_table(pyproject, required=False) if pyproject.exists() else None
+    if own.exists():  # a FIFO or a folder by that name is an error, not "no policy"
         if in_pyproject is not None:
             raise PolicyError(
                 f"both {POLICY_FILE} and {PYPROJECT} [tool.driftcheck] hold a policy; "
@@ -88,8 +89,9 @@ def _policy_table(path: Path, *, required: bool) -> dict[str, Any] | None:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_POLICY_BYTES + 1)
+        raw = read_regular_file(path, MAX_POLICY_BYTES)
+    except NotReadError as exc:  # a FIFO or a device named like a policy: never waited on
+        raise PolicyError(f"cannot read policy {path}: {exc}; pass a regular file") from exc
     except OSError as exc:
         raise PolicyError(f"cannot read policy {path}: {exc.strerror or exc}") from exc
     if len(raw) > MAX_POLICY_BYTES:

@@ -9,21 +9,11 @@ goes into the project notes that `--project` prints.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
-_KINDS = {
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a folder",
-}
-_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | os.O_NOFOLLOW
+from driftcheck.regular_files import NotReadError, read_regular_file
 
-
-class NotReadError(Exception):
-    """A project file that is not read; the message says why, in a few words."""
+__all__ = ["NotReadError", "inside", "read_project_file"]
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -32,30 +22,11 @@ def inside(root: Path, path: Path) -> bool:
 
 
 def read_project_file(root: Path, path: Path, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of ``path``, a regular file inside ``root`` (resolved).
-
-    The type is checked before opening (opening a device can act on it) and again on
-    the open descriptor, which O_NONBLOCK keeps from waiting on a FIFO meanwhile.
-    """
+    """At most ``limit + 1`` bytes of ``path``, a regular file inside ``root`` (resolved)."""
     real = Path(os.path.realpath(path))
     if not real.is_relative_to(root):
         raise NotReadError("outside the project folder")
     try:
-        _require_regular(os.stat(real).st_mode)
-        fd = os.open(real, _FLAGS)
-    except OSError as exc:
+        return read_regular_file(real, limit, follow_links=False)
+    except FileNotFoundError as exc:
         raise NotReadError(f"cannot read it ({exc.strerror or exc})") from exc
-    try:
-        _require_regular(os.fstat(fd).st_mode)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(limit + 1)
-    except OSError as exc:
-        raise NotReadError(f"cannot read it ({exc.strerror or exc})") from exc
-    finally:
-        os.close(fd)
-
-
-def _require_regular(mode: int) -> None:
-    if not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        raise NotReadError(f"not a regular file ({kind})" if kind.startswith("a ") else kind)

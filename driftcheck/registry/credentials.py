@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck.registry.names import DOCKER_HUB, DOCKER_HUB_ALIASES
+from driftcheck.regular_files import NotReadError, read_regular_file
 
 MAX_CONFIG = 4 * 1024 * 1024
 
@@ -51,10 +52,12 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 def find_login(registry: str, environ: Mapping[str, str] | None = None) -> Login:
     path = config_path(environ)
     try:
-        with open(path, "rb") as handle:
-            data = json.loads(handle.read(MAX_CONFIG))
+        raw = read_regular_file(path, MAX_CONFIG)
+        data = json.loads(raw[:MAX_CONFIG])
     except FileNotFoundError:
         return Login(None, f"no login for it in {path}")
+    except NotReadError as exc:  # a FIFO or a device in its place: never waited on
+        return Login(None, f"{path} is not read: {exc}")
     except (OSError, ValueError, RecursionError):
         return Login(None, f"{path} cannot be read as JSON")
     if not isinstance(data, dict):
