@@ -5,8 +5,8 @@
 #   bash scripts/test.sh [pytest args...]
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
-#    python3-venv, strace, chromium, chromium-driver, docker-registry, openssl, nodejs and
-#    npm) when missing: one `apt-get update`, only if something is missing; the registry's
+#    python3-venv, strace, chromium, chromium-driver, docker-registry, skopeo, openssl,
+#    nodejs and npm) when missing: one `apt-get update`, only if something is missing; the registry's
 #    Debian service is never left running (the tests start their own on a free loopback
 #    port); then gitlab-ci-local (npm, pinned) into the test cache when missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
@@ -135,6 +135,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 have docker-registry || missing+=(docker-registry)
+have skopeo || missing+=(skopeo) # copies test images to OCI layouts (tests/static)
 have openssl || missing+=(openssl) # signs the registry tests' tokens
 # gitlab-ci-local runs the example GitLab pipeline (tests/ci). Its re2 dependency compiles
 # a native module when no prebuilt one can be downloaded: hence g++ and make.

@@ -740,8 +740,10 @@ SITE_PATHS_RECIPE = PathsRecipe(
 
 #: An isolated venv (/opt/venv, USER app) beside filled system folders (/usr/local's
 #: dist-packages, /usr/lib/python3/dist-packages, app's user site), holding an editable
-#: src-layout install of ``EDITABLE_PROJECT`` at /app; and a second venv, /opt/sysvenv, made
-#: with --system-site-packages (not the one the config points at).
+#: src-layout install of ``EDITABLE_PROJECT`` at /app, whose src/ also holds the
+#: myproject.egg-info that builds leave there (egg_info, `python -m build`, setuptools < 64
+#: editable installs) and that the editable .pth line puts on sys.path; and a second venv,
+#: /opt/sysvenv, made with --system-site-packages (not the one the config points at).
 VENV_BESIDE_SYSTEM_RECIPE = PathsRecipe(
     parent=BASE_RECIPE,
     repository="driftcheck-test/bookworm-venv-beside-system",
@@ -763,6 +765,8 @@ VENV_BESIDE_SYSTEM_RECIPE = PathsRecipe(
             six==1.17.0 idna==3.10 attrs==24.3.0 setuptools==75.3.0; \\
         /opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check \\
             --no-build-isolation -e /app; \\
+        cd /app && /opt/venv/bin/python -c 'from setuptools import setup; setup()' -q egg_info; \\
+        test -f /app/src/myproject.egg-info/PKG-INFO; cd /; \\
         python3 -m venv --system-site-packages /opt/sysvenv; \\
         /opt/sysvenv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check \\
             --find-links /tmp/wheels MarkupSafe==3.0.2; \\
