@@ -86,9 +86,10 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     system, arch, variant = _platform(str(metadata.get("platform") or ""))
     envs = pyenvs.find_environments(fs, env)
     modelled = pyenvs.model_sys_path(fs, metadata, env)
+    path_note = "sys.path (see python.sys_path: modelled)" if modelled else "sys.path"
     unknown(
         "python",
-        "static reading runs no interpreter: its version, ABI, sys.path and flags are not "
+        f"static reading runs no interpreter: its version, ABI, {path_note} and flags are not "
         "known; found " + pyenvs.python_hint(fs, envs),
     )
     site_dirs, path_entries = envs.site_dirs, envs.site_dirs

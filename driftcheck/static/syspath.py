@@ -141,6 +141,8 @@ def _add_site_dir(
     """site.addsitedir(): the folder, then each .pth file's path lines, in name order."""
     add(site_dir)
     result.site_dirs.append(site_dir)
+    # Hidden .pth files are skipped from 3.13 on (and by some later 3.8-3.12 patch
+    # releases, which the files do not tell apart: read there, as most releases do).
     skip_hidden = layout.version_tuple >= (3, 13)
     for name in sorted(files.listdir(site_dir)):
         if not name.endswith(".pth") or (skip_hidden and name.startswith(".")):

@@ -249,3 +249,33 @@ def test_no_interpreter_lists_every_environment_and_says_so():
     assert {d["name"] for d in facts["distributions"]} == {"idna", "six"}
     notes = {u["field"]: u["reason"] for u in facts["unknowns"]}
     assert "python.sys_path" not in notes and "every environment" in notes["distributions"]
+
+
+def test_a_lib64_installation_and_a_venv_of_copies():
+    site64, site = "/usr/lib64/python3.12/site-packages", "/usr/lib/python3.12/site-packages"
+    entries = [
+        file("usr/bin/python3.12", "\x7fELF"),
+        symlink("usr/bin/python3", "python3.12"),
+        file("usr/lib64/python3.12/site.py", UPSTREAM_SITE_PY),
+        *dist(site64, "markupsafe", "3.0.2"),
+        *dist(site, "six", "1.17.0"),
+    ]
+    facts = read(entries, {"PATH": "/usr/bin"})
+    assert modelled_path(facts) == [
+        "/usr/lib64/python312.zip",
+        "/usr/lib64/python3.12",
+        "/usr/lib64/python3.12/lib-dynload",
+        site64,
+        site,
+    ]
+    copies = [
+        *entries,
+        file("srv/env/pyvenv.cfg", "home = /usr/bin\nversion_info = 3.12.7.final.0\n"),
+        file("srv/env/bin/python", "\x7fELF"),  # --copies: no version in the name
+        *dist("/srv/env/lib64/python3.12/site-packages", "idna", "3.10"),
+    ]
+    in_venv = read(copies, {"VIRTUAL_ENV": "/srv/env", "PATH": "/srv/env/bin:/usr/bin"})
+    assert modelled_path(in_venv)[3:] == [
+        "/srv/env/lib64/python3.12/site-packages"
+    ]  # /srv/env/lib/python3.12/site-packages does not exist
+    assert set(active(in_venv)) == {"idna"}
