@@ -85,13 +85,12 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     env = {str(k): str(v) for k, v in dict(metadata.get("configured_env") or {}).items()}
     system, arch, variant = _platform(str(metadata.get("platform") or ""))
     envs = pyenvs.find_environments(fs, env)
-    modelled = pyenvs.model_sys_path(fs, metadata, env)
-    path_note = "sys.path (see python.sys_path: modelled)" if modelled else "sys.path"
     unknown(
         "python",
-        f"static reading runs no interpreter: its version, ABI, {path_note} and flags are not "
+        "static reading runs no interpreter: its version, ABI, sys.path and flags are not "
         "known; found " + pyenvs.python_hint(fs, envs),
     )
+    modelled = pyenvs.model_sys_path(fs, metadata, env)  # sys.path: see python.sys_path
     site_dirs, path_entries = envs.site_dirs, envs.site_dirs
     if modelled is not None:
         site_dirs, path_entries = modelled.sys_path.site_dirs, modelled.sys_path.entries

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from driftcheck.static.interpreter import find_executable, home_folder, read_layout
+from driftcheck.static.installation import find_executable, home_folder, read_layout
 from driftcheck.static.rootfs import RootFS, safe_name
 from driftcheck.static.shared import parse_metadata_headers, read_distribution
 from driftcheck.static.syspath import Layout, SysPath, build_sys_path

@@ -32,12 +32,13 @@ METADATA_FILES = {
     "direct_url.json": Keep(1 * MiB),
     "requires.txt": Keep(1 * MiB),
 }
+# A standard library folder (usr/lib/python3.11, opt/conda/lib64/python3.13t), for its site.py.
+STDLIB_FOLDER = re.compile(r"(^|/)lib(64)?/python\d\.\d+t?$")
+
 # libc.so.6, libssl.so.*, libcrypto.so.* directly in a library folder: versions live inside.
 LIBRARY_FOLDER = re.compile(r"^(usr/(local/)?)?lib(32|64)?(/[^/]+)?$")
 LIBRARY_BINARY = re.compile(r"^(libc\.so\.6|libssl\.so\.[0-9.]+|libcrypto\.so\.[0-9.]+)$")
 BINARY_PREFIX = 32 * MiB  # what the probe reads of a library to find its version
-# A standard library folder (usr/lib/python3.11, opt/conda/lib64/python3.13t), for its site.py.
-STDLIB_FOLDER = re.compile(r"(^|/)lib(64)?/python\d\.\d+t?$")
 
 
 def reduce_record(data: bytes) -> bytes:

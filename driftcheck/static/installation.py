@@ -1,4 +1,4 @@
-"""The Python an image would run, found in its files and config the way the runtime finds it.
+"""The installation of the Python an image would run, found as the runtime and getpath find it.
 
 The candidates are the live probe's, in its order (``interpreter_candidates``:
 the entrypoint's own interpreter when it names one by path, ``$VIRTUAL_ENV``,
