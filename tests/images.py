@@ -656,3 +656,159 @@ def ensure_no_shell_image(
         if not image_exists(client, recipe.tag):
             build_dockerfile(client, recipe.tag, recipe.dockerfile())
     return recipe.tag
+
+
+# --------------------------------------------------------------------------- sys.path images
+
+#: Wheels the sys.path images add to ``VENV_WHEELS`` (also cached): older six and attrs, to
+#: put two versions of one distribution on one sys.path, and a setuptools that builds PEP 660
+#: editable installs without the ``wheel`` package.
+OLDER_WHEELS: tuple[str, ...] = ("six==1.16.0", "attrs==23.2.0", "setuptools==75.3.0")
+#: pip from Debian's own wheel (python3-venv brings it): no pip package in the base image.
+SYSTEM_PIP = (
+    "python3 $(echo /usr/share/python-wheels/pip-*.whl)/pip install --no-index --no-cache-dir "
+    "--disable-pip-version-check --break-system-packages"
+)
+#: A src-layout project installed editable into /opt/venv of ``VENV_BESIDE_SYSTEM_RECIPE``.
+EDITABLE_PROJECT = {
+    "pyproject.toml": (
+        '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
+        '\n[project]\nname = "myproject"\nversion = "0.3.0"\ndependencies = ["six>=1.15", "idna"]\n'
+    ),
+    "src/myproject/__init__.py": "VALUE = 1\n",
+}
+
+
+@dataclass(frozen=True)
+class PathsRecipe:
+    """An image FROM another one, built by a Dockerfile body with the host's wheels in
+    /tmp/wheels (``VENV_WHEELS``) and /tmp/older (``OLDER_WHEELS``), and, with ``project``,
+    ``EDITABLE_PROJECT`` in /tmp/project."""
+
+    parent: BaseRecipe | PathsRecipe
+    body: str
+    repository: str
+    project: bool = False
+    version: int = RECIPE_VERSION
+
+    def dockerfile(self) -> str:
+        return f"FROM {self.parent.tag}\n" + textwrap.dedent(self.body)
+
+    @property
+    def digest(self) -> str:
+        return _short_hash(
+            {
+                "kind": "paths",
+                "dockerfile": self.dockerfile(),
+                "wheels": [r.wheels_digest for r in _paths_wheel_recipes()],
+                "project": EDITABLE_PROJECT if self.project else None,
+                "version": self.version,
+            }
+        )
+
+    @property
+    def tag(self) -> str:
+        return f"{self.repository}:{self.digest}"
+
+
+def _paths_wheel_recipes() -> tuple[VenvRecipe, VenvRecipe]:
+    return VENV_RECIPE, VenvRecipe(base=BASE_RECIPE, wheels=OLDER_WHEELS)
+
+
+#: Debian's python3 as root, no venv: an older attrs in the user site (/root/.local) ahead of
+#: a newer one in /usr/local's dist-packages, a .pth file there adding /opt/plugins (absolute
+#: line) and /srv/extra (relative line), and PYTHONPATH=/opt/pp holding an older six.
+SITE_PATHS_RECIPE = PathsRecipe(
+    parent=BASE_RECIPE,
+    repository="driftcheck-test/bookworm-site-paths",
+    body=f"""\
+    COPY wheels/ /tmp/wheels/
+    COPY older/ /tmp/older/
+    RUN set -e; \\
+        {SYSTEM_PIP} --find-links /tmp/wheels attrs==24.3.0 six==1.17.0; \\
+        {SYSTEM_PIP} --find-links /tmp/wheels --target /usr/lib/python3/dist-packages idna==3.10; \\
+        {SYSTEM_PIP} --find-links /tmp/older --user attrs==23.2.0; \\
+        {SYSTEM_PIP} --find-links /tmp/wheels --target /opt/plugins packaging==24.2; \\
+        {SYSTEM_PIP} --find-links /tmp/wheels --target /srv/extra MarkupSafe==3.0.2; \\
+        {SYSTEM_PIP} --find-links /tmp/older --target /opt/pp six==1.16.0; \\
+        printf '# plugins\\n/opt/plugins\\n../../../../../srv/extra\\nimport sys\\n/opt/none\\n' \\
+            > /usr/local/lib/python3.11/dist-packages/zz-plugins.pth; \\
+        rm -rf /tmp/wheels /tmp/older /root/.cache
+    ENV PYTHONPATH=/opt/pp
+    """,
+)
+
+#: An isolated venv (/opt/venv, USER app) beside filled system folders (/usr/local's
+#: dist-packages, /usr/lib/python3/dist-packages, app's user site), holding an editable
+#: src-layout install of ``EDITABLE_PROJECT`` at /app, whose src/ also holds the
+#: myproject.egg-info that builds leave there (egg_info, `python -m build`, setuptools < 64
+#: editable installs) and that the editable .pth line puts on sys.path; and a second venv,
+#: /opt/sysvenv, made with --system-site-packages (not the one the config points at).
+VENV_BESIDE_SYSTEM_RECIPE = PathsRecipe(
+    parent=BASE_RECIPE,
+    repository="driftcheck-test/bookworm-venv-beside-system",
+    project=True,
+    body=f"""\
+    COPY wheels/ /tmp/wheels/
+    COPY older/ /tmp/older/
+    COPY project/ /app/
+    RUN set -e; \\
+        {SYSTEM_PIP} --find-links /tmp/older six==1.16.0 attrs==23.2.0; \\
+        {SYSTEM_PIP} --find-links /tmp/wheels --target /usr/lib/python3/dist-packages \\
+            packaging==24.2; \\
+        useradd --create-home --uid 10002 app; \\
+        {SYSTEM_PIP} --find-links /tmp/wheels \\
+            --target /home/app/.local/lib/python3.11/site-packages idna==3.10; \\
+        python3 -m venv /opt/venv; \\
+        /opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check \\
+            --find-links /tmp/wheels --find-links /tmp/older \\
+            six==1.17.0 idna==3.10 attrs==24.3.0 setuptools==75.3.0; \\
+        /opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check \\
+            --no-build-isolation -e /app; \\
+        cd /app && /opt/venv/bin/python -c 'from setuptools import setup; setup()' -q egg_info; \\
+        test -f /app/src/myproject.egg-info/PKG-INFO; cd /; \\
+        python3 -m venv --system-site-packages /opt/sysvenv; \\
+        /opt/sysvenv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check \\
+            --find-links /tmp/wheels MarkupSafe==3.0.2; \\
+        chown -R app /home/app; \\
+        rm -rf /tmp/wheels /tmp/older /root/.cache
+    ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:{DEFAULT_PATH}
+    USER app
+    """,
+)
+
+#: The same files, configured to run /opt/sysvenv: a venv that also sees the system's
+#: folders, and app's user site (enabled there), ahead of its own site-packages.
+SYSTEM_SITE_VENV_RECIPE = PathsRecipe(
+    parent=VENV_BESIDE_SYSTEM_RECIPE,
+    repository="driftcheck-test/bookworm-system-site-venv",
+    body=f"""\
+    ENV VIRTUAL_ENV=/opt/sysvenv PATH=/opt/sysvenv/bin:{DEFAULT_PATH}
+    """,
+)
+
+
+def ensure_paths_image(recipe: PathsRecipe, client: Any | None = None) -> str:
+    """Return the tag of a sys.path image (and of the images it is built FROM)."""
+    client = client or build_client()
+    if image_exists(client, recipe.tag):
+        return recipe.tag
+    if isinstance(recipe.parent, PathsRecipe):
+        ensure_paths_image(recipe.parent, client)
+    else:
+        ensure_base_image(client, recipe.parent)
+    wheels, older = (_download_wheels(r) for r in _paths_wheel_recipes())
+    with _build_lock():
+        if image_exists(client, recipe.tag):
+            return recipe.tag
+        with tempfile.TemporaryDirectory(prefix="test-image-") as folder:
+            context = Path(folder)
+            skip = shutil.ignore_patterns(".*")
+            shutil.copytree(wheels, context / "wheels", ignore=skip)
+            shutil.copytree(older, context / "older", ignore=skip)
+            for name, text in EDITABLE_PROJECT.items() if recipe.project else ():
+                (context / "project" / name).parent.mkdir(parents=True, exist_ok=True)
+                (context / "project" / name).write_text(text)
+            (context / "Dockerfile").write_text(recipe.dockerfile())
+            build_context(client, context, recipe.tag)
+    return recipe.tag

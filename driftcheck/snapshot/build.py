@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from driftcheck import __version__
 from driftcheck.parsers.apk import parse_apk_installed
@@ -249,6 +250,7 @@ def _distributions(
     items = raw.objects(answer, "distributions", "probe")
     # The first copy along sys.path is the one an import finds.
     items.sort(key=lambda d: order.get(str(d.get("location")), len(order)))
+    items = _without_editable_leftovers(items)
     for item in items:
         name = raw.opt_text(item, "name", "distributions")
         version = raw.opt_text(item, "version", "distributions")
@@ -268,6 +270,34 @@ def _distributions(
             dist = replace(dist, shadowed_by=winner)
         found.append(dist)
     return tuple(sorted(found, key=lambda d: d.key)), unreadable
+
+
+def _without_editable_leftovers(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Drops the *.egg-info that setuptools leaves inside an editable project (``src/`` of a
+    src layout), which its .pth line puts on sys.path: it describes the editable install
+    recorded in site-packages, not a second copy."""
+    projects: dict[str, list[str]] = {}
+    for item in items:
+        direct = item.get("direct_url")
+        dir_info = direct.get("dir_info") if isinstance(direct, Mapping) else None
+        url = direct.get("url") if isinstance(direct, Mapping) else None
+        name = item.get("name")
+        if not (isinstance(dir_info, Mapping) and dir_info.get("editable") is True):
+            continue
+        if isinstance(url, str) and url.startswith("file://") and isinstance(name, str):
+            folder = unquote(urlsplit(url).path).rstrip("/")
+            projects.setdefault(canonicalize_name(name), []).append(folder)
+
+    def leftover(item: Mapping[str, Any]) -> bool:
+        name, location = item.get("name"), str(item.get("location") or "")
+        if not isinstance(name, str) or not str(item.get("metadata_dir")).endswith(".egg-info"):
+            return False
+        return any(
+            folder and (location == folder or location.startswith(folder + "/"))
+            for folder in projects.get(canonicalize_name(name), ())
+        )
+
+    return [item for item in items if not leftover(item)] if projects else items
 
 
 def _distribution(item: Mapping[str, Any], name: str, version: str) -> Distribution:

@@ -91,11 +91,17 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
         "static reading runs no interpreter: its version, ABI, sys.path and flags are not "
         "known; found " + pyenvs.python_hint(fs, envs),
     )
-    if len(envs.site_dirs) > 1:
+    modelled = pyenvs.model_sys_path(fs, metadata, env)  # sys.path: see python.sys_path
+    site_dirs, path_entries = envs.site_dirs, envs.site_dirs
+    if modelled is not None:
+        site_dirs, path_entries = modelled.sys_path.site_dirs, modelled.sys_path.entries
+        pyenvs.modelled_unknowns(fs, modelled, envs, unknown)
+    elif len(envs.site_dirs) > 1:
         unknown(
             "distributions",
-            "every environment found in the image is listed; which one the application "
-            "imports from is not known (no sys.path)",
+            "every environment found in the image is listed: no interpreter the image would "
+            "run was found to model its sys.path, so which one the application imports from "
+            "is not known",
         )
     for field, reason in STATIC_UNKNOWNS:
         unknown(field, reason)
@@ -103,8 +109,8 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "probe_version": PROBE_VERSION,
         "python": None,
-        "pth_files": pyenvs.pth_files(fs, envs.site_dirs, unknown),
-        "distributions": pyenvs.distributions(fs, envs.site_dirs, unknown),
+        "pth_files": pyenvs.pth_files(fs, site_dirs, unknown),
+        "distributions": pyenvs.distributions(fs, path_entries, unknown),
         "environment": env,
         "redacted_count": 0,
         "os": {
@@ -120,7 +126,7 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
         },
         "identity": _identity(metadata.get("user"), env),
         "os_packages_raw": _package_databases(fs, unknown),
-        "native_libraries": _native_libraries(fs, env, arch, libc, envs.site_dirs, unknown)
+        "native_libraries": _native_libraries(fs, env, arch, libc, site_dirs, unknown)
         if system == "Linux"
         else [],
     }

@@ -1,11 +1,15 @@
-"""Python environments in an image that nothing can run: found by their folders.
+"""Python environments in an image that nothing can run: its modelled sys.path, or its folders.
 
-A live probe asks the interpreter for sys.path; here there is no interpreter to
-ask, so every environment the image holds is listed: the system's
-site/dist-packages under /usr/lib, /usr/local/lib and /usr/lib64, the image's
-$VIRTUAL_ENV, and virtual environments (a pyvenv.cfg) and conda prefixes (a
-conda-meta folder) found under the usual roots. Distribution records come from
-the probe's own reader, so they compare field for field with a live snapshot.
+A live probe asks the interpreter for sys.path. Here nothing runs, so the
+interpreter the image would run is found in its files and config and its
+sys.path built as CPython would build it (``interpreter``, ``syspath``):
+distributions are read along that path, in its order, as the probe reads them.
+When no interpreter can be modelled, every environment the image holds is
+listed instead: the system's site/dist-packages under /usr/lib, /usr/local/lib
+and /usr/lib64, the image's $VIRTUAL_ENV, and virtual environments (a
+pyvenv.cfg) and conda prefixes (a conda-meta folder) found under the usual
+roots. Distribution records come from the probe's own reader, so they compare
+field for field with a live snapshot.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from driftcheck.static.installation import find_executable, home_folder, read_layout
 from driftcheck.static.rootfs import RootFS, safe_name
 from driftcheck.static.shared import parse_metadata_headers, read_distribution
+from driftcheck.static.syspath import Layout, SysPath, build_sys_path
+from driftcheck.targets.candidates import configured_program
 
 SEARCH_ROOTS = ("/opt", "/app", "/venv", "/srv", "/home", "/root")
 SEARCH_DEPTH = 4  # /home/user/project/.venv
@@ -38,8 +45,17 @@ class StaticFiles:
     def isdir(self, path: str) -> bool:
         return self.fs.isdir(path)
 
+    def isfile(self, path: str) -> bool:
+        return self.fs.isfile(path)
+
     def exists(self, path: str) -> bool:
         return self.fs.exists(path)
+
+    def listdir(self, path: str) -> list[str]:
+        return self.fs.listdir(path)
+
+    def realpath(self, path: str) -> str | None:
+        return self.fs.realpath(path)
 
     def read_optional(self, path: str, limit: int) -> str | None:
         data = self.fs.read_bytes(path)
@@ -54,6 +70,67 @@ class StaticFiles:
         if data is None:
             raise FileNotFoundError(f"{path} does not exist")
         return parse_metadata_headers(data)
+
+
+@dataclass(frozen=True)
+class ModelledPath:
+    """The interpreter the image would run, and the sys.path it would build."""
+
+    layout: Layout
+    sys_path: SysPath
+
+
+def model_sys_path(
+    fs: RootFS, metadata: Mapping[str, Any], env: Mapping[str, str]
+) -> ModelledPath | None:
+    """None when the image holds no interpreter whose installation its files describe."""
+    files = StaticFiles(fs)
+    entrypoint, command = _texts(metadata.get("entrypoint")), _texts(metadata.get("command"))
+    program = configured_program(entrypoint, command)
+    executable = find_executable(files, env, program)
+    layout = read_layout(files, executable) if executable else None
+    if layout is None:
+        return None
+    user = metadata.get("user")
+    home = home_folder(files, user if isinstance(user, str) else None, env)
+    cwd = metadata.get("working_dir")
+    cwd = cwd if isinstance(cwd, str) and cwd.startswith("/") else "/"
+    return ModelledPath(layout, build_sys_path(files, layout, env, home, cwd))
+
+
+def modelled_unknowns(fs: RootFS, modelled: ModelledPath, envs: Environments, unknown: Any) -> None:
+    """What a modelled sys.path cannot know, and the environments it leaves out."""
+    layout, path = modelled.layout, modelled.sys_path
+    unknown(
+        "python.sys_path",
+        f"modelled, not run: the sys.path {layout.executable} would build from the image's "
+        f"files and config is {path.entries}; what runs at start-up (sitecustomize, "
+        "usercustomize, `import` lines in .pth files) may change it",
+    )
+    for problem in path.problems:
+        unknown("pth_files", problem)
+    if path.code_lines:
+        shown = ", ".join(safe_name(p) for p in path.code_lines[:8])
+        unknown("pth_files", f"`import` lines run at start-up, not read statically: {shown}")
+    on_path = {fs.realpath(entry) or entry for entry in path.entries}
+    elsewhere = [
+        d
+        for d in envs.site_dirs
+        if (fs.realpath(d) or d) not in on_path
+        and any(n.endswith((".dist-info", ".egg-info")) for n in fs.listdir(d))
+    ]
+    if elsewhere:
+        unknown(
+            "distributions",
+            f"read along the modelled sys.path of {layout.executable}; these site folders "
+            "are in the image but not on it, and not listed: "
+            + ", ".join(safe_name(d) for d in elsewhere[:8])
+            + (f" and {len(elsewhere) - 8} more" if len(elsewhere) > 8 else ""),
+        )
+
+
+def _texts(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 @dataclass

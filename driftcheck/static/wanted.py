@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from driftcheck.static.rootfs import Keep, MiB
+from driftcheck.static.rootfs import Keep, KiB, MiB
 from driftcheck.static.shared import MAX_METADATA_HEADER, MAX_RECORD_FILE, MAX_TEXT_FILE
 
 # A file at one of these exact paths (keys: no leading "/").
@@ -20,6 +20,7 @@ EXACT = {
     "lib/apk/db/installed": Keep(MAX_TEXT_FILE),
     "usr/lib/apk/db/installed": Keep(MAX_TEXT_FILE),
     "etc/ld.so.conf": Keep(1 * MiB),
+    "etc/passwd": Keep(1 * MiB),  # the image user's home: where its user site is
 }
 # Files inside a *.dist-info or *.egg-info folder, with the probe's limits.
 METADATA_FILES = {
@@ -32,6 +33,9 @@ METADATA_FILES = {
     "direct_url.json": Keep(1 * MiB),
     "requires.txt": Keep(1 * MiB),
 }
+# A standard library folder (usr/lib/python3.11, opt/conda/lib64/python3.13t), for its site.py.
+STDLIB_FOLDER = re.compile(r"(^|/)lib(64)?/python\d\.\d+t?$")
+
 # libc.so.6, libssl.so.*, libcrypto.so.* directly in a library folder: versions live inside.
 LIBRARY_FOLDER = re.compile(r"^(usr/(local/)?)?lib(32|64)?(/[^/]+)?$")
 LIBRARY_BINARY = re.compile(r"^(libc\.so\.6|libssl\.so\.[0-9.]+|libcrypto\.so\.[0-9.]+)$")
@@ -70,6 +74,8 @@ def wanted(path: str) -> Keep | None:
         return METADATA_FILES["PKG-INFO"]  # a single-file egg-info is its own PKG-INFO
     if base == "pyvenv.cfg":
         return Keep(1 * MiB)
+    if base == "site.py" and STDLIB_FOLDER.search(folder):
+        return Keep(512 * KiB, prefix=True)  # Debian's patched one says "dist-packages"
     if base.endswith(".pth") and folder.endswith(("site-packages", "dist-packages")):
         return Keep(1 * MiB)
     if folder in ("var/lib/dpkg/status.d", "etc/ld.so.conf.d") and not base.endswith(".md5sums"):

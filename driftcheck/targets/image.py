@@ -19,6 +19,7 @@ from driftcheck.snapshot.model import TargetInfo
 from driftcheck.targets import engine
 from driftcheck.targets.candidates import (
     check_status,
+    configured_program,
     env_list_to_dict,
     interpreter_candidates,
     no_interpreter,
@@ -53,9 +54,11 @@ class ImageTarget:
         foreign = self._foreign_architecture(client, image)
         if foreign:
             return self._read_statically(request, foreign)
-        configured = env_list_to_dict((image.attrs.get("Config") or {}).get("Env"))
+        config = image.attrs.get("Config") or {}
+        configured = env_list_to_dict(config.get("Env"))
+        program = configured_program(config.get("Entrypoint"), config.get("Cmd"))
         tried: list[str] = []
-        for candidate in interpreter_candidates(self.python, configured):
+        for candidate in interpreter_candidates(self.python, configured, program):
             tried.append(candidate)
             result = self._run_once(client, image, candidate, request)
             if result is None:
