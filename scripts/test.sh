@@ -5,8 +5,8 @@
 #   bash scripts/test.sh [pytest args...]
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
-#    python3-venv, strace, chromium, chromium-driver, docker-registry, openssl, nodejs and
-#    npm) when missing: one `apt-get update`, only if something is missing; the registry's
+#    python3-venv, strace, chromium, chromium-driver, docker-registry, openssl, skopeo,
+#    nodejs and npm) when missing: one `apt-get update`, only if something is missing; the registry's
 #    Debian service is never left running (the tests start their own on a free loopback
 #    port); then gitlab-ci-local (npm, pinned) into the test cache when missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
@@ -136,6 +136,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 have docker-registry || missing+=(docker-registry)
 have openssl || missing+=(openssl) # signs the registry tests' tokens
+have skopeo || missing+=(skopeo) # copies a test image the way CI pipelines do (tests/static)
 # gitlab-ci-local runs the example GitLab pipeline (tests/ci). Its re2 dependency compiles
 # a native module when no prebuilt one can be downloaded: hence g++ and make.
 GITLAB_CI_LOCAL_VERSION=4.60.0

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from driftcheck.static import pyenvs
+from driftcheck.static.interpreter import read_interpreter
 from driftcheck.static.rootfs import NotKeptError, RootFS, safe_name
 from driftcheck.static.shared import (
     NATIVE_LIBRARY_PATTERNS,
@@ -85,11 +86,22 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     env = {str(k): str(v) for k, v in dict(metadata.get("configured_env") or {}).items()}
     system, arch, variant = _platform(str(metadata.get("platform") or ""))
     envs = pyenvs.find_environments(fs, env)
-    unknown(
-        "python",
-        "static reading runs no interpreter: its version, ABI, sys.path and flags are not "
-        "known; found " + pyenvs.python_hint(fs, envs),
-    )
+    packages = _package_databases(fs, unknown)
+    static_python = read_interpreter(fs, env, packages.get("dpkg"), unknown)
+    if static_python is None:
+        unknown(
+            "python",
+            "static reading runs no interpreter, and none was found where a live probe "
+            "looks ($VIRTUAL_ENV, python3 or python on the image's PATH, the usual "
+            "locations); seen in the files: " + pyenvs.python_hint(fs, envs),
+        )
+    else:
+        unknown(
+            "python",
+            "static reading runs no interpreter: sys.path, flags, encodings and build "
+            "details are not known; the version and ABI of "
+            f"{static_python['executable']} are read from its files (static_python)",
+        )
     if len(envs.site_dirs) > 1:
         unknown(
             "distributions",
@@ -118,7 +130,8 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
             "memory_bytes": None,
         },
         "identity": _identity(metadata.get("user"), env),
-        "os_packages_raw": _package_databases(fs, unknown),
+        "os_packages_raw": packages,
+        "static_python": static_python,
         "native_libraries": _native_libraries(fs, env, arch, libc, envs.site_dirs, unknown)
         if system == "Linux"
         else [],
