@@ -77,14 +77,14 @@ def read_interpreter(
     stdlib = _stdlib(fs, prefix, minor)
     if minor is None and stdlib is not None:
         minor = posixpath.basename(stdlib).removeprefix("python").rstrip("t")
-    _version(fs, real, prefix, minor, facts, unknown)
-    if facts["version"] is None and minor is not None:
+    _version(fs, real, prefix, minor, facts)
+    _owner(fs, real, dpkg_status, facts)
+    _venv(fs, path, facts)
+    if facts["version"] is None and minor is not None:  # the least exact source: last
         facts["version"] = minor
         sources["version"] = (
             f"the binary's name {real}" if named else f"the library folder {stdlib}"
         )
-    _owner(fs, real, dpkg_status, facts)
-    _venv(fs, path, facts)
     if stdlib is not None:
         _abi(fs, stdlib, facts)
     if facts["version"] is None:
@@ -130,9 +130,7 @@ def _scanned(fs: RootFS, path: str) -> str | None:
     return data.decode("ascii", "replace") if data else None
 
 
-def _version(
-    fs: RootFS, real: str, prefix: str, minor: str | None, facts: dict[str, Any], unknown: Unknown
-) -> None:
+def _version(fs: RootFS, real: str, prefix: str, minor: str | None, facts: dict[str, Any]) -> None:
     sources = facts["sources"]
     found = _scanned(fs, real)
     if found:
