@@ -134,7 +134,9 @@ def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
     not_comparable: list[str] = []
     for name in sorted(set(left_sections) | set(right_sections)):
         if static and name == "python":
-            changes.extend(static_runtime_changes(left, right))
+            runtime, unknown_runtime = static_runtime_changes(left, right)
+            changes.extend(runtime)
+            not_comparable.extend(unknown_runtime)
             not_comparable.append(
                 "python: sys.path, flags, encodings and build details: a static snapshot "
                 "reads only the version and ABI from files"

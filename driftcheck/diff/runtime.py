@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftcheck.diff.model import Change
-from driftcheck.snapshot.model import Snapshot
+from driftcheck.snapshot.model import NO_INTERPRETER_FOUND, Snapshot
 
 # Compared when a side was read as files; the order is the order of the changes.
 STATIC_FIELDS = ("implementation", "version", "soabi", "ext_suffix", "cache_tag", "free_threaded")
@@ -57,7 +57,6 @@ def runtime_of(snapshot: Snapshot) -> Runtime | None:
         )
     if files is None:
         return None
-    real = files.sources.get("executable", "")
     return Runtime(
         implementation=files.implementation,
         version=files.version,
@@ -67,8 +66,8 @@ def runtime_of(snapshot: Snapshot) -> Runtime | None:
         free_threaded=files.free_threaded,
         debug_build=None,
         pointer_bits=None,
-        # An interpreter an OS package installed under /usr/bin (a venv's links lead there).
-        os_python=files.os_package is not None and "/usr/bin/python" in real,
+        # An interpreter an OS package installed (a venv's links lead to it).
+        os_python=files.os_package is not None,
         from_files=True,
     )
 
@@ -86,24 +85,40 @@ def known_precision(left: str, right: str) -> tuple[str, str]:
     return ".".join(a[:parts]), ".".join(b[:parts])
 
 
-def static_runtime_changes(left: Snapshot, right: Snapshot) -> list[Change]:
-    """The runtime's changes when a side was read as files: the facts both sides know."""
+def knows_it_has_none(snapshot: Snapshot) -> bool:
+    """No interpreter is a fact for a live side, and for a static one that looked and said
+    so; a static snapshot of schema 1.0 recorded nothing of its interpreter."""
+    if snapshot.target.mode != "static":
+        return True
+    return any(
+        u.field == "python" and u.reason.startswith(NO_INTERPRETER_FOUND) for u in snapshot.unknowns
+    )
+
+
+def static_runtime_changes(left: Snapshot, right: Snapshot) -> tuple[list[Change], list[str]]:
+    """The runtime's changes when a side was read as files: the facts both sides know;
+    and what cannot be compared (a side that recorded nothing of its interpreter)."""
     a, b = runtime_of(left), runtime_of(right)
-    if a is None and b is None:
-        return []
+    unrecorded = [
+        f"python: {side} snapshot was read as files by a driftcheck that did not record "
+        "the interpreter; take it again to compare Python"
+        for side, snapshot, runtime in (("the left", left, a), ("the right", right, b))
+        if runtime is None and not knows_it_has_none(snapshot)
+    ]
+    if unrecorded or (a is None and b is None):
+        return [], unrecorded
     if a is None or b is None:
         kind = "added" if a is None else "removed"
         value = _entry(b if a is None else a)  # type: ignore[arg-type]
-        return [
-            Change(
-                "python",
-                "interpreter",
-                "",
-                kind,
-                None if a is None else value,
-                value if a is None else None,
-            )
-        ]
+        change = Change(
+            "python",
+            "interpreter",
+            "",
+            kind,
+            None if a is None else value,
+            value if a is None else None,
+        )
+        return [change], []
     changes = []
     for name in STATIC_FIELDS:
         old, new = getattr(a, name), getattr(b, name)
@@ -112,7 +127,7 @@ def static_runtime_changes(left: Snapshot, right: Snapshot) -> list[Change]:
         compared = known_precision(old, new) if name == "version" else (old, new)
         if compared[0] != compared[1]:
             changes.append(Change("python", "interpreter", name, "changed", old, new))
-    return changes
+    return changes, []
 
 
 def _entry(runtime: Runtime) -> dict[str, object]:

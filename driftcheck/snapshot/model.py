@@ -87,6 +87,12 @@ class Interpreter:
         return ".".join(self.version.split(".")[:2])
 
 
+# The start of the `python` unknown of an image read as files that holds no interpreter
+# where a live probe looks. A static snapshot without static_python and without it was
+# written before static_python existed (schema 1.0): its interpreter is unknown, not absent.
+NO_INTERPRETER_FOUND = "static reading runs no interpreter, and none was found"
+
+
 @dataclass(frozen=True)
 class StaticPython:
     """The interpreter an image read as files would start, as far as its files tell.

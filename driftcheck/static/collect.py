@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from driftcheck.snapshot.model import NO_INTERPRETER_FOUND
 from driftcheck.static import pyenvs
 from driftcheck.static.interpreter import read_interpreter
 from driftcheck.static.rootfs import NotKeptError, RootFS, safe_name
@@ -91,9 +92,9 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     if static_python is None:
         unknown(
             "python",
-            "static reading runs no interpreter, and none was found where a live probe "
-            "looks ($VIRTUAL_ENV, python3 or python on the image's PATH, the usual "
-            "locations); seen in the files: " + pyenvs.python_hint(fs, envs),
+            f"{NO_INTERPRETER_FOUND} where a live probe looks ($VIRTUAL_ENV, python3 or "
+            "python on the image's PATH, the usual locations); seen in the files: "
+            + pyenvs.python_hint(fs, envs),
         )
     else:
         unknown(

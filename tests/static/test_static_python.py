@@ -8,6 +8,7 @@ kept in memory), the OS package that owns the binary, the folder name.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,16 @@ def test_no_interpreter_reads_plainly(tmp_path):
     line = python_line(snapshot)
     assert line == "none found in the image's files"
     assert python_line(small_snapshot()) == "no interpreter found (not a Python target)"
+
+    live = load(LIVE_BOOKWORM)
+    [presence] = [f for f in compare(live, snapshot).findings if f.category == "python"]
+    assert presence.severity == Severity.HIGH and presence.right is None
+    assert "no Python interpreter where a live probe would look" in presence.explanation
+    # A static snapshot of schema 1.0 recorded nothing of its interpreter: unknown, not absent.
+    older = replace(snapshot, unknowns=tuple(u for u in snapshot.unknowns if u.field != "python"))
+    report = compare(live, older)
+    assert not [f for f in report.findings if f.category == "python"]
+    assert any("did not record the interpreter" in item for item in report.not_comparable)
 
 
 def test_the_working_directory_and_diff_ids_are_recorded(tmp_path):
