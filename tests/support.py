@@ -102,7 +102,17 @@ def dists(doc: Mapping[str, Any], locations: set[str] | None = None) -> set[tupl
     }
 
 
-IMAGE_FIELDS = ("image_id", "platform", "user", "labels", "created", "layers", "history_entries")
+IMAGE_FIELDS = (
+    "image_id",
+    "platform",
+    "user",
+    "labels",
+    "created",
+    "layers",
+    "history_entries",
+    "working_dir",
+    "diff_ids",
+)
 
 
 def assert_static_agrees_with_live(static: Mapping[str, Any], live: Mapping[str, Any]) -> None:

@@ -18,6 +18,7 @@ from driftcheck.api import take_snapshot
 from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Severity
 from driftcheck.render.summary import python_line
+from driftcheck.report.facts import interpreter_table
 from driftcheck.snapshot.io import dumps, load
 from driftcheck.snapshot.model import Snapshot
 from driftcheck.static.chunks import CHUNK
@@ -94,6 +95,14 @@ def test_the_version_string_across_a_chunk_boundary_is_found_and_only_it_is_kept
     }
     reasons = {u["field"]: u["reason"] for u in doc["unknowns"]}
     assert "read from its files" in reasons["python"]
+    with no_writes():
+        snapshot = take_snapshot(ArchiveTarget(path))
+    rows = dict(interpreter_table(snapshot).rows)  # what reports show, each fact sourced
+    assert rows["version"] == "3.12.7 (from the version string in /usr/bin/python3.12)"
+    assert rows["read from"] == "the image's files: nothing was run"
+    assert python_line(snapshot) == (
+        f"CPython 3.12.7, ABI {SOABI}, read from the image's files (/usr/bin/python3)"
+    )
 
 
 def test_a_shared_build_keeps_its_version_in_libpython(tmp_path):
