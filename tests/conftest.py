@@ -185,6 +185,12 @@ def bullseye_venv_image(docker_client: Any, bullseye_image: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def trixie_image(docker_client: Any) -> str:
+    """Tag of the debootstrap'd Debian trixie image with Debian's python3 3.13 (root user)."""
+    return _build("trixie", lambda: images.ensure_base_image(recipe=images.TRIXIE_RECIPE))
+
+
+@pytest.fixture(scope="session")
 def debian_no_python_image(docker_client: Any, bookworm_image: str) -> str:
     """Tag of an image holding only bookworm's dpkg database and os-release."""
     return _build("no-Python", images.ensure_no_python_image)

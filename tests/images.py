@@ -50,6 +50,7 @@ __all__ = [
     "NO_PYTHON_RECIPE",
     "NO_SHELL_RECIPE",
     "RECIPE_VERSION",
+    "TRIXIE_RECIPE",
     "VENV_PATH",
     "VENV_RECIPE",
     "VENV_UID",
@@ -299,6 +300,8 @@ BULLSEYE_VENV_RECIPE = VenvRecipe(
     python_version="3.9",
     repository="driftcheck-test/bullseye-venv",
 )
+#: The release after bookworm: Python 3.13, for reading two releases as files.
+TRIXIE_RECIPE = BaseRecipe(suite="trixie", repository="driftcheck-test/trixie-python")
 NO_PYTHON_RECIPE = NoPythonRecipe(base=BASE_RECIPE)
 NO_SHELL_RECIPE = NoShellRecipe(venv=VENV_RECIPE)
 

@@ -20,6 +20,7 @@ import pytest
 
 from driftcheck.api import take_snapshot
 from driftcheck.snapshot.model import (
+    SCHEMA_VERSION,
     CpuInfo,
     Distribution,
     Generator,
@@ -68,7 +69,8 @@ def cli_command() -> list[str]:
 
 @cache
 def snapshot_schema() -> dict[str, Any]:
-    text = resources.files("driftcheck.snapshot").joinpath("schemas/snapshot-1.0.json")
+    name = f"schemas/snapshot-{SCHEMA_VERSION}.json"  # the schema this version writes
+    text = resources.files("driftcheck.snapshot").joinpath(name)
     return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
 
 
@@ -100,7 +102,17 @@ def dists(doc: Mapping[str, Any], locations: set[str] | None = None) -> set[tupl
     }
 
 
-IMAGE_FIELDS = ("image_id", "platform", "user", "labels", "created", "layers", "history_entries")
+IMAGE_FIELDS = (
+    "image_id",
+    "platform",
+    "user",
+    "labels",
+    "created",
+    "layers",
+    "history_entries",
+    "working_dir",
+    "diff_ids",
+)
 
 
 def assert_static_agrees_with_live(static: Mapping[str, Any], live: Mapping[str, Any]) -> None:

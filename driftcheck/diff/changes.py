@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from driftcheck.diff.model import Change
+from driftcheck.diff.runtime import static_runtime_changes
 from driftcheck.snapshot.codec import to_jsonable
 from driftcheck.snapshot.model import (
     ContainerInfo,
@@ -25,7 +26,9 @@ from driftcheck.snapshot.model import (
     Snapshot,
 )
 
-# Facts that only a live probe can know: a static snapshot cannot be compared on them.
+# Facts a live probe reads in full: with a static side, the runtime is compared on what
+# both sides know (diff.runtime), and native libraries only between two static sides
+# (both found by file name, the same walk).
 RUNTIME_SECTIONS = ("python", "native_libraries")
 _PATH_PART = re.compile(r"\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
 DISTRIBUTION_FIELDS = (
@@ -125,11 +128,21 @@ def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
     """The keyed pre-pass: records compared as they are; only those that differ are
     projected to JSON-like entries and handed to deepdiff."""
     left_sections, right_sections = sections(left), sections(right)
-    static = "static" in (left.target.mode, right.target.mode)
+    modes = {left.target.mode, right.target.mode}
+    static = "static" in modes
     changes: list[Change] = []
     not_comparable: list[str] = []
     for name in sorted(set(left_sections) | set(right_sections)):
-        if static and name in RUNTIME_SECTIONS:
+        if static and name == "python":
+            runtime, unknown_runtime = static_runtime_changes(left, right)
+            changes.extend(runtime)
+            not_comparable.extend(unknown_runtime)
+            not_comparable.append(
+                "python: sys.path, flags, encodings and build details: a static snapshot "
+                "reads only the version and ABI from files"
+            )
+            continue
+        if static and name in RUNTIME_SECTIONS and modes != {"static"}:
             not_comparable.append(f"{name}: a static snapshot cannot know it")
             continue
         a, b = left_sections.get(name, EMPTY), right_sections.get(name, EMPTY)

@@ -53,7 +53,7 @@ def _row(title: str, text: str) -> str:
 def python_line(snapshot: Snapshot) -> str:
     py = snapshot.python
     if py is None:
-        return "not a Python target"
+        return _static_python_line(snapshot)
     implementation = IMPLEMENTATION_NAMES.get(py.implementation, py.implementation)
     parts = [f"{visible(implementation)} {visible(py.version)}"]
     if py.soabi:
@@ -63,6 +63,24 @@ def python_line(snapshot: Snapshot) -> str:
         parts.append("free-threaded")
     if py.debug_build:
         parts.append("debug build")
+    return ", ".join(parts)
+
+
+def _static_python_line(snapshot: Snapshot) -> str:
+    """The row after "Python": what the files say, or that no interpreter is there."""
+    files = snapshot.static_python
+    if files is None:
+        if snapshot.target.mode == "static":
+            return "none found in the image's files"
+        return "no interpreter found (not a Python target)"
+    implementation = IMPLEMENTATION_NAMES.get(files.implementation or "", files.implementation)
+    version = files.version or "(version unknown)"
+    parts = [f"{visible(implementation or 'Python')} {visible(version)}"]
+    if files.soabi:
+        parts.append(f"ABI {visible(files.soabi)}")
+    if files.free_threaded:
+        parts.append("free-threaded")
+    parts.append(f"read from the image's files ({visible(files.executable)})")
     return ", ".join(parts)
 
 

@@ -34,7 +34,7 @@ def _yes(flag: bool) -> str:
 def interpreter_table(snapshot: Snapshot) -> Table:
     py = snapshot.python
     if py is None:
-        return Table(("field", "value"), ())
+        return _static_interpreter_table(snapshot)
     rows: list[tuple[str, str | None]] = [
         ("implementation", IMPLEMENTATION_NAMES.get(py.implementation, py.implementation)),
         ("version", py.version),
@@ -54,6 +54,32 @@ def interpreter_table(snapshot: Snapshot) -> Table:
         ("locale", ", ".join(f"{k}={v}" for k, v in sorted(py.locale.items()) if v)),
         ("linked libraries", ", ".join(f"{k} {v}" for k, v in sorted(py.build.items()) if v)),
         ("flags set", ", ".join(f"{k}={v}" for k, v in sorted(py.flags.items()) if v)),
+    ]
+    return Table(("field", "value"), tuple((k, v) for k, v in rows if v))
+
+
+def _static_interpreter_table(snapshot: Snapshot) -> Table:
+    """What an image's files said of its interpreter, each fact with the file behind it."""
+    files = snapshot.static_python
+    if files is None:
+        return Table(("field", "value"), ())
+
+    def sourced(value: str | None, fact: str) -> str | None:
+        source = files.sources.get(fact)
+        return f"{value} (from {source})" if value and source else value
+
+    implementation = files.implementation
+    free = None if files.free_threaded is None else _yes(files.free_threaded)
+    rows: list[tuple[str, str | None]] = [
+        ("read from", "the image's files: nothing was run"),
+        ("implementation", IMPLEMENTATION_NAMES.get(implementation or "", implementation)),
+        ("version", sourced(files.version, "version")),
+        ("ABI (SOABI)", sourced(files.soabi, "soabi")),
+        ("cache tag", sourced(files.cache_tag, "cache_tag")),
+        ("extension suffix", files.ext_suffix),
+        ("executable", files.sources.get("executable") or files.executable),
+        ("OS package", sourced(files.os_package, "os_package")),
+        ("free-threaded", free),
     ]
     return Table(("field", "value"), tuple((k, v) for k, v in rows if v))
 
@@ -136,6 +162,7 @@ def container_table(snapshot: Snapshot) -> Table:
         ("digests", ", ".join(info.repo_digests)),
         ("container", info.container_name),
         ("user", info.user),
+        ("working directory", info.working_dir),
         ("entrypoint", " ".join(info.entrypoint)),
         ("command", " ".join(info.command)),
         ("created", info.created),

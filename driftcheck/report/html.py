@@ -97,12 +97,14 @@ def _facts_list(snapshot: Snapshot) -> str:
 
 
 def _interpreter(snapshot: Snapshot) -> str:
-    if snapshot.python is None:
+    if snapshot.python is None and snapshot.static_python is None:
         return "<p>Not a Python target: no interpreter was found.</p>"
     rows = "".join(
         f"<tr><th>{esc(str(k))}</th><td>{_cell(v)}</td></tr>"
         for k, v in facts.interpreter_table(snapshot).rows
     )
+    if snapshot.python is None:  # read from an image's files: no sys.path to show
+        return f"<table>{rows}</table>"
     paths = "".join(f"<li><code>{esc(p)}</code></li>" for p in facts.sys_path(snapshot))
     return f"<table>{rows}</table>\n<p>sys.path, in order:</p>\n<ol>{paths}</ol>"
 

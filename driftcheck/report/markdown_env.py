@@ -92,7 +92,7 @@ def _headline(snapshot: Snapshot, label: str) -> str:
 
 
 def _interpreter(snapshot: Snapshot, with_path: bool) -> str:
-    if snapshot.python is None:
+    if snapshot.python is None and snapshot.static_python is None:
         return details("Interpreter", "Not a Python target: no interpreter was found.")
     body = table(facts.interpreter_table(snapshot))
     paths = facts.sys_path(snapshot)

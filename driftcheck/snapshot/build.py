@@ -41,6 +41,7 @@ from driftcheck.snapshot.model import (
     Redacted,
     RedactionInfo,
     Snapshot,
+    StaticPython,
     TargetInfo,
     Unknown,
 )
@@ -131,6 +132,8 @@ def _build(
         unknowns.append(Unknown("python", "the probe could not describe the interpreter"))
     distributions, unreadable = _distributions(swept, python)
     unknowns += unreadable
+    static = target.mode == "static"  # a live probe's answer never sets these facts
+    static_python = _static_python(swept.get("static_python")) if static else None
     return Snapshot(
         generator=Generator("driftcheck", __version__),
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -151,6 +154,7 @@ def _build(
         native_libraries=tuple(sorted(_native_libraries(swept), key=lambda n: n.key)),
         unknowns=tuple(unknowns),
         container=_container(swept.get("container"), engine_env),
+        static_python=static_python,
     )
 
 
@@ -161,6 +165,13 @@ def _container(data: Any, configured_env: Mapping[str, Any]) -> ContainerInfo | 
     info["configured_env"] = {}
     decoded = from_jsonable(ContainerInfo, info, "container")
     return replace(decoded, configured_env=_environment(configured_env))
+
+
+def _static_python(data: Any) -> StaticPython | None:
+    """What an image's files say about its interpreter (static reading only)."""
+    if data is None:
+        return None
+    return from_jsonable(StaticPython, dict(raw.obj(data, "static_python")), "static_python")
 
 
 def _anonymizer(swept: Mapping[str, Any]) -> Anonymizer:

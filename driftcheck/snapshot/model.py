@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 FORMAT = "driftcheck-snapshot"
 # MODEL.REVISION: MODEL changes when an older reader would misread the file;
 # REVISION when fields are only added (an older reader ignores them, with a warning).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: static_python; container working_dir and diff_ids
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,38 @@ class Interpreter:
     @property
     def major_minor(self) -> str:
         return ".".join(self.version.split(".")[:2])
+
+
+# The start of the `python` unknown of an image read as files that holds no interpreter
+# where a live probe looks. A static snapshot without static_python and without it was
+# written before static_python existed (schema 1.0): its interpreter is unknown, not absent.
+NO_INTERPRETER_FOUND = "static reading runs no interpreter, and none was found"
+
+
+@dataclass(frozen=True)
+class StaticPython:
+    """The interpreter an image read as files would start, as far as its files tell.
+
+    Nothing ran, so each fact is None when no file says it, and ``sources`` names
+    the file behind each fact that is known ({"version": "the version string in
+    /usr/bin/python3.11"}). ``version`` is as precise as its source: "3.11.2" from
+    the binary or the OS package that owns it, "3.11" from a folder name alone; the
+    diff compares only what both sides know.
+    """
+
+    executable: str
+    implementation: str | None = None
+    version: str | None = None
+    soabi: str | None = None
+    ext_suffix: str | None = None
+    cache_tag: str | None = None
+    free_threaded: bool | None = None
+    os_package: str | None = None  # "python3.11-minimal 3.11.2-6+deb12u6"
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def major_minor(self) -> str | None:
+        return ".".join(self.version.split(".")[:2]) if self.version else None
 
 
 @dataclass(frozen=True)
@@ -200,6 +232,10 @@ class ContainerInfo:
     created: str | None = None
     layers: int | None = None
     history_entries: int | None = None
+    working_dir: str | None = None
+    # The config's rootfs.diff_ids (the engine's RootFS.Layers): the digests of the
+    # uncompressed layers, equal whenever two images hold the same files.
+    diff_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,6 +254,7 @@ class Snapshot:
     native_libraries: tuple[NativeLibrary, ...] = ()
     unknowns: tuple[Unknown, ...] = ()
     container: ContainerInfo | None = None
+    static_python: StaticPython | None = None  # only in static snapshots (python is None)
     format: str = FORMAT
     schema_version: str = SCHEMA_VERSION
 

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from driftcheck.numbers import small_int
+from driftcheck.snapshot.model import NO_INTERPRETER_FOUND
 from driftcheck.static import pyenvs
+from driftcheck.static.interpreter import read_interpreter
 from driftcheck.static.rootfs import NotKeptError, RootFS, safe_name
 from driftcheck.static.shared import (
     NATIVE_LIBRARY_PATTERNS,
@@ -86,12 +88,27 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     env = {str(k): str(v) for k, v in dict(metadata.get("configured_env") or {}).items()}
     system, arch, variant = _platform(str(metadata.get("platform") or ""))
     envs = pyenvs.find_environments(fs, env)
-    unknown(
-        "python",
-        "static reading runs no interpreter: its version, ABI, sys.path and flags are not "
-        "known; found " + pyenvs.python_hint(fs, envs),
-    )
+    packages = _package_databases(fs, unknown)
     modelled = pyenvs.model_sys_path(fs, metadata, env)  # sys.path: see python.sys_path
+    chosen = None
+    if modelled is not None:  # the interpreter the entrypoint, $VIRTUAL_ENV or PATH runs
+        executable = modelled.layout.executable
+        chosen = (executable, f"{executable} (the interpreter the image would run)")
+    static_python = read_interpreter(fs, env, packages.get("dpkg"), unknown, chosen)
+    if static_python is None:
+        unknown(
+            "python",
+            f"{NO_INTERPRETER_FOUND} where a live probe looks ($VIRTUAL_ENV, python3 or "
+            "python on the image's PATH, the usual locations); seen in the files: "
+            + pyenvs.python_hint(fs, envs),
+        )
+    else:
+        unknown(
+            "python",
+            "static reading runs no interpreter: flags, encodings and build details are "
+            "not known; the version and ABI of "
+            f"{static_python['executable']} are read from its files (static_python)",
+        )
     site_dirs, path_entries = envs.site_dirs, envs.site_dirs
     if modelled is not None:
         site_dirs, path_entries = modelled.sys_path.site_dirs, modelled.sys_path.entries
@@ -125,7 +142,8 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
             "memory_bytes": None,
         },
         "identity": _identity(metadata.get("user"), env),
-        "os_packages_raw": _package_databases(fs, unknown),
+        "os_packages_raw": packages,
+        "static_python": static_python,
         "native_libraries": _native_libraries(fs, env, arch, libc, site_dirs, unknown)
         if system == "Linux"
         else [],

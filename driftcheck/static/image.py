@@ -59,6 +59,7 @@ def read_image(
         read_layer(source, blob, diff_id, rootfs, label)
     name = ref or f"{fallback_name}@{digest[:19]}"
     metadata = config_metadata(config, name, digest, len(layers))
+    metadata["diff_ids"] = list(diff_ids)
     metadata["repo_digests"] = list(repo_digests)
     return StaticImage(rootfs, metadata)
 
@@ -103,6 +104,8 @@ def config_metadata(config: dict[str, Any], ref: str, image_id: str, layers: int
         "created": _text(config.get("created")),
         "layers": layers,
         "history_entries": len(history) if isinstance(history, list) else None,
+        "working_dir": _text(run.get("WorkingDir")) or None,
+        "diff_ids": [],  # read_image sets them once checked against the layers
     }
 
 

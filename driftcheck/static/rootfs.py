@@ -21,6 +21,7 @@ bytes kept are bounded, and a bound hit names the layer.
 from __future__ import annotations
 
 import posixpath
+import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -65,11 +66,15 @@ class Keep:
     ``prefix``: keep the first ``limit`` bytes of a longer file (headers, binaries);
     otherwise a longer file is marked too large and reading it fails, like the probe's
     ``read_text``. ``reduce`` shrinks what is kept (e.g. RECORD to its top names).
+    ``scan``: search the first ``limit`` bytes a chunk at a time and keep only the first
+    match's first group (b"" when nothing matches), as syft's binary classifiers find a
+    version string in a binary without holding it in memory.
     """
 
     limit: int
     prefix: bool = False
     reduce: Callable[[bytes], bytes] | None = None
+    scan: re.Pattern[bytes] | None = None
 
 
 Wanted = Callable[[str], "Keep | None"]
@@ -226,10 +231,13 @@ class RootFS:
         if keep is None:
             return _UNREAD_FILE  # most of an image: one shared node, never read nor changed
         node = Node("file", layer, size=member.size)
-        if member.size > keep.limit and not keep.prefix:
+        if keep.scan is not None:
+            data = scan_entry(tar, min(member.size, keep.limit), keep.scan)
+        elif member.size > keep.limit and not keep.prefix:
             node.oversize = True
             return node
-        data = tar.read(min(member.size, keep.limit))
+        else:
+            data = tar.read(min(member.size, keep.limit))
         self._kept += len(data)
         if self._kept > self.limits.max_kept_bytes:
             raise HostileArchiveError(
@@ -436,6 +444,35 @@ class RootFS:
                     queue.append((key, depth + 1))
         if queue:
             self.record(f"stopped looking for environments under /{start} after {max_dirs} folders")
+
+
+SCAN_OVERLAP = 256  # bytes carried from one chunk to the next: a match may straddle them
+
+
+def scan_entry(tar: TarReader, size: int, pattern: re.Pattern[bytes]) -> bytes:
+    """The first match of ``pattern`` in the entry's first ``size`` bytes (its first group
+    if it has one), read a chunk at a time; b"" when nothing matches."""
+    if tar.sparse:  # a sparse entry is read in one piece (bounded by size all the same)
+        windows: Iterable[bytes] = (tar.read(size),)
+    else:
+        windows = _scan_windows(tar, size)
+    for window in windows:
+        match = pattern.search(window)
+        if match is not None:
+            return match.group(1 if pattern.groups else 0)
+    return b""
+
+
+def _scan_windows(tar: TarReader, size: int) -> Iterator[bytes]:
+    carried, read = b"", 0
+    while read < size:
+        chunk = tar.read(min(CHUNK, size - read))
+        if not chunk:
+            return
+        read += len(chunk)
+        window = carried + chunk
+        yield window
+        carried = window[-SCAN_OVERLAP:]
 
 
 def read_chunks(stream: Readable) -> Iterator[bytes]:

@@ -164,8 +164,14 @@ class TarReader:
             else:
                 pax = parse_pax(data)
 
+    @property
+    def sparse(self) -> bool:
+        """The current entry is sparse: ``read`` gives its content in one call only."""
+        return self._sparse is not None
+
     def read(self, limit: int) -> bytes:
-        """The current entry's first ``limit`` bytes (a sparse file's holes as zeros)."""
+        """The current entry's first ``limit`` bytes (a sparse file's holes as zeros); for
+        a regular entry, each call goes on where the last one stopped."""
         if self._current is None:
             return b""
         stored = self._data(min(limit, self._left))

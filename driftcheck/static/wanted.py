@@ -40,6 +40,13 @@ STDLIB_FOLDER = re.compile(r"(^|/)lib(64)?/python\d\.\d+t?$")
 LIBRARY_FOLDER = re.compile(r"^(usr/(local/)?)?lib(32|64)?(/[^/]+)?$")
 LIBRARY_BINARY = re.compile(r"^(libc\.so\.6|libssl\.so\.[0-9.]+|libcrypto\.so\.[0-9.]+)$")
 BINARY_PREFIX = 32 * MiB  # what the probe reads of a library to find its version
+# A Python interpreter in a bin folder, and libpython in a library folder: the version
+# string compiled into them is searched for while the layer streams by (only it is kept).
+PYTHON_BINARY = re.compile(r"^python(3(?:\.[0-9]{1,3})?)t?$")
+LIBPYTHON = re.compile(r"^libpython(3\.[0-9]{1,3})t?d?\.so(\.[0-9.]+)?$")
+PYTHON_SCAN_LIMIT = 64 * MiB
+# The file lists of the OS packages that can own an interpreter (dpkg's info/NAME.list).
+PYTHON_DPKG_LIST = re.compile(r"^(lib)?python3[^/]*\.list$")
 
 
 def reduce_record(data: bytes) -> bytes:
@@ -62,6 +69,24 @@ def reduce_record(data: bytes) -> bytes:
 RECORD = Keep(MAX_RECORD_FILE, reduce=reduce_record)
 
 
+def python_version_pattern(major_minor: str) -> re.Pattern[bytes]:
+    """CPython's PY_VERSION as it sits in the binary: "\\x003.11.2\\x00" ("3.13.0rc1",
+    "3.12.4+"); the file's name gives the minor version when it has one, as syft's
+    python-binary classifier templates its pattern on the name."""
+    minor = re.escape(major_minor).encode() if "." in major_minor else rb"3\.[0-9]{1,3}"
+    return re.compile(rb"\x00(" + minor + rb"\.[0-9]{1,3}(?:(?:a|b|rc)[0-9]{1,3})?\+?)\x00")
+
+
+def _python_binary(folder: str, base: str) -> Keep | None:
+    named = PYTHON_BINARY.match(base)
+    if named and (folder == "bin" or folder.endswith("/bin")):
+        return Keep(PYTHON_SCAN_LIMIT, scan=python_version_pattern(named.group(1)))
+    library = LIBPYTHON.match(base)
+    if library and (LIBRARY_FOLDER.match(folder) or folder.endswith("/lib")):
+        return Keep(PYTHON_SCAN_LIMIT, scan=python_version_pattern(library.group(1)))
+    return None
+
+
 def wanted(path: str) -> Keep | None:
     """How much of the file at ``path`` (a key, no leading "/") to keep; None: nothing."""
     exact = EXACT.get(path)
@@ -82,4 +107,8 @@ def wanted(path: str) -> Keep | None:
         return Keep(1 * MiB)
     if base.startswith("lib") and LIBRARY_BINARY.match(base) and LIBRARY_FOLDER.match(folder):
         return Keep(BINARY_PREFIX, prefix=True)
+    if folder == "var/lib/dpkg/info" and PYTHON_DPKG_LIST.match(base):
+        return Keep(1 * MiB)
+    if "python" in base:
+        return _python_binary(folder, base)
     return None

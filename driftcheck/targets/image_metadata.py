@@ -28,7 +28,14 @@ def _config_fields(config: dict[str, Any]) -> dict[str, Any]:
         "command": list(config.get("Cmd") or []),
         "labels": dict(config.get("Labels") or {}),
         "configured_env": env_list_to_dict(config.get("Env")),
+        "working_dir": config.get("WorkingDir") or None,
     }
+
+
+def diff_ids(attrs: dict[str, Any]) -> list[str]:
+    """The image's rootfs diff_ids (what `docker image inspect` calls RootFS.Layers)."""
+    layers = (attrs.get("RootFS") or {}).get("Layers") or []
+    return [str(layer) for layer in layers]
 
 
 def image_metadata(image: Any, ref: str) -> dict[str, Any]:
@@ -44,6 +51,7 @@ def image_metadata(image: Any, ref: str) -> dict[str, Any]:
         "created": attrs.get("Created"),
         "layers": len((attrs.get("RootFS") or {}).get("Layers") or []),
         "history_entries": history,
+        "diff_ids": diff_ids(attrs),
     }
 
 
@@ -63,6 +71,7 @@ def container_metadata(attrs: dict[str, Any], image_attrs: dict[str, Any] | None
         "created": attrs.get("Created"),
         "layers": len((image_attrs.get("RootFS") or {}).get("Layers") or []) or None,
         "history_entries": None,
+        "diff_ids": diff_ids(image_attrs),
     }
 
 

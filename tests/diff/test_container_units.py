@@ -86,3 +86,54 @@ def test_an_install_by_another_tool_gets_the_command_and_a_word_of_advice():
     assert finding.fix is not None
     assert finding.fix.command == "pip install 'six==1.16.0'"
     assert finding.fix.advice is not None and finding.fix.advice.startswith("poetry installed it")
+
+
+LAYERS = tuple(f"sha256:{digit * 64}" for digit in "123")
+
+
+def test_a_copy_with_a_rewritten_config_but_the_same_layers_is_the_same_files():
+    """skopeo, crane and buildah copies rewrite the config: another image ID, same files."""
+    report = compare(
+        _container(diff_ids=LAYERS, created="2026-01-01T00:00:00Z", layers=3),
+        _container(image_id="sha256:" + "b" * 64, diff_ids=LAYERS, history_entries=3, layers=3),
+        left_label="A",
+        right_label="B",
+    )
+    [finding] = report.findings
+    assert (finding.subject, finding.severity) == ("image", Severity.INFO)
+    assert finding.explanation.startswith(
+        "A and B hold the same files (the same 3 layers, by diff_id) under other config "
+        "digests (sha256:aaaaaaaaaaaa and sha256:bbbbbbbbbbbb)"
+    )
+    assert "rebuilt" not in finding.explanation and finding.fix is None
+
+
+def test_a_rebuilt_tag_still_says_so_and_counts_the_shared_base_layers():
+    report = compare(
+        _container(diff_ids=LAYERS),
+        _container(image_id="sha256:" + "b" * 64, diff_ids=(*LAYERS[:2], "sha256:" + "9" * 64)),
+    )
+    [finding] = report.findings
+    assert finding.severity == Severity.LOW and "the tag was rebuilt" in finding.explanation
+    assert "the bottom 2 layers of 3 and 3 are the same files (a common base)" in finding.evidence
+
+
+def test_another_working_directory_is_low_and_medium_when_the_command_uses_it():
+    plain = compare(
+        _container(working_dir="/app"),
+        _container(working_dir=None),
+        left_label="A",
+        right_label="B",
+    )
+    [finding] = plain.findings
+    assert (finding.subject, finding.severity) == ("working directory", Severity.LOW)
+    assert finding.explanation.startswith(
+        "The container starts in /app on A but in / (the image sets none) on B:"
+    )
+    assert finding.fix is not None and "WORKDIR" in (finding.fix.advice or "")
+    module = compare(
+        _container(working_dir="/srv/app", command=("python3", "-m", "app")),
+        _container(working_dir="/app", command=("python3", "-m", "app")),
+    )
+    [finding] = module.findings
+    assert (finding.subject, finding.severity) == ("working directory", Severity.MEDIUM)

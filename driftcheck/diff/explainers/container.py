@@ -2,9 +2,12 @@
 
 What the engine reports about a container or an image is context more than
 cause: the OS, package and environment rules say what another image changed
-inside. Two facts matter on their own: the user (file permissions, HOME, which
-paths are writable) and the command the container starts (another entry point
-can run other code with the same image).
+inside. Three facts matter on their own: the user (file permissions, HOME, which
+paths are writable), the command the container starts (another entry point can
+run other code with the same image) and the working directory (relative paths,
+and the folder `python -m` imports from first). Two images whose layers have the
+same diff_ids hold the same files, whatever their config digests: copies made
+by skopeo, crane or buildah rewrite the config, not the files.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import ContainerInfo, Redacted, Snapshot
 
-IMAGE_FIELDS = ("image", "image_id", "repo_digests", "platform", "layers", "history_entries")
+IMAGE_FIELDS = (
+    "image",
+    "image_id",
+    "repo_digests",
+    "platform",
+    "layers",
+    "history_entries",
+    "diff_ids",
+)
 START_FIELDS = ("entrypoint", "command")
 # Set by the engine for every container, not by the image or `docker run -e`.
 ENGINE_VARIABLES = frozenset({"HOME", "HOSTNAME", "TERM", "container"})
@@ -44,6 +55,9 @@ class ContainerExplainer:
         start = [c for c in fields if c.field in START_FIELDS]
         if start:
             findings.append(_start(start, context))
+        workdir = [c for c in fields if c.field == "working_dir"]
+        if workdir:
+            findings.append(_working_dir(workdir[0], context))
         labels = [c for c in fields if c.field.startswith("labels")]
         if labels:
             findings.append(_labels(labels, context))
@@ -90,6 +104,15 @@ def _image(changes: list[Change], context: Context) -> Finding:
             f"{a} and {b} run the same image ({_digest(left)}) under other names or registry "
             "digests: the same files."
         )
+    elif "platform" not in fields and _same_files(left, right):
+        assert left is not None
+        severity = Severity.INFO
+        explanation = (
+            f"{a} and {b} hold the same files (the same {_layers(len(left.diff_ids))}, by "
+            f"diff_id) under other config digests ({_digest(left)} and "
+            f"{_digest(right)}): a copy (skopeo, crane, buildah) or a re-tag rewrote the "
+            "config, not the files; its settings are compared on their own."
+        )
     else:
         severity = Severity.LOW
         if ref_left == ref_right:
@@ -110,6 +133,9 @@ def _image(changes: list[Change], context: Context) -> Finding:
             digests = ", ".join(info.repo_digests) or "no registry digest"
             layers = f", {info.layers} layers" if info.layers else ""
             evidence.append(f"{name}: {info.image} {info.image_id} ({digests}{layers})")
+    shared = _shared_layers(left, right)
+    if shared is not None and severity > Severity.INFO:
+        evidence.append(shared)
     fix = None
     if severity > Severity.INFO and left is not None and left.repo_digests:
         fix = Fix.advise(f"run {b} from {left.repo_digests[0]}, the image {a} runs, by digest")
@@ -123,6 +149,71 @@ def _image(changes: list[Change], context: Context) -> Finding:
         evidence=tuple(evidence),
         fix=fix,
         changes=tuple(changes),
+    )
+
+
+def _same_files(left: ContainerInfo | None, right: ContainerInfo | None) -> bool:
+    """Both sides know their layers' diff_ids, and they are the same, in the same order."""
+    return (
+        left is not None and right is not None and bool(left.diff_ids)
+    ) and left.diff_ids == right.diff_ids
+
+
+def _layers(count: int) -> str:
+    return "1 layer" if count == 1 else f"{count} layers"
+
+
+def _shared_layers(left: ContainerInfo | None, right: ContainerInfo | None) -> str | None:
+    """How many bottom layers two different images share: a common base says so."""
+    if left is None or right is None or not left.diff_ids or not right.diff_ids:
+        return None
+    shared = 0
+    for a, b in zip(left.diff_ids, right.diff_ids, strict=False):
+        if a != b:
+            break
+        shared += 1
+    if not shared:
+        return "no layer in common (other base images)"
+    return (
+        f"the bottom {_layers(shared)} of {len(left.diff_ids)} and {len(right.diff_ids)} are "
+        "the same files (a common base)"
+    )
+
+
+def _working_dir(change: Change, context: Context) -> Finding:
+    """Relative paths resolve from the working directory, and `python -m` (or a relative
+    script) imports from it first: then it decides what runs."""
+    a, b = context.left_label, context.right_label
+    relative = any(_uses_working_dir(snapshot_of(context, side).container) for side in SIDES)
+    shown = [str(v) if v else "/ (the image sets none)" for v in (change.left, change.right)]
+    why = (
+        "the start command runs a module or a relative path, which resolves there, and the "
+        "folder it starts in is the first place Python imports from"
+        if relative
+        else "relative paths resolve from it, and `python -m` or `python -c` import from it first"
+    )
+    return Finding(
+        category="container",
+        subject="working directory",
+        severity=Severity.MEDIUM if relative else Severity.LOW,
+        explanation=f"The container starts in {shown[0]} on {a} but in {shown[1]} on {b}: {why}.",
+        left=short(change.left),
+        right=short(change.right),
+        fix=Fix.advise(
+            f"start {b} in {change.left or '/'}, as {a} does (WORKDIR in the Dockerfile, or "
+            "docker run --workdir)"
+        ),
+        changes=(change,),
+    )
+
+
+def _uses_working_dir(info: ContainerInfo | None) -> bool:
+    """The start command names a module (-m) or a relative path."""
+    if info is None:
+        return False
+    argv = [*info.entrypoint, *info.command]
+    return "-m" in argv or any(
+        not arg.startswith(("/", "-")) and ("/" in arg or arg.endswith(".py")) for arg in argv
     )
 
 

@@ -25,7 +25,6 @@ from driftcheck.diff.explainers.common import (
     snapshot_of,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.explainers.python_runtime import runs_os_python
 from driftcheck.diff.explainers.wheel_tags import (
     LibcNeed,
     parse_libc_version,
@@ -33,6 +32,7 @@ from driftcheck.diff.explainers.wheel_tags import (
     wheel_need,
 )
 from driftcheck.diff.model import Change, Finding, Fix, Severity
+from driftcheck.diff.runtime import runtime_of
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Distribution, Snapshot
 
@@ -373,12 +373,18 @@ def _release_brings(context: Context) -> str:
     if a.os.libc.version and b.os.libc.version and a.os.libc.version != b.os.libc.version:
         libc = a.os.libc.family
         brings.append(f"the C library ({libc} {a.os.libc.version} → {b.os.libc.version})")
-    old, new = (s.python.major_minor if s.python and runs_os_python(s) else None for s in (a, b))
+    old, new = (_os_python_minor(s) for s in (a, b))
     if old and new and old != new:
         brings.append(f"the system Python ({old} → {new})")
     if not brings:
         return "system libraries and tools"
     return f"{', '.join(brings)} and the other system libraries and tools"
+
+
+def _os_python_minor(snapshot: Snapshot) -> str | None:
+    """The OS's own Python's minor version, whether it was run or read as files."""
+    runtime = runtime_of(snapshot)
+    return runtime.major_minor if runtime is not None and runtime.os_python else None
 
 
 def _hardware(fields: dict[str, Change], context: Context) -> Finding | None:

@@ -5,6 +5,8 @@ the other: a new minor version changes the ABI (every extension needs another
 build) and removes stdlib modules; a free-threaded, debug or 32-bit build, or
 another extension suffix, cannot load the other side's extensions. The rest of
 the interpreter (flags, encodings, paths) is rated by `interpreter_details`.
+An image read as files states what its files say (version, ABI), and the rules
+run on what both sides know (`diff.runtime`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from driftcheck.diff.explainers.common import (
 )
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
+from driftcheck.diff.runtime import Runtime, runs_os_python, runtime_of
 from driftcheck.diff.text import short
 from driftcheck.numbers import small_int
-from driftcheck.snapshot.model import Interpreter, Snapshot
+from driftcheck.snapshot.model import Snapshot
+
+__all__ = ["PythonRuntimeExplainer", "removed_between", "runs_os_python"]
 
 ABI_FIELDS = ("soabi", "ext_suffix", "cache_tag")
 # Stdlib modules removed in each version (PEP 594's "dead batteries" and earlier).
@@ -60,7 +65,7 @@ class PythonRuntimeExplainer:
         changes = in_section(pending, "python")
         if not changes:
             return []
-        left, right = context.left.python, context.right.python
+        left, right = runtime_of(context.left), runtime_of(context.right)
         if left is None or right is None:
             return [_presence(changes, context)]
         fields = {c.field: c for c in changes if c.field}
@@ -77,33 +82,42 @@ def _take(fields: dict[str, Change], *names: str) -> tuple[Change, ...]:
     return tuple(fields.pop(n) for n in names if n in fields)
 
 
-def _name(py: Interpreter) -> str:
-    return f"{IMPLEMENTATION_NAMES.get(py.implementation, py.implementation)} {py.version}"
+def _name(py: Runtime) -> str:
+    implementation = py.implementation or "Python"
+    version = py.version or "(version unknown)"
+    return f"{IMPLEMENTATION_NAMES.get(implementation, implementation)} {version}"
 
 
 def _presence(changes: list[Change], context: Context) -> Finding:
-    py = context.left.python or context.right.python
-    has, lacks = (
-        (context.left_label, context.right_label)
-        if context.left.python
-        else (context.right_label, context.left_label)
+    left, right = runtime_of(context.left), runtime_of(context.right)
+    py = left or right
+    has, lacks, lacking = (
+        (context.left_label, context.right_label, context.right)
+        if left
+        else (context.right_label, context.left_label, context.left)
     )
+    how = (
+        "no Python interpreter where a live probe would look (read as files)"
+        if lacking.target.mode == "static"
+        else "no Python interpreter that could be probed"
+    )
+    verb = "holds" if py is not None and py.from_files else "runs"
     return Finding(
         category="python",
         subject="interpreter",
         severity=Severity.HIGH,
         explanation=(
-            f"{has} runs {_name(py) if py else 'Python'} but {lacks} has no Python interpreter "
-            "that could be probed, so nothing Python-based runs there as it does on the other."
+            f"{has} {verb} {_name(py) if py else 'Python'} but {lacks} has {how}, so nothing "
+            "Python-based runs there as it does on the other."
         ),
-        left=short(_name(context.left.python) if context.left.python else None),
-        right=short(_name(context.right.python) if context.right.python else None),
+        left=short(_name(left) if left else None),
+        right=short(_name(right) if right else None),
         changes=tuple(changes),
     )
 
 
 def _implementation(
-    left: Interpreter, right: Interpreter, fields: dict[str, Change], context: Context
+    left: Runtime, right: Runtime, fields: dict[str, Change], context: Context
 ) -> Finding | None:
     if "implementation" not in fields:
         return None
@@ -122,8 +136,8 @@ def _implementation(
     )
 
 
-def _minor(version: str) -> tuple[int, int] | None:
-    parts = version.split(".")
+def _minor(version: str | None) -> tuple[int, int] | None:
+    parts = (version or "").split(".")
     if len(parts) < 2:
         return None
     major, minor = small_int(parts[0]), small_int(parts[1])
@@ -141,7 +155,7 @@ def removed_between(old: tuple[int, int], new: tuple[int, int]) -> list[str]:
 
 
 def _version(
-    left: Interpreter, right: Interpreter, fields: dict[str, Change], context: Context
+    left: Runtime, right: Runtime, fields: dict[str, Change], context: Context
 ) -> Finding | None:
     if "version" not in fields:
         return None
@@ -189,6 +203,7 @@ def _version(
             f"with {b}'s interpreter so compiled wheels match it"
         )
     evidence = tuple(f"{c.field}: {short(c.left)} → {short(c.right)}" for c in _abi_of(fields))
+    evidence += _version_sources(context)
     return Finding(
         category="python",
         subject="version",
@@ -217,9 +232,15 @@ def _os_python(context: Context) -> str | None:
     return context.right.os.pretty_name
 
 
-def runs_os_python(snapshot: Snapshot) -> bool:
-    """The interpreter (or the one a venv was made from) is the OS's own, under /usr."""
-    return snapshot.python is not None and snapshot.python.base_prefix.rstrip("/") == "/usr"
+def _version_sources(context: Context) -> tuple[str, ...]:
+    """Where a side read as files found its version: the claim's evidence."""
+    out = []
+    sides = ((context.left_label, context.left), (context.right_label, context.right))
+    for name, snapshot in sides:
+        files = snapshot.static_python
+        if snapshot.python is None and files is not None and files.sources.get("version"):
+            out.append(f"{name}: Python {files.version} from {files.sources['version']}")
+    return tuple(out)
 
 
 def _abi_of(fields: dict[str, Change]) -> list[Change]:
@@ -227,7 +248,7 @@ def _abi_of(fields: dict[str, Change]) -> list[Change]:
 
 
 def _free_threaded(
-    left: Interpreter, right: Interpreter, fields: dict[str, Change], context: Context
+    left: Runtime, right: Runtime, fields: dict[str, Change], context: Context
 ) -> Finding | None:
     if "free_threaded" not in fields:
         return None
@@ -252,7 +273,7 @@ def _free_threaded(
 
 
 def _debug(
-    left: Interpreter, right: Interpreter, fields: dict[str, Change], context: Context
+    left: Runtime, right: Runtime, fields: dict[str, Change], context: Context
 ) -> Finding | None:
     if "debug_build" not in fields:
         return None
@@ -272,7 +293,7 @@ def _debug(
 
 
 def _pointer(
-    left: Interpreter, right: Interpreter, fields: dict[str, Change], context: Context
+    left: Runtime, right: Runtime, fields: dict[str, Change], context: Context
 ) -> Finding | None:
     if "pointer_bits" not in fields:
         return None
@@ -292,7 +313,7 @@ def _pointer(
 
 
 def _abi(
-    left: Interpreter, right: Interpreter, fields: dict[str, Change], context: Context
+    left: Runtime, right: Runtime, fields: dict[str, Change], context: Context
 ) -> Finding | None:
     changes = _take(fields, *ABI_FIELDS)
     if not changes:
