@@ -61,15 +61,17 @@ class HashedChunks:
 
 
 class Hashed:
-    """Chunks passed through unchanged, hashed on the way."""
+    """Chunks passed through unchanged, hashed and counted on the way."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = chunks
         self._hash = hashlib.sha256()
+        self.size = 0
 
     def __iter__(self) -> Iterator[bytes]:
         update = self._hash.update
         for chunk in self._chunks:
+            self.size += len(chunk)
             update(chunk)
             yield chunk
 
