@@ -256,7 +256,7 @@ def projection(results: list[Result]) -> list[str]:
     budget = Limits().max_total_bytes
     return [
         f"The 4 GiB bomb is read at {rate / GiB:.2f} GiB/s (decompressed): the default "
-        f"budget of {budget // GiB} GiB of decompressed bytes per image therefore bounds "
+        f"budget of {budget // GiB} GiB of bytes read per image therefore bounds "
         f"any archive to about {budget / rate:.0f} s at that rate, in the memory above.",
         "",
         *padding_projection(results, budget),
