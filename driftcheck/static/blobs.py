@@ -69,8 +69,8 @@ class _LayerBytes:
     The root filesystem charges the uncompressed bytes to the byte budget as it reads
     them; what the blob holds beyond them is charged here. Bytes that inflate to
     nothing (zero padding after the gzip stream: any amount of it, as the gzip module
-    reads it) cost their reading all the same, so a layer costs its compressed or its
-    uncompressed size, whichever is more.
+    reads it) cost their reading all the same, so a layer never costs less than its
+    compressed size nor less than its uncompressed size.
     """
 
     def __init__(self, raw: HashedChunks, label: str, rootfs: RootFS) -> None:
