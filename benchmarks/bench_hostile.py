@@ -8,7 +8,10 @@ every case is the installed `driftcheck` command in its own process, as a user r
 it, on inputs made by the same builders as the tests (tests/hostile/big_layers.py):
 a gzip bomb, a file of several GiB, a million entries, probe output and snapshot
 files nested 100,000 deep, probe output over the size limit and never ending, a
-snapshot file over the size limit. Wall time is spawn to reap; peak RSS is the
+snapshot file over the size limit; and from a hostile registry on 127.0.0.1 (served
+by this script, tests/hostile/hostile_registry.py): a layer padded with 4 GiB of
+zeros, a layer declaring 2^50 bytes of endless padding, a layer that trickles one
+byte a second. Wall time is spawn to reap; peak RSS is the
 kernel's ru_maxrss for that process (wait4). Inputs are built once per run under a
 temporary folder and removed afterwards (the big ones are small on disk).
 
@@ -20,6 +23,7 @@ is touched. --full-bomb also walks a bomb past the default 64 GiB budget (minute
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import platform
 import statistics
@@ -39,6 +43,7 @@ sys.path[:0] = [
 ]
 
 from big_layers import Layer, million_entries, oci_image, zero_files  # noqa: E402
+from hostile_registry import ENDLESS, HostileRegistry, PaddedLayer  # noqa: E402
 from hostile_support import GiB, Outcome, driftcheck_command, run_measured  # noqa: E402
 
 from driftcheck.snapshot import io  # noqa: E402
@@ -115,6 +120,19 @@ def oversized_file(folder: Path) -> list[str]:
     return ["show", str(folder / "huge.json")]
 
 
+def hostile_registry(
+    layer: PaddedLayer, trickle: str | None = None, *extra: str
+) -> Callable[[Path], list[str]]:
+    """A registry serving one image of ``layer``, on loopback until the benchmark ends."""
+
+    def build(folder: Path) -> list[str]:
+        registry = HostileRegistry([layer], trickle=trickle)
+        atexit.register(registry.stop)
+        return ["snapshot", "--registry", registry.ref, "-o", str(folder / "snap.json"), *extra]
+
+    return build
+
+
 def deep_snapshot() -> bytes:
     return b'{"format": "driftcheck-snapshot", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
@@ -137,6 +155,18 @@ CASES = [
     ),
     Case("snapshot file nested 100,000 deep", snapshot_file(deep_snapshot)),
     Case("snapshot file of 256 MiB + 1 byte (sparse; limit 256 MiB)", oversized_file),
+    Case(
+        "registry layer: a gzip stream, then 4 GiB of zero padding (digests true), default limits",
+        hostile_registry(PaddedLayer(4 * GiB)),
+    ),
+    Case(
+        "registry layer declaring 2^50 bytes: a gzip stream, then zeros without end",
+        hostile_registry(PaddedLayer(ENDLESS, declared=2**50)),
+    ),
+    Case(
+        "registry layer trickling one byte a second (--timeout 5: the deadline of each request)",
+        hostile_registry(PaddedLayer(0), "blob", "--timeout", "5"),
+    ),
 ]
 FULL_BOMB = Case(
     "gzip bomb: 72 GiB of zeros, past the default 64 GiB budget", bomb(72 * GiB, valid=False)
@@ -149,7 +179,7 @@ def measure(case: Case, runs: int) -> Result:
         args = case.build(folder)
         outcomes, walls = [], []
         for _ in range(runs):
-            if "--archive" in args:
+            if "--archive" in args or "--registry" in args:
                 (folder / "snap.json").unlink(missing_ok=True)
             started = time.perf_counter()
             outcomes.append(run_measured([*driftcheck_command(), *args], cwd=folder, timeout=3600))
@@ -226,8 +256,24 @@ def projection(results: list[Result]) -> list[str]:
     budget = Limits().max_total_bytes
     return [
         f"The 4 GiB bomb is read at {rate / GiB:.2f} GiB/s (decompressed): the default "
-        f"budget of {budget // GiB} GiB of decompressed bytes per image therefore bounds "
+        f"budget of {budget // GiB} GiB of bytes read per image therefore bounds "
         f"any archive to about {budget / rate:.0f} s at that rate, in the memory above.",
+        "",
+        *padding_projection(results, budget),
+    ]
+
+
+def padding_projection(results: list[Result], budget: int) -> list[str]:
+    padded = next((r for r in results if "4 GiB of zero padding" in r.case.name), None)
+    if padded is None:
+        return []
+    rate = 4 * GiB / statistics.median(padded.walls)
+    return [
+        f"Zero padding from a registry is read at {rate / GiB:.2f} GiB/s, and counts "
+        f"against the same budget: a padded layer, whatever it declares, ends within about "
+        f"{budget / rate:.0f} s (one declared larger than the budget is refused before it "
+        "is fetched, the 2^50 row). A trickling registry ends at the deadline of the "
+        "request (300 s by default).",
         "",
     ]
 

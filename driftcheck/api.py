@@ -50,7 +50,12 @@ def select_target(
         raise UsageError("--tag chooses an image inside an archive: pass it with --archive FILE")
     if registry is not None:
         return registry_target(
-            registry, python=python, pull=pull, platform=platform, insecure=insecure_registry
+            registry,
+            python=python,
+            pull=pull,
+            platform=platform,
+            insecure=insecure_registry,
+            timeout=timeout,
         )
     if platform is not None or insecure_registry:
         option = "--platform" if platform is not None else "--insecure-registry"
@@ -80,8 +85,10 @@ def registry_target(
     pull: bool = False,
     platform: str | None = None,
     insecure: bool = False,
+    timeout: float | None = None,
 ) -> Target:
-    """An image read straight from a registry; nothing runs, so nothing to choose inside."""
+    """An image read straight from a registry; nothing runs, so nothing to choose inside.
+    ``timeout`` is the deadline of each registry request."""
     from driftcheck.registry.names import parse_image_name
     from driftcheck.registry.platforms import parse_platform
     from driftcheck.targets.registry import RegistryTarget
@@ -91,7 +98,9 @@ def registry_target(
     if pull:
         raise UsageError("--pull asks the engine to pull; --registry reads the registry itself")
     chosen = parse_platform(platform) if platform is not None else None
-    return RegistryTarget(parse_image_name(ref), platform=chosen, insecure=insecure)
+    return RegistryTarget(
+        parse_image_name(ref), platform=chosen, insecure=insecure, timeout=timeout
+    )
 
 
 def host_target(

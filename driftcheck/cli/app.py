@@ -107,7 +107,10 @@ def snapshot(
     timeout: Annotated[
         float | None,
         typer.Option(
-            "--timeout", metavar="SECONDS", help="Probe deadline (host 120, containers 60)."
+            "--timeout",
+            metavar="SECONDS",
+            help="Probe deadline (host 120, containers 60); with --registry, the deadline "
+            "of each registry request (300).",
         ),
     ] = None,
     output: Annotated[

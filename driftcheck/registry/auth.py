@@ -8,6 +8,7 @@ repository's pull scope only, whatever scope the challenge names.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 from collections.abc import Iterable
@@ -78,7 +79,11 @@ def fetch_token(
         if reply.status != 200:
             raise RegistryUnreachableError(f"{what} answered HTTP {reply.status}; try again later")
         body = reply.body.read(MAX_TOKEN_REPLY + 1)
-    except OSError as exc:
+        if reply.overdue:
+            raise reply.overdue_error(what)
+    except (OSError, http.client.HTTPException) as exc:
+        if reply.overdue:
+            raise reply.overdue_error(what) from None
         raise RegistryUnreachableError(f"{what} broke the connection; try again") from exc
     finally:
         reply.close()

@@ -21,13 +21,14 @@ from collections.abc import Mapping
 
 from driftcheck.registry.auth import fetch_token, parse_challenges
 from driftcheck.registry.credentials import find_login
+from driftcheck.registry.deadline import deadline_seconds
 from driftcheck.registry.errors import (
     ImageNotFoundError,
     RegistryAccessError,
     RegistryUnreachableError,
 )
 from driftcheck.registry.names import ImageName
-from driftcheck.registry.transport import TIMEOUT_SECONDS, Reply, Transport, origin
+from driftcheck.registry.transport import Reply, Transport, origin
 from driftcheck.static.blobs import INDEX_TYPES
 from driftcheck.static.errors import InvalidArchiveError
 
@@ -47,8 +48,9 @@ class RegistryClient:
         *,
         insecure: bool = False,
         environ: Mapping[str, str] | None = None,
-        timeout: float = TIMEOUT_SECONDS,
+        timeout: float | None = None,
     ) -> None:
+        """``timeout``: the deadline of each request (else DRIFTCHECK_REGISTRY_TIMEOUT's)."""
         self.name = name
         self.label = f"registry {name.registry}"
         self._environ = os.environ if environ is None else environ
@@ -56,7 +58,7 @@ class RegistryClient:
         self._insecure_names = {n.strip().lower() for n in listed.split(",") if n.strip()}
         if insecure:
             self._insecure_names.add(name.registry.lower())
-        self.transport = Transport(self._insecure, timeout)
+        self.transport = Transport(self._insecure, deadline_seconds(timeout, self._environ))
         self._base: str | None = None
         self._authorization: str | None = None
 

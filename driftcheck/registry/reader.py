@@ -37,8 +37,11 @@ def read_registry_image(
     insecure: bool = False,
     limits: Limits | None = None,
     environ: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> RegistryImage:
-    source = RegistrySource(RegistryClient(name, insecure=insecure, environ=environ))
+    """``timeout``: the deadline of each request (else DRIFTCHECK_REGISTRY_TIMEOUT's)."""
+    client = RegistryClient(name, insecure=insecure, environ=environ, timeout=timeout)
+    source = RegistrySource(client)
     resolved = resolve(source, name, platform)
 
     def check_platform(config: dict[str, Any]) -> None:

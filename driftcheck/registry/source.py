@@ -3,8 +3,8 @@
 Names are the ones the static reader uses for an OCI layout's blobs
 (``blobs/sha256/<hex>``), plus ``manifests/<tag or digest>``. Each is one GET,
 streamed: nothing is written to disk, and the static reader verifies digest and
-size as the bytes arrive. A connection that breaks mid-stream is a registry
-that stopped answering (exit 4), not a corrupt layer.
+size as the bytes arrive. A connection that breaks mid-stream, or a request past
+its deadline, is a registry that stopped answering (exit 4), not a corrupt layer.
 """
 
 from __future__ import annotations
@@ -57,9 +57,13 @@ class _NetworkStream(io.RawIOBase):
         try:
             count: int | None = self._reply.body.readinto(buffer)
         except (OSError, http.client.HTTPException) as exc:
+            if self._reply.overdue:
+                raise self._reply.overdue_error(self._what) from None
             raise RegistryUnreachableError(
                 f"the connection broke while reading {self._what} ({type(exc).__name__}); try again"
             ) from None
+        if not count and self._reply.overdue:  # shut at the deadline: not the body's end
+            raise self._reply.overdue_error(self._what)
         return count or 0
 
     def close(self) -> None:

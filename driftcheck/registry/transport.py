@@ -1,4 +1,4 @@
-"""HTTP for registries, with the standard library: one GET, a timeout, redirects by hand.
+"""HTTP for registries, with the standard library: one GET, a deadline, redirects by hand.
 
 Redirects are followed here rather than by urllib so that the rules are ours:
 at most five hops, never from HTTPS down to plain HTTP (unless the new host is
@@ -11,6 +11,9 @@ usual environment variables; loopback hosts never go through one.
 
 A failure to connect is a ``RegistryUnreachableError`` naming what was being
 reached and why, never the URL: a redirect's URL can carry a storage signature.
+Each request, its answer's body included, ends within its deadline
+(``driftcheck.registry.deadline``); a reader of the body asks ``Reply.overdue``
+whether a short or broken read was the deadline's doing.
 """
 
 from __future__ import annotations
@@ -27,10 +30,17 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from driftcheck import __version__
+from driftcheck.registry.deadline import (
+    DEFAULT_DEADLINE_SECONDS,
+    SILENCE_SECONDS,
+    Deadline,
+    HTTPHandler,
+    HTTPSHandler,
+    overdue_message,
+)
 from driftcheck.registry.errors import RegistryUnreachableError
 from driftcheck.registry.names import is_loopback
 
-TIMEOUT_SECONDS = 30.0
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = f"driftcheck/{__version__}"
@@ -49,13 +59,27 @@ class Reply:
     headers: Message
     body: Any  # http.client.HTTPResponse: read() and close()
     url: str  # where it came from, after redirects
+    deadline: Deadline | None = None
 
     @property
     def origin(self) -> tuple[str, str, int | None]:
         return origin(self.url)
 
+    @property
+    def overdue(self) -> bool:
+        """The deadline passed: the connection was shut, a short or failed read is why."""
+        return self.deadline is not None and self.deadline.expired
+
+    def overdue_error(self, what: str) -> RegistryUnreachableError:
+        seconds = self.deadline.seconds if self.deadline is not None else 0.0
+        return RegistryUnreachableError(overdue_message(what, seconds))
+
     def close(self) -> None:
-        self.body.close()
+        try:
+            self.body.close()
+        finally:
+            if self.deadline is not None:
+                self.deadline.end()
 
 
 class _EveryStatus(urllib.request.HTTPErrorProcessor):
@@ -69,11 +93,14 @@ class _EveryStatus(urllib.request.HTTPErrorProcessor):
 
 class Transport:
     """GET requests for one registry; ``insecure(host)`` says where TLS may go unverified
-    and plain HTTP is allowed."""
+    and plain HTTP is allowed; ``deadline``: seconds each request may take, all told."""
 
-    def __init__(self, insecure: Callable[[str], bool], timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, insecure: Callable[[str], bool], deadline: float = DEFAULT_DEADLINE_SECONDS
+    ) -> None:
         self._insecure = insecure
-        self.timeout = timeout
+        self.deadline = deadline
+        self.timeout = min(SILENCE_SECONDS, deadline)  # for each connect and read
         self._contexts: dict[bool, ssl.SSLContext] = {}
 
     def _context(self, verified: bool) -> ssl.SSLContext:
@@ -124,9 +151,13 @@ class Transport:
 
     def _open(self, url: str, headers: Mapping[str, str], what: str) -> Reply:
         host = urlsplit(url).hostname or ""
-        handlers: list[Any] = [_EveryStatus()]
+        deadline = Deadline(self.deadline)
         context = self._context(verified=not self.plain_ok(host))
-        handlers.append(urllib.request.HTTPSHandler(context=context))
+        handlers: list[Any] = [
+            _EveryStatus(),
+            HTTPHandler(deadline),
+            HTTPSHandler(deadline, context),
+        ]
         if is_loopback(host):
             handlers.append(urllib.request.ProxyHandler({}))
         opener = urllib.request.build_opener(*handlers)
@@ -136,8 +167,14 @@ class Transport:
         try:
             response = opener.open(request, timeout=self.timeout)
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+            deadline.end()
+            if deadline.expired:
+                raise RegistryUnreachableError(overdue_message(what, self.deadline)) from None
             raise RegistryUnreachableError(f"cannot reach {what}: {self.why(exc)}") from None
-        return Reply(response.status, response.headers, response, url)
+        except BaseException:
+            deadline.end()
+            raise
+        return Reply(response.status, response.headers, response, url, deadline)
 
     def why(self, exc: BaseException) -> str:
         """Why a connection failed, with what to do, in words (never the URL)."""

@@ -44,10 +44,13 @@ def read_layer(source: BlobSource, blob: Blob, diff_id: str, rootfs: RootFS, lab
     """Streams one layer blob into ``rootfs``, verifying it compressed and uncompressed.
 
     A plain tar layer is hashed once: its blob digest and its diff_id are the same
-    bytes' digest.
+    bytes' digest. Every byte read counts against the image's byte budget; a blob
+    declared larger than what is left of it is refused before it is opened.
     """
+    if blob.size is not None:
+        rootfs.check_declared(blob.size, label)
     handle = source.open(blob.name)
-    layer = _LayerBytes(HashedChunks(handle, blob.size), label)
+    layer = _LayerBytes(HashedChunks(handle, blob.size), label, rootfs)
     try:
         rootfs.add_chunks(layer, label)
     finally:
@@ -61,15 +64,24 @@ def read_layer(source: BlobSource, blob: Blob, diff_id: str, rootfs: RootFS, lab
 
 
 class _LayerBytes:
-    """A layer blob's uncompressed bytes: gzip inflated, zstd refused, both sides hashed."""
+    """A layer blob's uncompressed bytes: gzip inflated, zstd refused, both sides hashed.
 
-    def __init__(self, raw: HashedChunks, label: str) -> None:
+    The root filesystem charges the uncompressed bytes to the byte budget as it reads
+    them; what the blob holds beyond them is charged here. Bytes that inflate to
+    nothing (zero padding after the gzip stream: any amount of it, as the gzip module
+    reads it) cost their reading all the same, so a layer never costs less than its
+    compressed size nor less than its uncompressed size.
+    """
+
+    def __init__(self, raw: HashedChunks, label: str, rootfs: RootFS) -> None:
         self.raw = raw
         self.plain: Hashed | HashedChunks = raw  # a plain tar: the same bytes
         self._label = label
+        self._rootfs = rootfs
+        self._excess = 0  # compressed bytes read beyond the uncompressed ones, charged
 
     def __iter__(self) -> Iterator[bytes]:
-        chunks = iter(self.raw)
+        chunks = self._charged(iter(self.raw))
         first = next(chunks, b"")
         if first.startswith(ZSTD_MAGIC):
             raise InvalidArchiveError(
@@ -83,6 +95,15 @@ class _LayerBytes:
         yield from stream
         for _ in chunks:  # what follows the end of the layer is part of the blob
             pass
+
+    def _charged(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            yield chunk
+            # Asked for the next chunk: all this one inflated to has been charged.
+            excess = self.raw.size - self.plain.size
+            if excess > self._excess:
+                self._rootfs.charge_walked(excess - self._excess, self._label)
+                self._excess = excess
 
 
 def read_verified(

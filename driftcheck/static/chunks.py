@@ -61,15 +61,17 @@ class HashedChunks:
 
 
 class Hashed:
-    """Chunks passed through unchanged, hashed on the way."""
+    """Chunks passed through unchanged, hashed and counted on the way."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = chunks
         self._hash = hashlib.sha256()
+        self.size = 0
 
     def __iter__(self) -> Iterator[bytes]:
         update = self._hash.update
         for chunk in self._chunks:
+            self.size += len(chunk)
             update(chunk)
             yield chunk
 
@@ -122,13 +124,25 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
         raise EOFError("the compressed layer ends before its end-of-stream marker")
 
 
+_ZERO_BLOCK = bytes(64 * KiB)
+_NEAR = 4 * KiB
+
+
 def _zeros_at_start(view: memoryview) -> int:
-    """How many zero bytes ``view`` starts with."""
-    count = 0
+    """How many zero bytes ``view`` starts with.
+
+    Padding can be gigabytes (it is charged to the byte budget as it is read), so whole
+    blocks are compared with zeros in place (``startswith`` is a memcmp); only the block
+    where the zeros end, at most 4 KiB, is copied to find where.
+    """
+    count, step = 0, len(_ZERO_BLOCK)
     while count < len(view):
-        block = bytes(view[count : count + 4096])
-        zeros = len(block) - len(block.lstrip(b"\0"))
-        count += zeros
-        if zeros < len(block):
-            break
+        block = view[count : count + step]
+        if _ZERO_BLOCK.startswith(block):
+            count += len(block)
+        elif step > _NEAR:
+            step = _NEAR  # the zeros end in this block: look closer
+        else:
+            data = bytes(block)
+            return count + len(data) - len(data.lstrip(b"\0"))
     return count

@@ -54,7 +54,7 @@ class Limits:
 
     max_entries: int = 1_000_000  # tar entries, all layers together
     max_entry_bytes: int = 16 * GiB  # declared size of any one entry
-    max_total_bytes: int = 64 * GiB  # decompressed bytes walked, all layers together
+    max_total_bytes: int = 64 * GiB  # bytes read, decompressed or not, all layers together
     max_kept_bytes: int = 256 * MiB  # file content kept in memory for the collectors
     max_link_hops: int = 40  # symbolic links followed in one lookup (Linux's ELOOP)
 
@@ -165,11 +165,26 @@ class RootFS:
             yield chunk
 
     def charge_walked(self, size: int, layer: str) -> None:
+        """Counts bytes read against the budget: a layer's decompressed bytes (above), and
+        what its blob held beyond them (zero padding after a gzip stream inflates to
+        nothing, yet is read)."""
         self._walked += size
         if self._walked > self.limits.max_total_bytes:
             raise HostileArchiveError(
                 f"layer {layer}: more than {_size(self.limits.max_total_bytes)} to read "
-                "(decompression bomb?); the image is refused"
+                "(decompression bomb or padding?); the image is refused"
+            )
+
+    def check_declared(self, size: int, layer: str) -> None:
+        """Refuses, before reading it, a blob declared larger than what is left of the
+        budget: every byte of it would be read and counted."""
+        budget = self.limits.max_total_bytes
+        left = budget - self._walked
+        if size > left:
+            room = f"the {_size(budget)} budget" if left == budget else f"the {_size(left)} left"
+            raise HostileArchiveError(
+                f"layer {layer}: its blob declares {_size(size)}, more than {room} of bytes "
+                "to read in an image; the image is refused"
             )
 
     def _read_layer(self, tar: TarReader, layer: str, whiteouts: bool) -> _Pending:
@@ -510,7 +525,7 @@ def _whiteout_name(base: str) -> bool:
 
 
 def _size(value: int) -> str:
-    for unit, scale in (("GiB", GiB), ("MiB", MiB), ("KiB", KiB)):
+    for unit, scale in (("TiB", 1024 * GiB), ("GiB", GiB), ("MiB", MiB), ("KiB", KiB)):
         if value >= scale:
             return f"{value / scale:.0f} {unit}"
     return f"{value} bytes"

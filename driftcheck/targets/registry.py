@@ -26,6 +26,7 @@ class RegistryTarget:
     platform: Platform | None = None
     insecure: bool = False
     limits: Limits | None = None
+    timeout: float | None = None  # each request's deadline (--timeout); None: the default
 
     def describe(self) -> str:
         return f"registry {self.name}"
@@ -35,7 +36,11 @@ class RegistryTarget:
 
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
         read = read_registry_image(
-            self.name, platform=self.platform, insecure=self.insecure, limits=self.limits
+            self.name,
+            platform=self.platform,
+            insecure=self.insecure,
+            limits=self.limits,
+            timeout=self.timeout,
         )
         metadata = read.image.metadata
         facts = collect_static(read.image.rootfs, metadata)

@@ -49,6 +49,7 @@ def test_every_hostile_test_is_named_in_the_documentation() -> None:
 
 def test_the_documented_limits_are_the_code_s() -> None:
     from driftcheck.probe import MAX_OUTPUT_BYTES
+    from driftcheck.registry import deadline
     from driftcheck.snapshot.io import MAX_SNAPSHOT_BYTES
     from driftcheck.static import archive, blobs, sources
     from driftcheck.static.rootfs import MAX_NAME, MAX_TAR_HEADER, Limits
@@ -75,6 +76,11 @@ def test_the_documented_limits_are_the_code_s() -> None:
         "| 8 MiB each |": 8 * mib == blobs.MAX_JSON,
         "| 1,000; 4,096; 2 |": (blobs.MAX_LAYERS, archive.MAX_DESCRIPTORS) == (1000, 4096),
         "1 GiB memory, 256 processes": (image.MEMORY_LIMIT, image.PIDS_LIMIT) == ("1g", 256),
+        "| 300 s each, all told; a registry silent for 30 s sooner;": (
+            deadline.DEFAULT_DEADLINE_SECONDS,
+            deadline.SILENCE_SECONDS,
+        )
+        == (300, 30),
     }
     text = (REPO / "docs" / "hostile-inputs.md").read_text("utf-8")
     wrong = [claim for claim, true in stated.items() if claim not in text or not true]

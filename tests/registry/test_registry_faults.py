@@ -117,3 +117,10 @@ def test_plain_http_goes_only_to_loopback_names_unless_asked(registry, uploader)
     listed = {**os.environ, "DRIFTCHECK_INSECURE_REGISTRIES": f"other:1, [::ffff:127.0.0.1]:{port}"}
     shown = run_cli("show", f"registry:{ref}", env=listed)
     assert shown.returncode == 0, shown.stderr
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "1e9"])
+def test_a_bad_registry_deadline_is_a_usage_error(value):
+    env = {**os.environ, "DRIFTCHECK_REGISTRY_TIMEOUT": value}
+    line = assert_one_line_error(run_cli("show", "registry:127.0.0.1:1/team/app:1", env=env), 2)
+    assert "DRIFTCHECK_REGISTRY_TIMEOUT" in line and "is not a number of seconds" in line

@@ -30,6 +30,17 @@ def test_members_and_the_zeros_between_them_read_as_the_gzip_module_reads_them()
         assert inflate(data, piece) == text
 
 
+@pytest.mark.parametrize("padding", [1, 4095, 4096, 4097, 65535, 65536, 65537, 300_000])
+def test_padding_of_any_length_is_skipped_up_to_the_next_member(padding):
+    # Zeros are compared a block at a time (64 KiB, then 4 KiB where they end): where
+    # they end, and a member that starts right at a block boundary, must be exact.
+    first, second = gzip.compress(b"first", mtime=0), gzip.compress(b"second", mtime=0)
+    data = first + bytes(padding) + second + bytes(padding)
+    assert gzip.decompress(data) == b"firstsecond"
+    for piece in (7, 4096, 65536, 1 << 20):
+        assert inflate(data, piece) == b"firstsecond"
+
+
 def test_a_cut_short_or_damaged_stream_is_an_error():
     data = gzip.compress(b"x" * 100_000)
     with pytest.raises(EOFError, match="ends before its end-of-stream marker"):
