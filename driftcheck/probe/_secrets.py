@@ -63,7 +63,10 @@ _POINTER_SUFFIXES = frozenset(
 # English words ending in KEY / PASS that are not keys or passwords.
 _NOT_KEYS = frozenset(_words("MONKEY DONKEY TURKEY HOCKEY JOCKEY WHISKEY LACKEY HOTKEY TURNKEY"))
 _NOT_PASSES = frozenset(_words("BYPASS COMPASS ASKPASS SURPASS OVERPASS TRESPASS ENCOMPASS"))
-_PASSWORD_ABBREVIATIONS = frozenset(_words("PW PSW PSWD PWORD PASSWRD PASSW PASSCODE"))
+# openssl takes -passin / -passout.
+_PASSWORD_ABBREVIATIONS = frozenset(
+    _words("PW PSW PSWD PWORD PASSWRD PASSW PASSCODE PASSIN PASSOUT")
+)
 
 
 def _auth_word(part: str) -> bool:
@@ -240,7 +243,7 @@ _Triggers = Tuple[Tuple[str, ...], Tuple[str, ...]]  # (case-insensitive, exact)
 _Rule = Tuple[str, "re.Pattern[str]", Optional[Callable[["re.Match[str]"], bool]], bool, _Triggers]
 # Words one of which a secret-looking parameter name contains (see secret_name_rule).
 _NAME_WORDS = (
-    "pass pwd token jwt bearer secret cred private cookie sig session dsn salt auth key "
+    "pass pwd pw psw token jwt bearer secret cred private cookie sig session dsn salt auth key "
     "webhook conn code"
 )
 # fmt: off
@@ -598,14 +601,21 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
     program: Optional[str] = None
     expect_program = True
     pending: Optional[Tuple[str, bool]] = None
+
+    def found(hit: Optional[_Hit], offset: int) -> None:
+        if hit is not None:
+            hits.append((hit[0], hit[1] + offset, hit[2] + offset, hit[3]))
+
     for index, word in enumerate(words):
+        offset = 0
+        glued = _ENV_ASSIGNMENT.match(word)
+        if glued and word[glued.end() : glued.end() + 1] == "-":  # OPTS=-h db -pSECRET
+            offset, word = glued.end(), word[glued.end() :]
         if pending is not None:
             how, strong = pending
             pending = None
             if word and not _is_option(word):
-                hit = _value_hit(index, word, 0, how, strong)
-                if hit is not None:
-                    hits.append(hit)
+                found(_value_hit(index, word, 0, how, strong), offset)
                 continue
         if not word:
             continue
@@ -621,14 +631,13 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
             ) or named in _SHORT_SECRET_OPTIONS:
                 program, expect_program = named, False
             continue
+        expect_program = False  # options before any program: APP_OPTS=-h db -pSECRET
         dashes, name = m.group(1), m.group(2)
         shorts = _SHORT_SECRET_OPTIONS.get(program, {}) if program else _NO_PROGRAM
         letter = shorts.get(word[1]) if dashes == "-" else None
         if letter is not None:
             if len(word) > 2:
-                hit = _value_hit(index, word, 2, letter, True)
-                if hit is not None:
-                    hits.append(hit)
+                found(_value_hit(index, word, 2, letter, True), offset)
             elif letter not in (_ATTACHED, _ATTACHED_NOT_PORT):
                 pending = letter, True
             continue
@@ -636,9 +645,7 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
         if kind is None:
             continue
         if word[m.end() : m.end() + 1] == "=":
-            hit = _value_hit(index, word, m.end() + 1, kind[0], kind[1])
-            if hit is not None:
-                hits.append(hit)
+            found(_value_hit(index, word, m.end() + 1, kind[0], kind[1]), offset)
         elif m.end() == len(word):
             pending = kind
     return hits

@@ -1,0 +1,352 @@
+"""Secrets that only their context gives away: option values in command lines, image
+labels named like secrets, literal pairs in code, credentials quoted by an error line;
+and public values that must stay in clear (CI predefined variables, URLs and paths).
+
+The secrets here are short random words that no token pattern and no entropy rule
+knows, so each case is caught by its grammar or not at all.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from driftcheck.errors import ProbeError
+from driftcheck.probe import status_error
+from driftcheck.probe._secrets import (
+    REDACTED,
+    redact_argv,
+    redact_environment,
+    redact_labels,
+    redact_value,
+    scrub_text,
+    secret_name_rule,
+    secret_value_rule,
+)
+from driftcheck.redaction.ci_variables import (
+    CI_PUBLIC_VARIABLES,
+    CI_SECRET_VARIABLES,
+    GITHUB_PREDEFINED,
+    GITLAB_PREDEFINED,
+)
+from driftcheck.redaction.image_config import redact_image_config
+
+RNG = random.Random(20261206)
+
+
+def word(n: int = 16) -> str:
+    while True:
+        s = "".join(RNG.choice(string.ascii_letters + string.digits) for _ in range(n))
+        if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
+            return s
+
+
+S = [word() for _ in range(40)]
+
+# (text, the secret in it): every option grammar, in free text.
+IN_TEXT = [
+    (f"--db-password {S[0]}", S[0]),
+    (f"--password={S[1]}", S[1]),
+    (f"app --api-token {S[2]} --workers 4", S[2]),
+    (f"-Dspring.datasource.password={S[3]} -jar app.jar", S[3]),
+    (f"keytool -list -storepass {S[4]} -keystore ks.jks", S[4]),
+    (f"openssl pkcs12 -passin pass:{S[5]} -in a.p12", S[5]),
+    (f"mysql -uroot -p{S[6]} app", S[6]),
+    (f"mysqldump --user=root -p{S[7]} --all-databases", S[7]),
+    (f"mariadb-admin -p{S[8]} status", S[8]),
+    (f"sshpass -p {S[9]} ssh deploy@host", S[9]),
+    (f"redis-cli -h cache -a {S[10]} ping", S[10]),
+    (f"curl -fsS -u deploy:{S[11]} https://config.internal/app", S[11]),
+    (f"curl --proxy-user proxy:{S[12]} https://example.org", S[12]),
+    (f"wget --http-password={S[13]} https://example.org/file", S[13]),
+    (f"twine upload -u __token__ -p {S[14]} dist/*", S[14]),
+    (f"docker login -u ci -p {S[15]} registry.example", S[15]),
+    (f"7z x -p{S[16]} archive.7z", S[16]),
+    (f"smbclient //srv/share -U alice%{S[17]}", S[17]),
+    (f"ldapsearch -x -D cn=admin -w {S[18]} -b dc=example", S[18]),
+    (f"sqlcmd -S db -U sa -P {S[19]} -Q 'select 1'", S[19]),
+    # Quoted values, a repr of an argv, a shell string inside a repr
+    (f'--client-secret "{S[20]} and more"', S[20]),
+    (f"Command '['curl', '-u', 'ci:{S[21]}', 'https://x.example']' returned 6", S[21]),
+    (f"Command '['sh', '-c', 'mysql -uroot -p{S[22]} app']' returned 127", S[22]),
+    (f"+ curl -u ci:{S[23]} https://x.example", S[23]),
+    # Other shapes of name and value
+    (f"DB_PW={S[24]}", S[24]),
+    (f"SMTP_PSWD={S[25]}", S[25]),
+    (f"{{user: app, pass: {S[26]}}}", S[26]),
+    (f"host=db user=app pass: {S[27]} sslmode=require", S[27]),
+    (f"import os; os.environ['DB_PW'] = '{S[28]}'", S[28]),
+    (f'os.environ.setdefault("API_TOKEN", "{S[29]}")', S[29]),
+    (f"{{'password' => '{S[30]}'}}", S[30]),
+    (f"https://{S[31]}@github.com/org/repo.git", S[31]),
+    (f"git+https://{S[32]}@git.corp.example/team/pkg.git@v1", S[32]),
+    (f"OPTS=-h db.internal -uroot -p{S[33]}", S[33]),
+    (f"--registry-auth='{S[34]}1234'", S[34]),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), IN_TEXT, ids=[t[:28] for t, _ in IN_TEXT])
+def test_option_values_and_named_values_are_scrubbed(text: str, secret: str) -> None:
+    scrubbed, count = scrub_text(text)
+    assert secret not in scrubbed, scrubbed
+    assert count >= 1
+    assert REDACTED in scrubbed or "***" in scrubbed
+    # The option, key or program stays readable.
+    head = text.split(secret)[0].rstrip("\"' :=%")
+    assert scrubbed.startswith(head[: max(0, len(head) - 6)])
+
+
+# Words that look like options or pairs but hold nothing secret.
+NOT_SECRET = [
+    "docker run -p 8080:80 -p 127.0.0.1:9000:9000/tcp app",
+    "mkdir -p /var/lib/app/data && exec app",
+    "ssh -p 2222 deploy@host",
+    "pytest -p no:cacheprovider -q tests",
+    "tar -pxzf archive.tar.gz",
+    "docker login --password-stdin -u ci registry.example",
+    "useradd --user-group app && docker run --user 1000:1000 app",
+    "gunicorn --workers 4 --bind 0.0.0.0:8000 app:wsgi",
+    "python -m pip install --index-url https://pypi.org/simple app",
+    "app --password $DB_PASSWORD --token ${API_TOKEN}",
+    "app --password-file /run/secrets/db --token-url https://auth.example/token",
+    "curl -u $USER:$PASS https://example.org",
+    "git@github.com:org/repo.git ssh://git@github.com/org/repo.git",
+    "CI_PROJECT_URL=https://gitlab.example.com/group/project",
+]
+
+
+@pytest.mark.parametrize("text", NOT_SECRET, ids=[t[:28] for t in NOT_SECRET])
+def test_ordinary_command_lines_are_left_alone(text: str) -> None:
+    assert scrub_text(text) == (text, 0)
+
+
+def test_argv_keeps_the_option_names_and_redacts_the_values() -> None:
+    argv = [
+        "/usr/local/bin/app", "--db-password", S[0], f"--password={S[1]}", "-storepass", S[2],
+        "--workers", "4", "--password-stdin", "sh", "-c", f"mysql -uroot -p{S[3]} app",
+        "--auth-token", f"'{S[4]}'", "--log-level", "debug",
+    ]  # fmt: skip
+    out, count = redact_argv(argv)
+    assert out == [
+        "/usr/local/bin/app", "--db-password", REDACTED, f"--password={REDACTED}", "-storepass",
+        REDACTED, "--workers", "4", "--password-stdin", "sh", "-c",
+        f"mysql -uroot -p{REDACTED} app", "--auth-token", f"'{REDACTED}'", "--log-level", "debug",
+    ]  # fmt: skip
+    assert count == 5
+    mysql = ["mysql", "-uroot", f"-p{S[5]}", "app"]  # -p is mysql's password only when glued
+    assert redact_argv(mysql) == (["mysql", "-uroot", f"-p{REDACTED}", "app"], 1)
+    assert redact_argv(["mysql", "-p", "app"]) == (["mysql", "-p", "app"], 0)
+    assert redact_argv(["curl", "-u", f"ci:{S[6]}", "https://x"])[0][2] == f"ci:{REDACTED}"
+
+
+def test_labels_are_judged_by_their_key_like_variables() -> None:
+    labels = {
+        "org.example.db.password": S[0],
+        "com.example.api_token": S[1],
+        "io.example.smtp.pw": S[2],
+        "com.example.start": f"app --api-key {S[3]}9 --port 8080",
+        "org.opencontainers.image.source": f"https://ci:{S[4]}@git.corp.example/app",
+        "org.opencontainers.image.revision": "3f786850e387550fdab836ed7e6dc881de23001b",
+        "org.opencontainers.image.authors": "Team <team@example.com>",
+        "org.opencontainers.image.url": "https://example.com/app",
+        "maintainer": "someone",
+        "com.example.build-number": "1234",
+    }
+    out, count = redact_labels(labels)
+    assert out["org.example.db.password"] == REDACTED
+    assert out["com.example.api_token"] == REDACTED
+    assert out["io.example.smtp.pw"] == REDACTED
+    assert out["com.example.start"] == f"app --api-key {REDACTED} --port 8080"
+    assert out["org.opencontainers.image.source"] == "https://***@git.corp.example/app"
+    for key in ("revision", "authors", "url"):
+        key = f"org.opencontainers.image.{key}"
+        assert out[key] == labels[key]
+    assert out["maintainer"] == "someone" and out["com.example.build-number"] == "1234"
+    assert count == 5
+    metadata = {"labels": labels, "entrypoint": ["app", "--token", S[5]], "command": ["run"]}
+    redacted, total = redact_image_config(metadata)
+    assert redacted["entrypoint"] == ["app", "--token", REDACTED]
+    assert total == 6 and S[5] not in str(redacted)
+
+
+def test_password_names_in_every_spelling() -> None:
+    for name in (
+        "DB_PW",
+        "MYSQL_ROOT_PW",
+        "SMTP_PASS",
+        "LDAP_BIND_PSWD",
+        "app.db.pw",
+        "vault-pass",
+    ):
+        assert secret_name_rule(name) == "name:password", name
+    for name in (
+        "PWD",
+        "OLDPWD",
+        "PW_RESET_URL",
+        "BYPASS_CACHE",
+        "PASSWORD_FILE",
+        "PASSWORD_STDIN",
+    ):
+        assert secret_name_rule(name) is None, name
+
+
+# ------------------------------------------------------------------ CI predefined variables
+
+SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+
+
+def realistic_value(name: str) -> str:
+    """A value of the shape GitLab or GitHub gives NAME (their documentation's examples)."""
+    special = {
+        "CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX": "gitlab.example.com:443/my-group/dependency_proxy/containers",
+        "CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX": "gitlab.example.com:443/my-group/sub-group/dependency_proxy/containers",
+        "CI_DEPENDENCY_PROXY_SERVER": "gitlab.example.com:443",
+        "CI_DEPENDENCY_PROXY_USER": "gitlab-ci-token",
+        "CI_REGISTRY_USER": "gitlab-ci-token",
+        "CI_REGISTRY": "registry.gitlab.example.com",
+        "CI_REGISTRY_IMAGE": "registry.gitlab.example.com/my-group/my-project",
+        "CI_TEMPLATE_REGISTRY_HOST": "registry.gitlab.com",
+        "CI_JOB_IMAGE": "registry.gitlab.example.com/my-group/ci-images/python:3.12-bookworm",
+        "CI_COMMIT_AUTHOR": "Jane Doe <jane@example.com>",
+        "CI_COMMIT_MESSAGE": "Fix the cache key\n\nThe key now includes the lockfile hash.",
+        "CI_COMMIT_DESCRIPTION": "The key now includes the lockfile hash.",
+        "CI_COMMIT_TITLE": "Fix the cache key",
+        "CI_COMMIT_TIMESTAMP": "2022-01-31T16:47:55Z",
+        "CI_JOB_STARTED_AT": "2022-01-31T16:47:55Z",
+        "CI_PIPELINE_CREATED_AT": "2022-01-31T16:47:55Z",
+        "CI_COMMIT_SHORT_SHA": SHA[:8],
+        "CI_RUNNER_SHORT_TOKEN": "glrt-t3_xZ9aB7cD",
+        "CI_TRIGGER_SHORT_TOKEN": "1234",
+        "CI_RUNNER_TAGS": '["docker", "linux"]',
+        "CI_RUNNER_REVISION": "66a723c3",
+        "CI_RUNNER_EXECUTABLE_ARCH": "linux/amd64",
+        "CI_SERVER_REVISION": "c1d2e3f4a5b",
+        "CI_OPEN_MERGE_REQUESTS": "gitlab-org/gitlab!333,gitlab-org/gitlab-foss!11",
+        "CI_PROJECT_REPOSITORY_LANGUAGES": "ruby,javascript,html,css",
+        "GITLAB_FEATURES": "audit_events,burndown_charts,code_owners,dependency_proxy",
+        "GITLAB_USER_EMAIL": "jane@example.com",
+        "CI_RUNNER_DESCRIPTION": "shared-runner-7f3a9c",
+        "CI_CONFIG_REF_URI": "gitlab.example.com/my-group/my-project//.gitlab-ci.yml@refs/heads/main",
+        "CI_MERGE_REQUEST_REF_PATH": "refs/merge-requests/1/head",
+        "KUBECONFIG": "/builds/my-group/my-project.tmp/KUBECONFIG",
+        "TRIGGER_PAYLOAD": "/builds/my-group/my-project.tmp/TRIGGER_PAYLOAD",
+        "GITHUB_ACTION": "__actions_checkout",
+        "GITHUB_ACTION_PATH": "/home/runner/work/_actions/repo-owner/name-of-action-repo/v1",
+        "GITHUB_ENV": "/home/runner/work/_temp/_runner_file_commands/set_env_87406d6e-4979-4d42-98e1-3dab1f48b13a",
+        "GITHUB_OUTPUT": "/home/runner/work/_temp/_runner_file_commands/set_output_a50ef383-b063-46d9-9157-57953fc9f3f0",
+        "GITHUB_PATH": "/home/runner/work/_temp/_runner_file_commands/add_path_899b9445-ad4a-400c-aa89-249f18632cf5",
+        "GITHUB_STATE": "/home/runner/work/_temp/_runner_file_commands/save_state_4b2c1a36-0c52-4a8a-9d4e-1f5f2c9e0b11",
+        "GITHUB_STEP_SUMMARY": "/home/runner/_layout/_work/_temp/_runner_file_commands/step_summary_1cb22d7f-5663-41a8-9ffc-13472605c76c",
+        "GITHUB_EVENT_PATH": "/home/runner/work/_temp/_github_workflow/event.json",
+        "GITHUB_REF": "refs/heads/feature-branch-1",
+        "GITHUB_WORKFLOW_REF": "octocat/hello-world/.github/workflows/my-workflow.yml@refs/heads/my_branch",
+        "GITHUB_REPOSITORY": "octocat/Hello-World",
+        "GITHUB_WORKFLOW": "My test workflow",
+        "RUNNER_NAME": "GitHub Actions 12",
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
+        "RUNNER_ENVIRONMENT": "github-hosted",
+        "RUNNER_TEMP": "/home/runner/work/_temp",
+        "RUNNER_TOOL_CACHE": "/opt/hostedtoolcache",
+        "RUNNER_WORKSPACE": "/home/runner/work/Hello-World",
+        "RUNNER_TRACKING_ID": "github_3c1f7a52-8d0e-4b8f-9a0e-6f2d1b7c9e44",
+        "ACTIONS_RUNTIME_URL": "https://pipelines.actions.githubusercontent.com/2rPKq3q9lRkcQ5pQm1fYfMiKMfiU2F3oEWlBV5ONxGFakfB4rj/",
+        "ACTIONS_CACHE_URL": "https://acghubeus1.actions.githubusercontent.com/8fDWPfNeFtbLUsRoD7NCuZHpS7rYTg6TBT6uXkZpRdfGgHzRmq/",
+        "ACTIONS_RESULTS_URL": "https://results-receiver.actions.githubusercontent.com/",
+        "ACTIONS_ID_TOKEN_REQUEST_URL": "https://pipelines.actions.githubusercontent.com/2rPKq3q9lRkcQ5pQm1fYfMiKMfiU2F3oEWlBV5ONxGFakfB4rj/00000000-0000-0000-0000-000000000000/_apis/distributedtask/hubs/Actions/plans/4c2d7c6e-8e1b-4f5e-9e41-5f0d2c3b1a77/jobs/9a1b2c3d-4e5f-6789-abcd-ef0123456789/idtoken?api-version=2.0",
+        "HARBOR_OCI": "oci://harbor.example.com/my-project",
+        "APP_STORE_CONNECT_API_KEY_ISSUER_ID": "69a6de7f-03e3-47e3-e053-5b8c7c11a4d1",
+        "APP_STORE_CONNECT_API_KEY_KEY_ID": "D383SF739",
+        "SUPPLY_PACKAGE_NAME": "com.example.app",
+        "DIFFBLUE_ACCESS_TOKEN_NAME": "ci-token",
+        "CI_PROJECT_CLASSIFICATION_LABEL": "internal-only",
+    }  # fmt: skip
+    if name in special:
+        return special[name]
+    if name.endswith(("_SHA", "_BEFORE_SHA", "_DIFF_BASE_SHA")):
+        return SHA
+    if name.endswith("_URL") or name.endswith("_URI"):
+        return "https://gitlab.example.com/my-group/my-project/-/jobs/4815162342"
+    if name.endswith(("_DIR", "_PATH", "_FILE", "WORKSPACE")):
+        return "/builds/my-group/my-project/.gitlab/ci/file.pem"
+    if name.endswith(("_ID", "_IID", "_NUMBER", "_ATTEMPT", "_INDEX", "_TOTAL", "_DAYS", "_PORT")):
+        return "4815162342"
+    if name.endswith(("_HOST", "_FQDN", "_DOMAIN", "_HOSTNAME")):
+        return "gitlab.example.com"
+    return {"CI": "true", "GITLAB_CI": "true", "GITHUB_ACTIONS": "true", "CI_SERVER": "yes"}.get(
+        name, "main-feature_1.2"
+    )
+
+
+SECRET_VALUES = {
+    "CI_JOB_TOKEN": "glcbt-64_" + word(20),
+    "CI_REGISTRY_PASSWORD": "glcbt-64_" + word(20),
+    "CI_DEPLOY_PASSWORD": "gldt-" + word(20),
+    "CI_DEPENDENCY_PROXY_PASSWORD": "glcbt-64_" + word(20),
+    "ACTIONS_RUNTIME_TOKEN": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + word(30) + "." + word(40),
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": word(24),
+    "GITHUB_TOKEN": "ghs_" + word(36),
+}
+
+
+def planted_ci_environment() -> dict[str, str]:
+    env = {name: realistic_value(name) for name in sorted(CI_PUBLIC_VARIABLES)}
+    env["CI_REPOSITORY_URL"] = (
+        f"https://gitlab-ci-token:{SECRET_VALUES['CI_JOB_TOKEN']}@gitlab.example.com/g/p.git"
+    )
+    for name in sorted(CI_SECRET_VARIABLES):
+        env[name] = SECRET_VALUES.get(name, word(24))
+    return env
+
+
+def test_every_gitlab_and_github_predefined_variable_is_planted() -> None:
+    env = planted_ci_environment()
+    assert set(env) == GITLAB_PREDEFINED | GITHUB_PREDEFINED | CI_SECRET_VARIABLES
+    assert len(GITLAB_PREDEFINED) > 150 and len(GITHUB_PREDEFINED) > 45
+
+
+def test_predefined_ci_variables_are_never_called_secrets() -> None:
+    env = planted_ci_environment()
+    out, _ = redact_environment(env, None)
+    kept = {name for name in CI_PUBLIC_VARIABLES if out[name] == env[name]}
+    # The one public variable whose value holds a token: redacted by the token's pattern,
+    # and kept readable as a preview.
+    assert CI_PUBLIC_VARIABLES - kept == {"CI_REPOSITORY_URL"}
+    assert out["CI_REPOSITORY_URL"]["preview"] == "https://***@gitlab.example.com/g/p.git"
+    for name in CI_SECRET_VARIABLES:
+        assert out[name]["redacted"] is True, name
+        assert env[name] not in str(out)
+
+
+def test_a_token_in_a_public_ci_variable_is_still_redacted() -> None:
+    token = "glpat-" + word(20)
+    assert redact_value("CI_COMMIT_MESSAGE", f"oops, pasted {token}", None) is not None
+    assert redact_value("CI_COMMIT_MESSAGE", "Fix the cache key", None) is None
+
+
+def test_urls_and_paths_are_not_entropy_secrets_but_random_keys_are() -> None:
+    for value in (
+        "gitlab.example.com:443/MyGroup/dependency_proxy/containers",
+        "https://pipelines.actions.githubusercontent.com/2rPKq3q9lRkcQ5pQm1fYfMiKMfiU2F3oEWlBV5ONxGFakfB4rj/",
+        "/home/runner/work/_temp/aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY",
+        "/usr/local/bin:/usr/bin:/bin",
+    ):  # fmt: skip
+        assert secret_value_rule(value) is None, value
+    assert secret_value_rule("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8kL3mN") == "value:high-entropy"
+    assert secret_value_rule(word(40)) == "value:high-entropy"
+    url = f"https://ci:{S[0]}@gitlab.example.com/group/project"
+    assert secret_value_rule(url) == "value:url-credentials"
+
+
+def test_a_probe_error_line_is_scrubbed_before_it_is_cut() -> None:
+    token = "ghp_" + word(36)
+    # The token straddles the 300th character: cut first, its pattern would not match.
+    line = "x" * 280 + " " + token + " failed"
+    error = status_error(1, f"Traceback (most recent call last):\n{line}\n".encode(), "t")
+    assert isinstance(error, ProbeError)
+    assert token[:12] not in str(error)
+    assert REDACTED in str(error)
+    curl = f"SystemExit: Command '['curl', '-u', 'ci:{S[1]}', 'https://x']' returned 6"
+    assert S[1] not in str(status_error(1, curl.encode(), "t"))
