@@ -238,7 +238,7 @@ OPTION_SHAPES: tuple[SecretShape, ...] = (
         f"--queue jobs --redis-password '{_OPT[9]} two' --db-pw={_OPT[10]}",
         _OPT[9],
         _OPT[10],
-    ),  # fmt: skip
+    ),
 )
 SECRET_SHAPES += OPTION_SHAPES
 

@@ -195,13 +195,15 @@ def test_password_names_in_every_spelling() -> None:
 # ------------------------------------------------------------------ CI predefined variables
 
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+PROXY = "gitlab.example.com:443/my-group"
+FILES = "/home/runner/work/_temp/_runner_file_commands"
 
 
 def realistic_value(name: str) -> str:
     """A value of the shape GitLab or GitHub gives NAME (their documentation's examples)."""
     special = {
-        "CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX": "gitlab.example.com:443/my-group/dependency_proxy/containers",
-        "CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX": "gitlab.example.com:443/my-group/sub-group/dependency_proxy/containers",
+        "CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX": f"{PROXY}/dependency_proxy/containers",
+        "CI_DEPENDENCY_PROXY_DIRECT_GROUP_IMAGE_PREFIX": f"{PROXY}/sub/dependency_proxy/containers",
         "CI_DEPENDENCY_PROXY_SERVER": "gitlab.example.com:443",
         "CI_DEPENDENCY_PROXY_USER": "gitlab-ci-token",
         "CI_REGISTRY_USER": "gitlab-ci-token",
@@ -228,20 +230,20 @@ def realistic_value(name: str) -> str:
         "GITLAB_FEATURES": "audit_events,burndown_charts,code_owners,dependency_proxy",
         "GITLAB_USER_EMAIL": "jane@example.com",
         "CI_RUNNER_DESCRIPTION": "shared-runner-7f3a9c",
-        "CI_CONFIG_REF_URI": "gitlab.example.com/my-group/my-project//.gitlab-ci.yml@refs/heads/main",
+        "CI_CONFIG_REF_URI": "gitlab.example.com/g/p//.gitlab-ci.yml@refs/heads/main",
         "CI_MERGE_REQUEST_REF_PATH": "refs/merge-requests/1/head",
         "KUBECONFIG": "/builds/my-group/my-project.tmp/KUBECONFIG",
         "TRIGGER_PAYLOAD": "/builds/my-group/my-project.tmp/TRIGGER_PAYLOAD",
         "GITHUB_ACTION": "__actions_checkout",
         "GITHUB_ACTION_PATH": "/home/runner/work/_actions/repo-owner/name-of-action-repo/v1",
-        "GITHUB_ENV": "/home/runner/work/_temp/_runner_file_commands/set_env_87406d6e-4979-4d42-98e1-3dab1f48b13a",
-        "GITHUB_OUTPUT": "/home/runner/work/_temp/_runner_file_commands/set_output_a50ef383-b063-46d9-9157-57953fc9f3f0",
-        "GITHUB_PATH": "/home/runner/work/_temp/_runner_file_commands/add_path_899b9445-ad4a-400c-aa89-249f18632cf5",
-        "GITHUB_STATE": "/home/runner/work/_temp/_runner_file_commands/save_state_4b2c1a36-0c52-4a8a-9d4e-1f5f2c9e0b11",
-        "GITHUB_STEP_SUMMARY": "/home/runner/_layout/_work/_temp/_runner_file_commands/step_summary_1cb22d7f-5663-41a8-9ffc-13472605c76c",
+        "GITHUB_ENV": f"{FILES}/set_env_87406d6e-4979-4d42-98e1-3dab1f48b13a",
+        "GITHUB_OUTPUT": f"{FILES}/set_output_a50ef383-b063-46d9-9157-57953fc9f3f0",
+        "GITHUB_PATH": f"{FILES}/add_path_899b9445-ad4a-400c-aa89-249f18632cf5",
+        "GITHUB_STATE": f"{FILES}/save_state_4b2c1a36-0c52-4a8a-9d4e-1f5f2c9e0b11",
+        "GITHUB_STEP_SUMMARY": f"{FILES}/step_summary_1cb22d7f-5663-41a8-9ffc-13472605c76c",
         "GITHUB_EVENT_PATH": "/home/runner/work/_temp/_github_workflow/event.json",
         "GITHUB_REF": "refs/heads/feature-branch-1",
-        "GITHUB_WORKFLOW_REF": "octocat/hello-world/.github/workflows/my-workflow.yml@refs/heads/my_branch",
+        "GITHUB_WORKFLOW_REF": "octocat/hello-world/.github/workflows/ci.yml@refs/heads/my_branch",
         "GITHUB_REPOSITORY": "octocat/Hello-World",
         "GITHUB_WORKFLOW": "My test workflow",
         "RUNNER_NAME": "GitHub Actions 12",
