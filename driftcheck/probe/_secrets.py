@@ -181,7 +181,7 @@ def _secret_param(m: "re.Match[str]", extra: "frozenset[str]", strict: bool) -> 
     if strict and _CODE_CALL.match(m.string, m.start("s")):  # key = Fernet.generate_key()
         return False
     if strict and rule not in _STRONG_NAME_RULES:
-        return len(value) >= 8 and _has_letter_and_digit(value)
+        return _token_like(value)
     return True
 
 
@@ -309,7 +309,7 @@ _RULE_SOURCES = [
     # "pass: value" anywhere else (flow mappings, one-line settings): up to a delimiter.
     ("value:secret-assignment",
      r"(?<![A-Za-z0-9_.\-])(?P<k>[A-Za-z][A-Za-z0-9_.\-]{0,63}):[ \t]{1,3}"
-     r"(?P<s>[^\s'\"#,;{}\[\]()<>`][^\s,;{}\[\]()<>`]{0,1023})",
+     r"(?P<s>[^\s'\"#,;{}\[\]()<>`][^\s'\",;{}\[\]()<>`]{0,1023})",
      _assignment_ok, False, _NAME_WORDS),
     # Two string literals, a name and its value, in code or in a repr: environ['DB_PW'] =
     # 'x', setdefault("TOKEN", "x"), {'pass' => 'x'}, ['mysql', '--password', 'x'].
@@ -473,6 +473,7 @@ _PORT_OR_VALUE = "port-or-value"  # docker -p: a published port (8080:80), or lo
 _USER_COLON = "user:"  # -u user:password
 _USER_PERCENT = "user%"  # -U user%password (Samba)
 _USER_COMMA = "user,"  # -u user,password (lftp)
+_PWD = "pwd"  # --pwd SECRET, unless a path
 _SHORT_SECRET_OPTIONS = {
     "mysql": {"p": _ATTACHED},  # MySQL manual, "Command Options": -p[password], no space
     "mariadb": {"p": _ATTACHED},
@@ -576,13 +577,24 @@ def _value_hit(index: int, word: str, start: int, how: str, strong: bool) -> Opt
         return index, start + cut + 1, end, _USER_PASSWORD_RULE
     if how in (_PORT_OR_VALUE, _ATTACHED_NOT_PORT) and _PORT.fullmatch(value):
         return None
-    if not strong and not (len(value) >= 8 and _has_letter_and_digit(value)):
+    if how == _PWD and _is_path(value):  # --pwd /srv/app: a working directory
+        return None
+    if not strong and ":" in value:  # --auth user:password
+        return _value_hit(index, word, start, _USER_COLON, True)
+    if not strong and not _token_like(value):  # --sort-key name, --private-key-id 7
         return None
     return index, start, end, _OPTION_RULE
 
 
+def _token_like(value: str) -> bool:
+    """Not a plain word: a digit, a capital or a symbol in six characters or more."""
+    return len(value) >= 6 and not (value.isalpha() and value.islower())
+
+
 def _option_kind(name: str) -> Optional[Tuple[str, bool]]:
     """How the value of option NAME is secret (kind, strong), or None."""
+    if name.lower() == "pwd":  # --pwd SECRET (a bare PWD variable is the shell's folder)
+        return _PWD, True
     rule = secret_name_rule(name)
     if rule is not None:
         return _VALUE, rule in _STRONG_NAME_RULES

@@ -84,6 +84,11 @@ IN_TEXT = [
     (f"git+https://{S[32]}@git.corp.example/team/pkg.git@v1", S[32]),
     (f"OPTS=-h db.internal -uroot -p{S[33]}", S[33]),
     (f"--registry-auth='{S[34]}1234'", S[34]),
+    (f"app --pwd {S[35]} run", S[35]),
+    (f"app --api-key {S[36][:7]}", S[36][:7]),
+    (f"app --auth admin:{S[37]}", S[37]),
+    (f'curl -H "X-Api-Key: {S[38]}" https://api.example', S[38]),
+    (f"db_pass={S[39][:6]} host=db", S[39][:6]),
 ]
 
 
@@ -114,6 +119,7 @@ NOT_SECRET = [
     "curl -u $USER:$PASS https://example.org",
     "git@github.com:org/repo.git ssh://git@github.com/org/repo.git",
     "CI_PROJECT_URL=https://gitlab.example.com/group/project",
+    "app --pwd /srv/app --sort-key name --private-key-id 7 --auth-type basic",
 ]
 
 
