@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ci_environments import SECRET_VALUES, planted_ci_environment
 from test_canaries import Outputs
+
+from driftcheck.redaction.ci_variables import CI_PUBLIC_VARIABLES, CI_SECRET_VARIABLES
 
 import images
 from canaries import (
@@ -175,3 +178,39 @@ def test_no_secret_in_labels_entrypoint_or_cmd_reaches_any_output(
     config = docker_client.images.get(metadata_image).attrs["Config"]
     assert config["Labels"]["org.example.db.password"] == LABEL_SECRETS[0][1]
     assert COMMAND_SECRETS[0][1] in config["Cmd"]
+
+
+def test_predefined_ci_variables_stay_in_clear_and_comparable(tmp_path: Path) -> None:
+    """Every GitLab and GitHub predefined variable, as a real job has them, in a real venv's
+    environment: the snapshot keeps each value, and `check` finds nothing not comparable."""
+    venv = make_venv(tmp_path / "job" / ".venv")
+    planted = planted_ci_environment()
+    # The runner's files, where `check` writes its job summary and outputs.
+    for name in (
+        "GITHUB_ENV",
+        "GITHUB_OUTPUT",
+        "GITHUB_PATH",
+        "GITHUB_STATE",
+        "GITHUB_STEP_SUMMARY",
+    ):
+        planted[name] = str(tmp_path / "_runner_file_commands" / name.lower())
+    (tmp_path / "_runner_file_commands").mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env.update(planted)
+    python = str(venv.python)
+    first = run_cli("snapshot", "--python", python, "-o", "s.json", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    environment = json.loads((tmp_path / "s.json").read_text())["environment"]
+    public = CI_PUBLIC_VARIABLES - {"CI_REPOSITORY_URL"}  # holds the job token: a pattern
+    assert {name for name in public if environment[name] != planted[name]} == set()
+    for name in CI_SECRET_VARIABLES:
+        assert environment[name]["redacted"] is True, name
+    check = run_cli(
+        "check", "--baseline", "s.json", "--target", f"python:{python}", "--json", "c.json",
+        env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
+    report = (tmp_path / "c.json").read_text()
+    assert not [name for name in public if f"environment {name}:" in report], report[:2000]
+    assert_no_secret(first.stdout, first.stderr, check.stdout, check.stderr)
+    assert not [v for v in SECRET_VALUES.values() if v in report + first.stdout]
