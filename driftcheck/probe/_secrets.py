@@ -527,6 +527,7 @@ _OPTION = re.compile(r"(-{1,2})([A-Za-z][A-Za-z0-9_.\-]{0,63})")
 _ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _PORT = re.compile(r"[0-9][0-9.:\-]*(?:/(?:tcp|udp|sctp))?")
 _EDGES = "[](),;{}`"
+_WRAPPERS = frozenset(_EDGES + "'\"")
 _Hit = Tuple[int, int, int, str]  # word index, start, end, rule
 
 
@@ -552,6 +553,8 @@ def _unquoted(word: str, start: int, end: int = -1) -> Tuple[int, int]:
 
 def _core(text: str, start: int, end: int) -> Tuple[int, int]:
     """TEXT[START:END] without the brackets, commas and quotes around it (shell, repr)."""
+    if text[start] not in _WRAPPERS and text[end - 1] not in _WRAPPERS:
+        return start, end  # the usual word: nothing around it
     for _ in range(2):
         while start < end and text[start] in _EDGES:
             start += 1
@@ -591,8 +594,19 @@ def _token_like(value: str) -> bool:
     return len(value) >= 6 and not (value.isalpha() and value.islower())
 
 
+# One of these is in every option name that _option_kind accepts: most names have none,
+# and are answered without the name rules.
+_OPTION_NAME_HINT = re.compile(
+    r"pass|pw|psw|token|jwt|bearer|secret|cred|private|cookie|sig|session|dsn|salt|auth|key"
+    r"|webhook|conn|user",
+    re.IGNORECASE,
+)
+
+
 def _option_kind(name: str) -> Optional[Tuple[str, bool]]:
     """How the value of option NAME is secret (kind, strong), or None."""
+    if _OPTION_NAME_HINT.search(name) is None:
+        return None
     if name.lower() == "pwd":  # --pwd SECRET (a bare PWD variable is the shell's folder)
         return _PWD, True
     rule = secret_name_rule(name)
@@ -613,11 +627,6 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
     program: Optional[str] = None
     expect_program = True
     pending: Optional[Tuple[str, bool]] = None
-
-    def found(hit: Optional[_Hit], offset: int) -> None:
-        if hit is not None:
-            hits.append((hit[0], hit[1] + offset, hit[2] + offset, hit[3]))
-
     for index, word in enumerate(words):
         offset = 0
         glued = _ENV_ASSIGNMENT.match(word)
@@ -627,7 +636,7 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
             how, strong = pending
             pending = None
             if word and not _is_option(word):
-                found(_value_hit(index, word, 0, how, strong), offset)
+                _add_hit(hits, _value_hit(index, word, 0, how, strong), offset)
                 continue
         if not word:
             continue
@@ -649,7 +658,7 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
         letter = shorts.get(word[1]) if dashes == "-" else None
         if letter is not None:
             if len(word) > 2:
-                found(_value_hit(index, word, 2, letter, True), offset)
+                _add_hit(hits, _value_hit(index, word, 2, letter, True), offset)
             elif letter not in (_ATTACHED, _ATTACHED_NOT_PORT):
                 pending = letter, True
             continue
@@ -657,10 +666,15 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
         if kind is None:
             continue
         if word[m.end() : m.end() + 1] == "=":
-            found(_value_hit(index, word, m.end() + 1, kind[0], kind[1]), offset)
+            _add_hit(hits, _value_hit(index, word, m.end() + 1, kind[0], kind[1]), offset)
         elif m.end() == len(word):
             pending = kind
     return hits
+
+
+def _add_hit(hits: List[_Hit], hit: Optional[_Hit], offset: int) -> None:
+    if hit is not None:
+        hits.append((hit[0], hit[1] + offset, hit[2] + offset, hit[3]))
 
 
 def _option_spans(text: str, depth: int = 3) -> "List[_Span]":
@@ -674,7 +688,8 @@ def _option_spans(text: str, depth: int = 3) -> "List[_Span]":
     spans: "List[_Span]" = []
     # Words as a shell reads them ("two words" is one), then as a repr shows them
     # (['curl', '-u', 'user:pw'] has quotes a shell would pair wrongly).
-    for splitter in (_SHELL_WORD, _PLAIN_WORD):
+    quoted = "'" in text or '"' in text
+    for splitter in (_SHELL_WORD, _PLAIN_WORD) if quoted else (_PLAIN_WORD,):
         cores = [_core(text, *m.span()) for m in splitter.finditer(text)]
         for start, end in cores:
             word = text[start:end]
