@@ -208,3 +208,98 @@ def assert_no_secret(*texts: str | bytes) -> None:
             text = text.decode("utf-8", "replace")
         leaked = [s for s in NEVER if s in text]
         assert not leaked, f"{len(leaked)} secret(s) leaked, first {leaked[0][:8]}..."
+
+
+# --------------------------------------------------------------------------- round two
+# Secrets outside the plain values of variables (issue 12): option values inside
+# variables, image labels, Entrypoint and Cmd, executable .pth lines, direct_url.json,
+# a failing probe's stderr. Each secret is a short random word that no token pattern
+# and no entropy rule knows: only the name of its option, key or label gives it away.
+
+
+def _word() -> str:
+    return _rand(_ALNUM, 18)
+
+
+_OPT = [_word() for _ in range(12)]
+#: Option values and other named secrets inside environment values.
+OPTION_SHAPES: tuple[SecretShape, ...] = (
+    _shape("APP_OPTS", f"--workers 4 --api-token {_OPT[0]} --log-level info", _OPT[0]),
+    _shape("JAVA_TOOL_OPTIONS", f"-Xmx512m -Djavax.net.ssl.keyStorePassword={_OPT[1]}", _OPT[1]),
+    _shape("MYSQL_CLIENT_ARGS", f"-h db.internal -uroot -p{_OPT[2]} app", _OPT[2]),
+    _shape("DB_PW", _OPT[3]),
+    _shape("SMTP_PASS", _OPT[4]),
+    _shape("FETCH_CONFIG", f"curl -fsS -u deploy:{_OPT[5]} https://config.internal/app", _OPT[5]),
+    _shape("DB_SETTINGS", f"{{host: db.internal, user: app, pass: {_OPT[6]}}}", _OPT[6]),
+    _shape("LIBPQ_DSN_PARTS", f"host=db port=5432 user=app password={_OPT[7]} dbname=app", _OPT[7]),
+    _shape("GIT_REMOTE", f"https://{_OPT[8]}@git.corp.example/team/app.git", _OPT[8]),
+    _shape(
+        "WORKER_ARGS",
+        f"--queue jobs --redis-password '{_OPT[9]} two' --db-pw={_OPT[10]}",
+        _OPT[9],
+        _OPT[10],
+    ),
+)
+SECRET_SHAPES += OPTION_SHAPES
+
+_LBL = [_word() for _ in range(8)]
+#: Image labels: (key, value, secret).
+LABEL_SECRETS: tuple[tuple[str, str, str], ...] = (
+    ("org.example.db.password", _LBL[0], _LBL[0]),
+    ("com.example.api_token", _LBL[1], _LBL[1]),
+    ("io.example.client-secret", _LBL[2], _LBL[2]),
+    ("org.example.smtp.pw", _LBL[3], _LBL[3]),
+    ("com.example.registry.credentials", f"ci-bot:{_LBL[4]}", _LBL[4]),
+    ("org.opencontainers.image.source", f"https://ci:{_LBL[5]}@git.corp.example/app", _LBL[5]),
+    ("com.example.start", f"app --api-key {_LBL[6]}1 --port 8080", _LBL[6]),
+    ("com.example.vault.passphrase", _LBL[7], _LBL[7]),
+)
+_ARG = [_word() for _ in range(9)]
+#: An Entrypoint that still runs (python -c sleeps; the rest is sys.argv), and a Cmd.
+ENTRYPOINT_SECRETS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("--api-token", _ARG[0]), _ARG[0]),
+    ((f"--client-secret={_ARG[1]}",), _ARG[1]),
+    (("-storepass", _ARG[2]), _ARG[2]),
+    ((f"--db-pw={_ARG[3]}",), _ARG[3]),
+)
+COMMAND_SECRETS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("--db-password", _ARG[4]), _ARG[4]),
+    ((f"--password={_ARG[5]}",), _ARG[5]),
+    (("sh", "-c", f"mysql -uroot -p{_ARG[6]} app"), _ARG[6]),
+    (("sh", "-c", f"curl -fsS -u deploy:{_ARG[7]} https://config.internal/app"), _ARG[7]),
+    (("--auth-token", f"'{_ARG[8]}'"), _ARG[8]),
+)
+_PTH = [_word() for _ in range(3)]
+#: Executable lines of a .pth file (they run, harmlessly, in the probed interpreter).
+PTH_SECRETS: tuple[tuple[str, str], ...] = (
+    (f"import os; os.environ.setdefault('DB_PASSWORD', '{_PTH[0]}')", _PTH[0]),
+    (f"import os; os.environ['SMTP_PW'] = \"{_PTH[1]}\"", _PTH[1]),
+    (f"import os; os.environ.setdefault('JOB_ARGS', '--api-token {_PTH[2]}')", _PTH[2]),
+)
+_URL_TOKEN = _word()
+#: direct_url.json URLs: (distribution name, URL, secret).
+DIRECT_URL_SECRETS: tuple[tuple[str, str, str], ...] = (
+    ("userpkg", f"https://{_URL_TOKEN}@git.corp.example/team/userpkg.git", _URL_TOKEN),
+)
+_ERR = [_word() for _ in range(3)]
+#: A failing probe's stderr: (what the target's start-up runs and fails, secret).
+STDERR_SECRETS: tuple[tuple[str, str], ...] = (
+    (f"curl -fsS -u deploy:{_ERR[0]} http://127.0.0.1:9/config", _ERR[0]),
+    (f"mysql -uroot -p{_ERR[1]} -h db.internal app", _ERR[1]),
+    (f"psql 'host=db.internal user=app password={_ERR[2]} dbname=app'", _ERR[2]),
+)
+#: Every placement of a secret across the leak tests.
+PLACEMENTS = (
+    len(SECRET_SHAPES) + len(LABEL_SECRETS) + len(ENTRYPOINT_SECRETS) + len(COMMAND_SECRETS)
+    + len(PTH_SECRETS) + len(DIRECT_URL_SECRETS) + len(STDERR_SECRETS)
+)  # fmt: skip
+SECRET_ENVIRONMENT = {shape.name: shape.value for shape in SECRET_SHAPES}
+NEVER = tuple(
+    sorted(
+        set(NEVER)
+        | {s for shape in OPTION_SHAPES for s in shape.never}
+        | {s for *_, s in LABEL_SECRETS}
+        | {s for _, s in (*ENTRYPOINT_SECRETS, *COMMAND_SECRETS, *PTH_SECRETS, *STDERR_SECRETS)}
+        | {s for *_, s in DIRECT_URL_SECRETS}
+    )
+)

@@ -56,12 +56,16 @@ _source: list[str] = []
 
 
 def probe_source() -> str:
-    """The script as sent: redaction rules first, then the collector."""
+    """The script as sent: the CI variable lists and the redaction rules, then the collector."""
     if not _source:
-        # Plain files beside this module (importlib.resources costs ~10 ms to import).
+        # Plain files of this package (importlib.resources costs ~10 ms to import).
         folder = os.path.dirname(__file__)
         parts = []
-        for name in ("_secrets.py", "_probe.py"):
+        for name in (
+            os.path.join("..", "redaction", "ci_variables.py"),
+            "_secrets.py",
+            "_probe.py",
+        ):
             with open(os.path.join(folder, name), encoding="utf-8") as handle:
                 parts.append(handle.read())
         _source.append("\n\n".join(parts))
@@ -159,7 +163,7 @@ def parse_output(stdout: bytes, request: ProbeRequest, where: str) -> dict[str, 
     if not isinstance(result, dict):
         raise invalid_output(where, "the answer is not a JSON object")
     if "probe_error" in result:
-        raise ProbeError(f"the probe failed in {where}: {str(result['probe_error'])[:300]}")
+        raise ProbeError(f"the probe failed in {where}: {_quoted(str(result['probe_error']))}")
     return result
 
 
@@ -180,5 +184,13 @@ def status_error(status: int | None, stderr: bytes, where: str) -> ProbeError | 
         version = text.strip().rsplit(" ", 1)[-1]
         return ProbeError(f"{where} is Python {version}; driftcheck probes Python 3.8 and later")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    last = lines[-1][:300] if lines else f"exit status {status}"
+    last = _quoted(lines[-1]) if lines else f"exit status {status}"
     return ProbeError(f"the probe failed in {where}: {last}")
+
+
+def _quoted(line: str) -> str:
+    """A line of the target's output, fit to quote: scrubbed whole, then cut to 300
+    characters (cut first, a token could lose the length its pattern needs)."""
+    from driftcheck.redaction.sweep import sweep  # the error path only: keeps start-up light
+
+    return str(sweep(line)[0])[:300]

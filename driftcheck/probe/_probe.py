@@ -22,7 +22,7 @@ import struct
 import sys
 
 if "redact_environment" not in globals():  # imported as a module on the host
-    from driftcheck.probe._secrets import redact_environment
+    from driftcheck.probe._secrets import redact_environment, scrub_text
 
 PROBE_VERSION = 1
 MAX_TEXT_FILE = 64 * 1024 * 1024
@@ -227,10 +227,12 @@ def pth_files(col, directories):
                 stripped = line.strip()
                 if not stripped or stripped.startswith("#"):
                     continue
+                # Executable lines can carry credentials (os.environ['DB_PW'] = '...'):
+                # scrubbed here already, and again on the host.
                 if line.startswith(("import ", "import\t")):
-                    code_lines.append(line)  # site.py would exec() this line
+                    code_lines.append(scrub_text(line)[0])  # site.py would exec() this line
                 else:
-                    path_lines.append(line.rstrip())
+                    path_lines.append(scrub_text(line.rstrip())[0])
             found.append({"path": path, "path_lines": path_lines, "code_lines": code_lines})
     return found
 
@@ -480,7 +482,8 @@ def parse_direct_url(text):
     vcs_info = value.get("vcs_info") if isinstance(value.get("vcs_info"), dict) else {}
     dir_info = value.get("dir_info") if isinstance(value.get("dir_info"), dict) else {}
     return {
-        "url": url if isinstance(url, str) else None,
+        # https://TOKEN@host/...: the credentials are masked here already, and on the host.
+        "url": scrub_text(url)[0] if isinstance(url, str) else None,
         "vcs_info": dict(
             (key, vcs_info[key])
             for key in ("vcs", "commit_id")

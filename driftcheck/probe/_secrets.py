@@ -18,9 +18,12 @@ import base64
 import binascii
 import math
 import re
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-RULES_VERSION = "1"
+if "CI_PUBLIC_VARIABLES" not in globals():  # imported as a module on the host
+    from driftcheck.redaction.ci_variables import CI_PUBLIC_VARIABLES, CI_SECRET_VARIABLES
+
+RULES_VERSION = "2"
 MASK = "***"  # replaces URL credentials and secret query values (the URL stays readable)
 REDACTED = "<redacted>"  # replaces any other secret substring in free text
 
@@ -54,12 +57,16 @@ _POINTER_SUFFIXES = frozenset(
         "FILE FILES DIR DIRS DIRECTORY SOCK SOCKET HOME URL URLS URI ENDPOINT HOST HOSTS PORT "
         "TYPE TYPES MODE METHOD METHODS ALGORITHM ALG BACKEND PROVIDER ENABLED DISABLED ENABLE "
         "DISABLE REQUIRED LENGTH LEN SIZE BITS TTL TIMEOUT EXPIRY EXPIRES EXPIRATION LIFETIME "
-        "USER USERNAME EMAIL NAME REGION FORMAT VERSION HEADER COMMAND CMD HELPER"
+        "USER USERNAME EMAIL NAME REGION FORMAT VERSION HEADER COMMAND CMD HELPER STDIN PROMPT"
     )
 )
 # English words ending in KEY / PASS that are not keys or passwords.
 _NOT_KEYS = frozenset(_words("MONKEY DONKEY TURKEY HOCKEY JOCKEY WHISKEY LACKEY HOTKEY TURNKEY"))
 _NOT_PASSES = frozenset(_words("BYPASS COMPASS ASKPASS SURPASS OVERPASS TRESPASS ENCOMPASS"))
+# openssl takes -passin / -passout.
+_PASSWORD_ABBREVIATIONS = frozenset(
+    _words("PW PSW PSWD PWORD PASSWRD PASSW PASSCODE PASSIN PASSOUT")
+)
 
 
 def _auth_word(part: str) -> bool:
@@ -79,6 +86,8 @@ def _part_rule(part: str, from_end: int) -> Optional[str]:
         return "name:password"
     if part == "PWD":  # MYSQL_PWD; a bare PWD is public (see _PUBLIC_NAMES)
         return "name:pwd"
+    if part in _PASSWORD_ABBREVIATIONS:  # DB_PW, SMTP_PSWD
+        return "name:password"
     if ("TOKEN" in part and "TOKENIZ" not in part) or "JWT" in part or part == "BEARER":
         return "name:token"
     if "SECRET" in part:
@@ -112,9 +121,13 @@ def secret_name_rule(name: str) -> Optional[str]:
     upper = name.upper()
     if upper in _PUBLIC_NAMES or upper.startswith(_PUBLIC_PREFIXES):
         return None
+    if upper in CI_PUBLIC_VARIABLES:  # CI_JOB_ID, CI_RUNNER_SHORT_TOKEN: documented as public
+        return None
     parts = [p for p in _NAME_SPLIT.split(upper) if p]
     if not parts:
         return None
+    if upper in CI_SECRET_VARIABLES:
+        return next(filter(None, (_part_rule(p, 1) for p in parts)), "name:credential")
     if any("WEBHOOK" in p for p in parts):  # SLACK_WEBHOOK_URL: the URL is the secret
         return "name:webhook"
     if parts[-1] in _POINTER_SUFFIXES or parts[-1].endswith("PATH"):
@@ -168,7 +181,7 @@ def _secret_param(m: "re.Match[str]", extra: "frozenset[str]", strict: bool) -> 
     if strict and _CODE_CALL.match(m.string, m.start("s")):  # key = Fernet.generate_key()
         return False
     if strict and rule not in _STRONG_NAME_RULES:
-        return len(value) >= 8 and _has_letter_and_digit(value)
+        return _token_like(value)
     return True
 
 
@@ -181,14 +194,19 @@ def _assignment_ok(m: "re.Match[str]") -> bool:
 
 
 def _userinfo_ok(m: "re.Match[str]") -> bool:
-    # user:password is always a secret (unless the password is empty or already masked);
-    # a bare user (ssh://git@host, https://alice@host) only when it looks like a token.
+    # user:password is always a secret (unless the password is empty or already masked).
+    # A bare user is one too over HTTP(S), where it is how a token travels
+    # (https://TOKEN@github.com/...); elsewhere (ssh://git@host, postgres://app@db) only
+    # when it looks like a token.
     userinfo = m.group("s")
     if userinfo == MASK:
         return False
     user, sep, password = userinfo.partition(":")
     if sep:
         return password not in ("", MASK)
+    scheme = m.group(0).partition(":")[0].lower()
+    if scheme.endswith(("http", "https")) or scheme in ("ws", "wss"):
+        return user != ""
     return len(user) >= 16 and _has_letter_and_digit(user)
 
 
@@ -209,6 +227,13 @@ def _openai_ok(m: "re.Match[str]") -> bool:
     return _has_letter_and_digit(m.group(0)[3:])
 
 
+def _literal_pair_ok(m: "re.Match[str]") -> bool:
+    # ('--password', '--verbose') is two options, not an option and its value.
+    if m.group("k").startswith("-") and m.group("s")[1:2] == "-":
+        return False
+    return _assignment_ok(m)
+
+
 # A rule: (id, pattern, validator or None, masked, triggers). The span replaced is group
 # "s" if the pattern has one, else the whole match; masked spans become MASK, others
 # REDACTED. Triggers are substrings one of which every match contains (lower-case ones
@@ -218,7 +243,7 @@ _Triggers = Tuple[Tuple[str, ...], Tuple[str, ...]]  # (case-insensitive, exact)
 _Rule = Tuple[str, "re.Pattern[str]", Optional[Callable[["re.Match[str]"], bool]], bool, _Triggers]
 # Words one of which a secret-looking parameter name contains (see secret_name_rule).
 _NAME_WORDS = (
-    "pass pwd token jwt bearer secret cred private cookie sig session dsn salt auth key "
+    "pass pwd pw psw token jwt bearer secret cred private cookie sig session dsn salt auth key "
     "webhook conn code"
 )
 # fmt: off
@@ -281,6 +306,16 @@ _RULE_SOURCES = [
     # YAML-style "password: value" at the start of a line of a multi-line value.
     ("value:secret-assignment", r"(?m)^[ \t]{0,16}(?P<k>[A-Za-z][A-Za-z0-9_.\-]{0,63}):[ \t]{1,3}"
      r"(?P<s>[^\s'\"#][^\n]{0,1023})", _assignment_ok, False, _NAME_WORDS),
+    # "pass: value" anywhere else (flow mappings, one-line settings): up to a delimiter.
+    ("value:secret-assignment",
+     r"(?<![A-Za-z0-9_.\-])(?P<k>[A-Za-z][A-Za-z0-9_.\-]{0,63}):[ \t]{1,3}"
+     r"(?P<s>[^\s'\"#,;{}\[\]()<>`][^\s'\",;{}\[\]()<>`]{0,1023})",
+     _assignment_ok, False, _NAME_WORDS),
+    # Two string literals, a name and its value, in code or in a repr: environ['DB_PW'] =
+    # 'x', setdefault("TOKEN", "x"), {'pass' => 'x'}, ['mysql', '--password', 'x'].
+    ("value:secret-assignment", r"(?P<q>[\"'])(?P<k>-{0,2}[A-Za-z][A-Za-z0-9_.\-]{0,63})(?P=q)"
+     r"\s{0,3}(?:,|\]\s{0,3}=|\)\s{0,3}=|=>)\s{0,3}(?P<s>\"[^\"\n]{1,1024}\"|'[^'\n]{1,1024}')",
+     _literal_pair_ok, False, _NAME_WORDS),
 ]
 # fmt: on
 
@@ -312,6 +347,7 @@ RULE_IDS = (
     | frozenset(rule[0] for rule in _RULES)
     | frozenset("value:base64:" + rule[0][len("value:") :] for rule in _RULES)
     | frozenset({"value:base64:basic-auth", "value:high-entropy", "value:not-text"})
+    | frozenset({"value:secret-option", "value:user-password"})
 )
 
 _B64_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
@@ -419,6 +455,253 @@ def _decoded_rule(token: str, depth: int = 2) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------------
+# Values: command lines
+# ---------------------------------------------------------------------------
+#
+# Options follow one grammar whatever the program: --name=VALUE, --name VALUE, and
+# -name VALUE (keytool -storepass, openssl -passin). The option's name says whether its
+# value is secret (secret_name_rule, as for a variable), and --user-like options hold
+# user:password. Single-letter options have no name: only the program gives them a
+# meaning, so those that take a secret are data, per program, from each one's manual.
+
+_OPTION_RULE = "value:secret-option"
+_USER_PASSWORD_RULE = "value:user-password"
+_ATTACHED = "attached"  # -pSECRET only: a separate word is something else (mysql: the database)
+_ATTACHED_NOT_PORT = "attached-not-port"
+_VALUE = "value"  # -p SECRET or -pSECRET
+_PORT_OR_VALUE = "port-or-value"  # docker -p: a published port (8080:80), or login's password
+_USER_COLON = "user:"  # -u user:password
+_USER_PERCENT = "user%"  # -U user%password (Samba)
+_USER_COMMA = "user,"  # -u user,password (lftp)
+_PWD = "pwd"  # --pwd SECRET, unless a path
+_SHORT_SECRET_OPTIONS = {
+    "mysql": {"p": _ATTACHED},  # MySQL manual, "Command Options": -p[password], no space
+    "mariadb": {"p": _ATTACHED},
+    "7z": {"p": _ATTACHED},  # 7-Zip: -p{Password}
+    "sshpass": {"p": _VALUE},
+    "redis-cli": {"a": _VALUE},
+    "mongo": {"p": _VALUE},
+    "mongosh": {"p": _VALUE},
+    "cqlsh": {"p": _VALUE},
+    "mycli": {"p": _VALUE},
+    "twine": {"p": _VALUE},  # twine upload -u __token__ -p pypi-...
+    "rabbitmqadmin": {"p": _VALUE},
+    "ncftp": {"p": _VALUE},
+    "az": {"p": _VALUE},
+    "oras": {"p": _VALUE},
+    "crane": {"p": _VALUE},
+    "docker": {"p": _PORT_OR_VALUE},  # docker login -p; docker run -p 8080:80
+    "podman": {"p": _PORT_OR_VALUE},
+    "nerdctl": {"p": _PORT_OR_VALUE},
+    "buildah": {"p": _VALUE},
+    "sqlcmd": {"P": _VALUE},
+    "bcp": {"P": _VALUE},
+    "zip": {"P": _VALUE},
+    "unzip": {"P": _VALUE},
+    "zipcloak": {"P": _VALUE},
+    "openssl": {"k": _VALUE},  # openssl enc -k password
+    "ldapsearch": {"w": _VALUE},  # OpenLDAP clients: -w passwd
+    "curl": {"u": _USER_COLON, "U": _USER_COLON},  # curl(1): -u user:password, -U (proxy)
+    "smbclient": {"U": _USER_PERCENT},
+    "lftp": {"u": _USER_COMMA},
+}
+# Program families: every mysql*/mariadb* client, every mongo* tool, every ldap* client.
+_SHORT_FAMILIES = (
+    ("mysql", "mysql"),
+    ("mariadb", "mariadb"),
+    ("mongo", "mongo"),
+    ("ldap", "ldapsearch"),
+    ("7z", "7z"),
+)
+# Options before any program word (APP_OPTS=-uroot -pSECRET): mysql's -p, the classic.
+_NO_PROGRAM = {"p": _ATTACHED_NOT_PORT}
+_SHELLS = frozenset(_words("sh bash dash zsh ash ksh busybox"))
+# Words after which the next word is a program again.
+_COMMAND_BREAKS = frozenset(
+    _words("; ;; & && | || |& ( ) { } ! then do else elif exec sudo env nohup time nice xargs")
+)
+_OPTION_GATE = re.compile(r"(?:^|[\s'\"\[(,=])-{1,2}[A-Za-z]")
+_SHELL_WORD = re.compile(r"""(?:[^\s"']+|"[^"\n]{0,4096}"|'[^'\n]{0,4096}'|["'])+""")
+_PLAIN_WORD = re.compile(r"\S+")
+_OPTION = re.compile(r"(-{1,2})([A-Za-z][A-Za-z0-9_.\-]{0,63})")
+_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_PORT = re.compile(r"[0-9][0-9.:\-]*(?:/(?:tcp|udp|sctp))?")
+_EDGES = "[](),;{}`"
+_WRAPPERS = frozenset(_EDGES + "'\"")
+_Hit = Tuple[int, int, int, str]  # word index, start, end, rule
+
+
+def _program(word: str) -> str:
+    name = word.split()[0] if word.split() else ""
+    name = name.rsplit("/", 1)[-1].strip("'\"").lower()
+    for prefix, family in _SHORT_FAMILIES:
+        if name.startswith(prefix):
+            return family
+    return name.rstrip("0123456789.")  # python3.11 -> python, 7za stays (family above)
+
+
+def _placeholder(value: str) -> bool:
+    return value.lower() in _PLACEHOLDERS or value.startswith(("$", "%", "{{", "<"))
+
+
+def _unquoted(word: str, start: int, end: int = -1) -> Tuple[int, int]:
+    end = len(word) if end < 0 else end
+    if end - start >= 2 and word[start] in "\"'" and word[end - 1] == word[start]:
+        return start + 1, end - 1
+    return start, end
+
+
+def _core(text: str, start: int, end: int) -> Tuple[int, int]:
+    """TEXT[START:END] without the brackets, commas and quotes around it (shell, repr)."""
+    if text[start] not in _WRAPPERS and text[end - 1] not in _WRAPPERS:
+        return start, end  # the usual word: nothing around it
+    for _ in range(2):
+        while start < end and text[start] in _EDGES:
+            start += 1
+        while end > start and text[end - 1] in _EDGES:
+            end -= 1
+        start, end = _unquoted(text, start, end)
+    return start, end
+
+
+def _value_hit(index: int, word: str, start: int, how: str, strong: bool) -> Optional[_Hit]:
+    """The secret part of WORD[START:] given as the value of an option of kind HOW."""
+    start, end = _unquoted(word, start)
+    value = word[start:end]
+    if not value or _placeholder(value) or not any(c.isalnum() for c in value):
+        return None
+    if how in (_USER_COLON, _USER_PERCENT, _USER_COMMA):
+        cut = value.find(how[-1])
+        if cut < 0 or value[cut + 1 : cut + 3] == "//":
+            return None
+        secret = value[cut + 1 :]
+        if not secret or secret.isdigit() or _placeholder(secret):  # uid:gid, user:$PASS
+            return None
+        return index, start + cut + 1, end, _USER_PASSWORD_RULE
+    if how in (_PORT_OR_VALUE, _ATTACHED_NOT_PORT) and _PORT.fullmatch(value):
+        return None
+    if how == _PWD and _is_path(value):  # --pwd /srv/app: a working directory
+        return None
+    if not strong and ":" in value:  # --auth user:password
+        return _value_hit(index, word, start, _USER_COLON, True)
+    if not strong and not _token_like(value):  # --sort-key name, --private-key-id 7
+        return None
+    return index, start, end, _OPTION_RULE
+
+
+def _token_like(value: str) -> bool:
+    """Not a plain word: a digit, a capital or a symbol in six characters or more."""
+    return len(value) >= 6 and not (value.isalpha() and value.islower())
+
+
+# One of these is in every option name that _option_kind accepts: most names have none,
+# and are answered without the name rules.
+_OPTION_NAME_HINT = re.compile(
+    r"pass|pw|psw|token|jwt|bearer|secret|cred|private|cookie|sig|session|dsn|salt|auth|key"
+    r"|webhook|conn|user",
+    re.IGNORECASE,
+)
+
+
+def _option_kind(name: str) -> Optional[Tuple[str, bool]]:
+    """How the value of option NAME is secret (kind, strong), or None."""
+    if _OPTION_NAME_HINT.search(name) is None:
+        return None
+    if name.lower() == "pwd":  # --pwd SECRET (a bare PWD variable is the shell's folder)
+        return _PWD, True
+    rule = secret_name_rule(name)
+    if rule is not None:
+        return _VALUE, rule in _STRONG_NAME_RULES
+    if [p for p in _NAME_SPLIT.split(name.upper()) if p][-1:] == ["USER"]:  # --user, --proxy-user
+        return _USER_COLON, True
+    return None
+
+
+def _is_option(word: str) -> bool:
+    return len(word) > 1 and word[0] == "-" and (word[1].isalpha() or word[1] == "-")
+
+
+def _option_hits(words: Sequence[str]) -> List[_Hit]:
+    """The secret values in a command line given as WORDS (argv, or words of a text)."""
+    hits: List[_Hit] = []
+    program: Optional[str] = None
+    expect_program = True
+    pending: Optional[Tuple[str, bool]] = None
+    for index, word in enumerate(words):
+        offset = 0
+        glued = _ENV_ASSIGNMENT.match(word)
+        if glued and word[glued.end() : glued.end() + 1] == "-":  # OPTS=-h db -pSECRET
+            offset, word = glued.end(), word[glued.end() :]
+        if pending is not None:
+            how, strong = pending
+            pending = None
+            if word and not _is_option(word):
+                _add_hit(hits, _value_hit(index, word, 0, how, strong), offset)
+                continue
+        if not word:
+            continue
+        if word in _COMMAND_BREAKS or (word == "-c" and program in _SHELLS):
+            expect_program = True
+            continue
+        m = _OPTION.match(word)
+        if m is None or not _is_option(word):
+            # In free text a known program starts a command wherever it appears.
+            named = _program(word)
+            if (
+                expect_program and not _ENV_ASSIGNMENT.match(word)
+            ) or named in _SHORT_SECRET_OPTIONS:
+                program, expect_program = named, False
+            continue
+        expect_program = False  # options before any program: APP_OPTS=-h db -pSECRET
+        dashes, name = m.group(1), m.group(2)
+        shorts = _SHORT_SECRET_OPTIONS.get(program, {}) if program else _NO_PROGRAM
+        letter = shorts.get(word[1]) if dashes == "-" else None
+        if letter is not None:
+            if len(word) > 2:
+                _add_hit(hits, _value_hit(index, word, 2, letter, True), offset)
+            elif letter not in (_ATTACHED, _ATTACHED_NOT_PORT):
+                pending = letter, True
+            continue
+        kind = _option_kind(name)
+        if kind is None:
+            continue
+        if word[m.end() : m.end() + 1] == "=":
+            _add_hit(hits, _value_hit(index, word, m.end() + 1, kind[0], kind[1]), offset)
+        elif m.end() == len(word):
+            pending = kind
+    return hits
+
+
+def _add_hit(hits: List[_Hit], hit: Optional[_Hit], offset: int) -> None:
+    if hit is not None:
+        hits.append((hit[0], hit[1] + offset, hit[2] + offset, hit[3]))
+
+
+def _option_spans(text: str, depth: int = 3) -> "List[_Span]":
+    """The secret option values in free text: a command line, an error quoting one.
+
+    A quoted word holding spaces (sh -c '...', a repr of an argv) is read as a command
+    line of its own, a few levels deep.
+    """
+    if _OPTION_GATE.search(text) is None:
+        return []
+    spans: "List[_Span]" = []
+    # Words as a shell reads them ("two words" is one), then as a repr shows them
+    # (['curl', '-u', 'user:pw'] has quotes a shell would pair wrongly).
+    quoted = "'" in text or '"' in text
+    for splitter in (_SHELL_WORD, _PLAIN_WORD) if quoted else (_PLAIN_WORD,):
+        cores = [_core(text, *m.span()) for m in splitter.finditer(text)]
+        for start, end in cores:
+            word = text[start:end]
+            if splitter is _SHELL_WORD and depth > 1 and (" " in word or "\t" in word):
+                inner = _option_spans(word, depth - 1)
+                spans += [(start + a, start + b, r, k) for a, b, r, k in inner]
+        hits = _option_hits([text[start:end] for start, end in cores])
+        spans += [(cores[i][0] + s, cores[i][0] + e, rule, False) for i, s, e, rule in hits]
+    return spans
+
+
+# ---------------------------------------------------------------------------
 # Values: entropy
 # ---------------------------------------------------------------------------
 
@@ -432,6 +715,23 @@ def _entropy(text: str) -> float:
         counts[char] = counts.get(char, 0) + 1
     n = float(len(text))
     return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+# A URL, a path, or host[:port][/path] (registry.example.com:443/group/image): where a
+# thing is, not a key. Credentials in a URL are caught by the pattern rules before.
+_LOCATION = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]{0,30}://\S*|(?:~[A-Za-z0-9_.-]{0,32}|\.{1,2})?/\S*"
+    r"|[A-Za-z]:[\\/]\S*|\\\\\S*"
+    r"|(?:[a-z0-9-]{1,63}\.){1,16}[a-z]{2,63}(?::[0-9]{1,5})?(?:/\S*)?"
+    r"|(?:localhost|[0-9]{1,3}(?:\.[0-9]{1,3}){3})(?::[0-9]{1,5})?(?:/\S*)?"
+)
+_LIST_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _locations(value: str) -> bool:
+    """True when VALUE is only URLs and paths (a list of them, as in PATH, counts)."""
+    pieces = [p for p in _LIST_SEPARATORS.split(value.strip()) if p]
+    return bool(pieces) and all(_LOCATION.fullmatch(p) for p in pieces)
 
 
 def _looks_random(token: str) -> bool:
@@ -459,17 +759,22 @@ def _looks_random(token: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def secret_value_rule(value: str) -> Optional[str]:
-    """The rule id when VALUE (any text, possibly multi-line) looks like or holds a secret."""
+def secret_value_rule(value: str, entropy: bool = True) -> Optional[str]:
+    """The rule id when VALUE (any text, possibly multi-line) looks like or holds a secret.
+
+    ENTROPY False: token patterns only (for values documented as public).
+    """
     if len(value) < 8:
         return None
-    spans = _find_spans(value, _ALL, first=True)
+    spans = _find_spans(value, _ALL, first=True) or _option_spans(value)
     if spans:
         return spans[0][2]
     for m in _B64_CANDIDATE.finditer(value):
         rule = _decoded_rule(m.group())
         if rule is not None:
             return rule
+    if not entropy or _locations(value):
+        return None
     for m in _ENTROPY_TOKEN.finditer(value):
         if _looks_random(m.group()):
             return "value:high-entropy"
@@ -515,7 +820,7 @@ def scrub_text(text: str) -> Tuple[str, int]:
     """
     if len(text) < 8:
         return text, 0
-    spans = _find_spans(text, _ALL)
+    spans = _find_spans(text, _ALL) + _option_spans(text)
     for m in _B64_CANDIDATE.finditer(text):
         rule = _decoded_rule(m.group())
         if rule is not None:
@@ -578,21 +883,76 @@ def _url_preview(value: str, rule: str) -> Tuple[Optional[str], str]:
     return preview, rule
 
 
+def _option_preview(value: str, rule: str) -> Tuple[Optional[str], str]:
+    """VALUE with its secret option values replaced (--workers 4 --api-token <redacted>),
+    when nothing else in it is secret."""
+    preview = scrub_text(value)[0]
+    other = secret_value_rule(preview)
+    return (None, other) if other is not None else (preview, rule)
+
+
 def redact_value(name: str, value: str, key: Optional[bytes]) -> Optional[Dict[str, Any]]:
-    """The marker for one environment entry, or None when it can stay in clear."""
+    """The marker for one environment entry, or None when it can stay in clear.
+
+    The variables GitLab CI and GitHub Actions document as public (ci_variables.py) are
+    judged by token patterns only: neither their name nor their entropy redacts them.
+    """
     if value == "":
         return None  # "set but empty" is a useful fact and holds no secret
     name_rule = secret_name_rule(name)
     if name_rule == "name:pwd" and _is_path(value):
         name_rule = None
-    value_rule = secret_value_rule(value)
+    value_rule = secret_value_rule(value, entropy=name.upper() not in CI_PUBLIC_VARIABLES)
     if name_rule is None and value_rule is None:
         return None
     preview = None
+    # A name-flagged value gets no preview: the name says all of it is secret.
     if name_rule is None and value_rule in _URL_RULE_IDS:
-        # A name-flagged value gets no preview: the name says all of it is secret.
         preview, value_rule = _url_preview(value, str(value_rule))
+    elif name_rule is None and value_rule in (_OPTION_RULE, _USER_PASSWORD_RULE):
+        preview, value_rule = _option_preview(value, str(value_rule))
     return make_marker(name_rule or str(value_rule), fingerprint(value, key), preview)
+
+
+def redact_argv(argv: Sequence[str]) -> Tuple[List[str], int]:
+    """ARGV (an image's Entrypoint or Cmd) with each secret option value replaced, and how
+    many words changed: --db-password <redacted>, --password=<redacted>, -p<redacted>.
+
+    The option names stay, so the command still reads; words holding whole command lines
+    (sh -c '...') and token patterns are scrubbed as free text.
+    """
+    words = [word if isinstance(word, str) else "" for word in argv]
+    spans: Dict[int, "List[_Span]"] = {}
+    for index, start, end, rule in _option_hits(words):
+        spans.setdefault(index, []).append((start, end, rule, False))
+    out: List[str] = []
+    count = 0
+    for index, word in enumerate(words):
+        changed = 0
+        if index in spans:
+            word, changed = _apply_spans(word, spans[index])
+        word, scrubbed = scrub_text(word)
+        out.append(word)
+        count += 1 if changed or scrubbed else 0
+    return out, count
+
+
+def redact_labels(labels: Mapping[str, str]) -> Tuple[Dict[str, str], int]:
+    """LABELS (an image's) with each secret value replaced, and how many: a label is judged
+    like a variable, its key as the name (org.example.db.password names a password).
+
+    Values stay text (the snapshot's schema): ``<redacted>``, or the URL with ``***``.
+    """
+    out: Dict[str, str] = {}
+    count = 0
+    for name, value in labels.items():
+        marker = redact_value(name, value, None) if isinstance(value, str) else None
+        if marker is None:
+            out[name] = value
+        else:
+            out[name] = marker["preview"] or REDACTED
+            count += 1
+    return out, count
 
 
 def redact_environment(env: Mapping[str, str], key: Optional[bytes]) -> Tuple[Dict[str, Any], int]:

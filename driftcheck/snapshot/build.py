@@ -23,6 +23,7 @@ from driftcheck.parsers.rpm import parse_rpm_query
 from driftcheck.probe import invalid_output
 from driftcheck.probe._secrets import RULES_VERSION, redact_url
 from driftcheck.redaction.anonymize import Anonymizer
+from driftcheck.redaction.image_config import redact_image_config
 from driftcheck.redaction.sweep import host_redact_environment, sweep
 from driftcheck.snapshot import raw
 from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
@@ -104,8 +105,10 @@ def _build(
     # As tuples of field values: swept and anonymized like any list, rebuilt directly
     # (the generic decoder cost ~10 ms for a host's 750 packages).
     rest["os_packages"] = [tuple(getattr(p, f) for f in _PACKAGE_FIELDS) for p in packages]
+    config_redacted = 0
     if container is not None:
-        rest["container"] = {k: v for k, v in container.items() if k != "configured_env"}
+        config = {k: v for k, v in container.items() if k != "configured_env"}
+        rest["container"], config_redacted = redact_image_config(config)
     rest["target"] = {"description": target.description, "interpreter": target.interpreter}
     rest["package_unknowns"] = [to_jsonable(u) for u in package_unknowns]
     swept, swept_count = sweep(rest)
@@ -141,7 +144,7 @@ def _build(
         target=target,
         redaction=RedactionInfo(
             rules_version=RULES_VERSION,
-            redacted_count=env_redacted + swept_count,
+            redacted_count=env_redacted + config_redacted + swept_count,
             fingerprinted=key is not None,
             anonymized=anonymize,
         ),

@@ -223,13 +223,17 @@ def loads(raw: bytes | str, name: str) -> Snapshot:
 
 def _redact_again(data: dict[str, Any]) -> dict[str, Any]:
     """A file may predate today's rules or have been edited: redact as if it were new."""
+    from driftcheck.redaction.image_config import redact_image_config
     from driftcheck.redaction.sweep import host_redact_environment, sweep
 
     if isinstance(data.get("environment"), dict):
         data["environment"] = host_redact_environment(data["environment"], None)[0]
     container = data.get("container")
-    if isinstance(container, dict) and isinstance(container.get("configured_env"), dict):
-        container["configured_env"] = host_redact_environment(container["configured_env"], None)[0]
+    if isinstance(container, dict):
+        if isinstance(container.get("configured_env"), dict):
+            env = container["configured_env"]
+            container["configured_env"] = host_redact_environment(env, None)[0]
+        data["container"] = redact_image_config(container)[0]
     swept: dict[str, Any] = sweep(data)[0]
     return swept
 

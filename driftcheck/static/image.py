@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from driftcheck.redaction.image_config import redact_image_config
 from driftcheck.static.blobs import DIGEST, Blob, parse_json, read_layer, read_verified
 from driftcheck.static.errors import InvalidArchiveError
 from driftcheck.static.rootfs import Limits, RootFS
@@ -91,22 +92,27 @@ def config_metadata(config: dict[str, Any], ref: str, image_id: str, layers: int
     history = config.get("history")
     labels = run.get("Labels") if isinstance(run.get("Labels"), dict) else {}
     assert isinstance(labels, dict)
-    return {
-        "image": ref,
-        "image_id": image_id,
-        "platform": "/".join(parts),
-        "repo_digests": [],
-        "user": _text(run.get("User")) or None,
-        "entrypoint": _texts(run.get("Entrypoint")),
-        "command": _texts(run.get("Cmd")),
-        "labels": {str(k): v for k, v in labels.items() if isinstance(v, str)},
-        "configured_env": env_list_to_dict(_texts(run.get("Env"))),
-        "created": _text(config.get("created")),
-        "layers": layers,
-        "history_entries": len(history) if isinstance(history, list) else None,
-        "working_dir": _text(run.get("WorkingDir")) or None,
-        "diff_ids": [],  # read_image sets them once checked against the layers
-    }
+    # Secret labels and option values are redacted as soon as read (and again by the
+    # snapshot's builder).
+    metadata, _ = redact_image_config(
+        {
+            "image": ref,
+            "image_id": image_id,
+            "platform": "/".join(parts),
+            "repo_digests": [],
+            "user": _text(run.get("User")) or None,
+            "entrypoint": _texts(run.get("Entrypoint")),
+            "command": _texts(run.get("Cmd")),
+            "labels": {str(k): v for k, v in labels.items() if isinstance(v, str)},
+            "configured_env": env_list_to_dict(_texts(run.get("Env"))),
+            "created": _text(config.get("created")),
+            "layers": layers,
+            "history_entries": len(history) if isinstance(history, list) else None,
+            "working_dir": _text(run.get("WorkingDir")) or None,
+            "diff_ids": [],  # read_image sets them once checked against the layers
+        }
+    )
+    return metadata
 
 
 def _text(value: Any) -> str | None:

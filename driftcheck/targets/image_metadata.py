@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driftcheck.redaction.image_config import redact_image_config
 from driftcheck.targets.candidates import env_list_to_dict
 
 
@@ -21,8 +22,9 @@ def image_label(ref: str) -> str:
 
 
 def _config_fields(config: dict[str, Any]) -> dict[str, Any]:
-    """What an image's and a container's Config record alike."""
-    return {
+    """What an image's and a container's Config record alike; secret labels and option
+    values redacted as soon as read (the snapshot's builder redacts again)."""
+    fields = {
         "user": config.get("User") or None,
         "entrypoint": list(config.get("Entrypoint") or []),
         "command": list(config.get("Cmd") or []),
@@ -30,6 +32,7 @@ def _config_fields(config: dict[str, Any]) -> dict[str, Any]:
         "configured_env": env_list_to_dict(config.get("Env")),
         "working_dir": config.get("WorkingDir") or None,
     }
+    return redact_image_config(fields)[0]
 
 
 def diff_ids(attrs: dict[str, Any]) -> list[str]:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from canaries import SECRET_ENVIRONMENT
+from canaries import DIRECT_URL_SECRETS, PTH_SECRETS, SECRET_ENVIRONMENT
 from report_builders import DIRECT_URL, TOKEN_URL, USER, Venv, install_distribution, make_venv
 
 
@@ -28,6 +28,13 @@ def secret_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
         direct_url={"url": TOKEN_URL, "vcs_info": {"vcs": "git", "commit_id": "b" * 40}},
     )
     install_distribution(venv.site, "alpha-tools", "1.0")  # --anonymize leaves it alone
+    for name, url, _ in DIRECT_URL_SECRETS:  # a user-only token: https://TOKEN@host/...
+        install_distribution(
+            venv.site, name, "3.0", direct_url={"url": url, "vcs_info": {"vcs": "git"}}
+        )
+    # Executable .pth lines that carry secrets (they run, harmlessly, in the probe).
+    lines = [line for line, _ in PTH_SECRETS]
+    (venv.site / "zz_settings.pth").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return venv
 
 

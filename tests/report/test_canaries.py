@@ -18,7 +18,19 @@ import pytest
 
 from driftcheck.report.embed import extract
 
-from canaries import SECRET_ENVIRONMENT, SECRET_SHAPES, assert_no_secret
+from canaries import (
+    COMMAND_SECRETS,
+    DIRECT_URL_SECRETS,
+    ENTRYPOINT_SECRETS,
+    LABEL_SECRETS,
+    OPTION_SHAPES,
+    PLACEMENTS,
+    PTH_SECRETS,
+    SECRET_ENVIRONMENT,
+    SECRET_SHAPES,
+    STDERR_SECRETS,
+    assert_no_secret,
+)
 from report_builders import NEVER_IN_REPORT, USER
 from support import assert_one_line_error, run_cli
 
@@ -86,6 +98,16 @@ def test_there_are_more_than_thirty_shapes() -> None:
     assert len({shape.name for shape in SECRET_SHAPES}) == len(SECRET_SHAPES)
 
 
+def test_there_are_more_than_sixty_placements() -> None:
+    """Counted over every leak test: environment values (plain and options inside),
+    image labels, Entrypoint, Cmd, .pth lines, direct_url.json and a probe's stderr."""
+    kinds = (OPTION_SHAPES, LABEL_SECRETS, ENTRYPOINT_SECRETS, COMMAND_SECRETS, PTH_SECRETS,
+             DIRECT_URL_SECRETS, STDERR_SECRETS)  # fmt: skip
+    assert all(kinds)
+    assert len(SECRET_SHAPES) + sum(map(len, kinds[1:])) == PLACEMENTS
+    assert PLACEMENTS >= 60
+
+
 def test_no_secret_from_a_real_venv_reaches_any_output(tmp_path, secret_venv, secret_environ):
     out = Outputs(tmp_path, secret_environ)
     args = ["--python", str(secret_venv.python)]
@@ -103,6 +125,14 @@ def test_no_secret_from_a_real_venv_reaches_any_output(tmp_path, secret_venv, se
     dists = {d["canonical_name"]: d for d in snapshot["distributions"]}
     assert dists["privatepkg"]["direct_url"] == "https://***@git.corp.example/team/privatepkg.git"
     assert "`privatepkg`" in markdown and "***@git.corp.example" in markdown
+    for name, url, secret in DIRECT_URL_SECRETS:
+        assert dists[name]["direct_url"] == url.replace(secret, "***")
+    # The .pth lines are kept, their secrets redacted; what they set is redacted too.
+    pth = next(p for p in snapshot["pth_files"] if p["path"].endswith("zz_settings.pth"))
+    assert len(pth["code_lines"]) == len(PTH_SECRETS)
+    assert all("<redacted>" in line for line in pth["code_lines"])
+    for name in ("DB_PASSWORD", "SMTP_PW", "JOB_ARGS"):
+        assert snapshot["environment"][name]["redacted"] is True
 
 
 def test_errors_never_quote_a_secret(tmp_path, secret_environ):
