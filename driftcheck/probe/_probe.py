@@ -748,14 +748,14 @@ class LocalConfFiles(object):
 
 def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
     """The folders CONF names, in ldconfig's order: an include's folders stand where the
-    include line stands. Every file is read once (a second include of it, as in a cycle,
-    is skipped), at most MAX_LD_SO_CONF_FILES of them, MAX_LD_SO_CONF_DEPTH includes
+    include line stands. Every file is read once (a file that includes itself, directly or
+    through others, is an unknown; a second include elsewhere adds nothing), at most MAX_LD_SO_CONF_FILES of them, MAX_LD_SO_CONF_DEPTH includes
     deep. NOTE(reason) hears each file skipped or unreadable. Shared, unchanged, by the
     live probe (LocalConfFiles) and the static reader (files of an image).
     """
     import fnmatch
 
-    dirs, seen, reported = [], set(), set()
+    dirs, seen, reported, reading = [], set(), set(), set()
     budget = [MAX_LD_SO_CONF_FILES]
 
     def skipped(path, reason):
@@ -779,9 +779,11 @@ def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
         ]
 
     def walk(path, depth):
-        if path in seen:
-            skipped(path, "included more than once (an include cycle); read once")
+        if path in reading:
+            skipped(path, "includes itself (an include cycle); read once")
             return
+        if path in seen:
+            return  # included again elsewhere: its folders are listed already
         if depth > MAX_LD_SO_CONF_DEPTH:
             skipped(path, "included more than %d deep; not read" % MAX_LD_SO_CONF_DEPTH)
             return
@@ -800,6 +802,7 @@ def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
         except (OSError, ValueError) as exc:
             skipped(path, "not read: %s: %s" % (type(exc).__name__, exc))
             return
+        reading.add(path)
         for line in (text or "").splitlines():
             line = line.split("#", 1)[0].strip()
             words = line.split()
@@ -809,6 +812,7 @@ def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
                         walk(child, depth + 1)
             elif line.startswith("/"):
                 dirs.append(line)
+        reading.discard(path)
 
     walk(conf, 0)
     return dirs
