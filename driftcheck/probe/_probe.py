@@ -748,10 +748,11 @@ class LocalConfFiles(object):
 
 def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
     """The folders CONF names, in ldconfig's order: an include's folders stand where the
-    include line stands. Every file is read once (a file that includes itself, directly or
-    through others, is an unknown; a second include elsewhere adds nothing), at most MAX_LD_SO_CONF_FILES of them, MAX_LD_SO_CONF_DEPTH includes
-    deep. NOTE(reason) hears each file skipped or unreadable. Shared, unchanged, by the
-    live probe (LocalConfFiles) and the static reader (files of an image).
+    include line stands. Every file is read once: a file that includes itself (directly or
+    through others) is an unknown, a second include elsewhere adds nothing. At most
+    MAX_LD_SO_CONF_FILES files, MAX_LD_SO_CONF_DEPTH includes deep. NOTE(reason) hears
+    each file skipped or unreadable. Shared, unchanged, by the live probe (LocalConfFiles)
+    and the static reader (an image's files), so both readings say the same.
     """
     import fnmatch
 
