@@ -274,5 +274,8 @@ def test_a_fifo_pth_blocks_python_itself_and_ends_at_the_deadline(tmp_path, box)
     out = box.work / "snap.json"
     result = box.run("snapshot", "--python", str(venv / "bin" / "python"), "--timeout", "3",
                      timeout=90)  # fmt: skip
-    assert "did not finish within 3 s" in result.error_line(5)
+    line = result.error_line(5)
+    assert "did not finish within 3 s" in line
+    assert f"{site_packages(venv)}/zz_fifo.pth is not a regular file" in line
+    assert "remove it" in line and "--timeout" not in line
     assert not out.exists()
