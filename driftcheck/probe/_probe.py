@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import stat
 import struct
 import sys
 
@@ -41,6 +42,28 @@ NATIVE_LIBRARY_PATTERNS = (
 # A RECORD line's path up to its first "/" (the top-level name) or "," (a file at the top).
 RECORD_FIRST_COMPONENT = re.compile(r"^[^/,\r\n]*", re.MULTILINE)
 WHEEL_LIBRARY_HINTS = ("openblas", "mkl", "gomp", "gfortran", "stdc++", "omp", "blas")
+# Flags for opening a file that should be regular: O_NONBLOCK so that a FIFO put where a
+# file belongs cannot hold the open (the fstat check then refuses it), O_NOCTTY so that a
+# terminal never becomes the probe's. Windows has neither (and wants O_BINARY).
+OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+# ld.so.conf and its includes: files read in one walk, and include nesting. ldconfig
+# bounds neither; an image can hold a file that includes itself.
+MAX_LD_SO_CONF_FILES = 100
+MAX_LD_SO_CONF_DEPTH = 8
+MAX_LD_SO_CONF_BYTES = 1024 * 1024
+LD_SO_CONF = "/etc/ld.so.conf"
 
 
 class Collector:
@@ -60,13 +83,46 @@ class Collector:
             return default
 
 
+class NotRegularFileError(OSError):
+    """A path the probe would read is a FIFO, a device, a socket or a folder: not opened
+    (a FIFO with no writer would block the probe until its timeout)."""
+
+
+def not_regular(path, mode):
+    for is_kind, what in FILE_KINDS:
+        if is_kind(mode):
+            return NotRegularFileError("%s is %s, not a regular file: not read" % (path, what))
+    return NotRegularFileError("%s is not a regular file: not read" % path)
+
+
+def open_regular(path):
+    """A read-only descriptor on PATH, which must be a regular file (or a symlink to one).
+
+    Checked before opening (opening a device can act on it) and again on the open
+    descriptor (the path can be swapped in between); the open itself never blocks.
+    Every file the probe reads is opened here.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise not_regular(path, mode)
+    fd = os.open(path, OPEN_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise not_regular(path, mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def read_bytes(path, limit=MAX_TEXT_FILE):
-    """The bytes of PATH; more than LIMIT is an error.
+    """The bytes of PATH, a regular file; more than LIMIT is an error.
 
     Sized by fstat: a read(limit + 1) allocates the whole limit before reading
     (64 MiB for a 4-byte INSTALLER). Files in /proc report no size: read by chunks.
     """
-    fd = os.open(path, os.O_RDONLY)
+    fd = open_regular(path)
     try:
         size = os.fstat(fd).st_size
         if size > limit:
@@ -219,6 +275,9 @@ def pth_files(col, directories):
             path = os.path.join(directory, name)
             try:
                 text = read_text(path, 1024 * 1024)
+            except NotRegularFileError as exc:
+                col.unknown("pth_files", str(exc))  # names the file already
+                continue
             except (OSError, ValueError) as exc:
                 col.unknown("pth_files", "%s: %s" % (path, exc))
                 continue
@@ -245,7 +304,7 @@ def metadata_headers(path):
 
     Returns (headers, cut), as parse_metadata_headers does.
     """
-    fd = os.open(path, os.O_RDONLY)
+    fd = open_regular(path)
     try:
         data = os.read(fd, 16384)  # the headers of nearly every distribution
         while b"\n\n" not in data and b"\n\r\n" not in data and len(data) <= MAX_METADATA_HEADER:
@@ -376,8 +435,14 @@ def folder_names(files, folder):
 LOCAL_FILES = LocalFiles()
 
 
-def top_level_from_record(meta_dir, files=LOCAL_FILES):
-    text = files.read_optional(files.join(meta_dir, "RECORD"), MAX_RECORD_FILE)
+def top_level_from_record(meta_dir, files=LOCAL_FILES, note=None):
+    try:
+        text = files.read_optional(files.join(meta_dir, "RECORD"), MAX_RECORD_FILE)
+    except NotRegularFileError as exc:
+        if note is None:
+            raise
+        note(str(exc))
+        return None
     if text is None:
         return None
     names = set()
@@ -429,7 +494,13 @@ def read_distribution(location, entry, files=LOCAL_FILES, note=None):
     def optional(name, limit):
         if name not in names:
             return None  # no open() that fails, and no exception, per absent file
-        return files.read_optional(files.join(meta_dir, name), limit)
+        try:
+            return files.read_optional(files.join(meta_dir, name), limit)
+        except NotRegularFileError as exc:
+            if note is None:
+                raise
+            note(str(exc))  # one FIFO costs that file, not the whole record
+            return None
 
     installer = optional("INSTALLER", 4096)
     record["installer"] = installer.strip() if installer else None
@@ -446,7 +517,9 @@ def read_distribution(location, entry, files=LOCAL_FILES, note=None):
     if top_level is not None:
         record["top_level"] = sorted(set(n.strip() for n in top_level.splitlines() if n.strip()))
     elif is_dist_info:
-        record["top_level"] = top_level_from_record(meta_dir, files) if "RECORD" in names else None
+        record["top_level"] = (
+            top_level_from_record(meta_dir, files, note) if "RECORD" in names else None
+        )
     if not is_dist_info:
         record["requires_txt"] = optional("requires.txt", 1024 * 1024)
     return record
@@ -538,9 +611,15 @@ def os_facts(col):
     elif system == "Windows":
         facts["platform_version"] = "Windows " + " ".join(platform.win32_ver()[:2])
     else:
-        facts["os_release_text"] = read_optional("/etc/os-release") or read_optional(
-            "/usr/lib/os-release"
-        )
+        for path in ("/etc/os-release", "/usr/lib/os-release"):
+            try:
+                facts["os_release_text"] = read_optional(path)
+            except (OSError, ValueError) as exc:
+                col.unknown(
+                    "os.os_release", str(exc) if path in str(exc) else "%s: %s" % (path, exc)
+                )
+            if facts["os_release_text"]:
+                break
         if facts["os_release_text"] is None:
             col.unknown("os.os_release", "neither /etc/os-release nor /usr/lib/os-release exists")
     return facts
@@ -652,20 +731,102 @@ def rpm_query():
     return result.stdout.decode("utf-8", "replace")
 
 
-def library_directories():
-    import glob
+class LocalConfFiles(object):
+    """ld_so_conf_directories' view of the real filesystem (the static reader passes
+    one backed by an image's layers)."""
+
+    @staticmethod
+    def read_conf(path):
+        """PATH's text, None when it does not exist; raises NotRegularFileError for a
+        FIFO or a device, OSError or ValueError when it cannot be read."""
+        return read_optional(path, MAX_LD_SO_CONF_BYTES)
+
+    @staticmethod
+    def listdir(folder):
+        try:
+            return os.listdir(folder)
+        except OSError:
+            return []  # no such folder, as glob(3) sees it
+
+
+def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
+    """The folders CONF names, in ldconfig's order: an include's folders stand where the
+    include line stands. Every file is read once: a file that includes itself (directly or
+    through others) is an unknown, a second include elsewhere adds nothing. At most
+    MAX_LD_SO_CONF_FILES files, MAX_LD_SO_CONF_DEPTH includes deep. NOTE(reason) hears
+    each file skipped or unreadable. Shared, unchanged, by the live probe (LocalConfFiles)
+    and the static reader (an image's files), so both readings say the same.
+    """
+    import fnmatch
+
+    dirs, seen, reported, reading = [], set(), set(), set()
+    budget = [MAX_LD_SO_CONF_FILES]
+
+    def skipped(path, reason):
+        if path not in reported:  # N files including one glob of N: N notes, not N * N
+            reported.add(path)
+            note("%s: %s" % (path, reason))
+
+    def included(pattern, parent):
+        if not pattern.startswith("/"):
+            pattern = parent.rsplit("/", 1)[0] + "/" + pattern  # as ldconfig does
+        folder, name = pattern.rsplit("/", 1)
+        if any(c in folder for c in "*?["):
+            skipped(pattern, "wildcards in folder names are not followed; not read")
+            return []
+        if not any(c in name for c in "*?["):
+            return [pattern]
+        return [
+            folder + "/" + entry
+            for entry in sorted(files.listdir(folder or "/"))
+            if fnmatch.fnmatchcase(entry, name) and (name[0] == "." or entry[0] != ".")
+        ]
+
+    def walk(path, depth):
+        if path in reading:
+            skipped(path, "includes itself (an include cycle); read once")
+            return
+        if path in seen:
+            return  # included again elsewhere: its folders are listed already
+        if depth > MAX_LD_SO_CONF_DEPTH:
+            skipped(path, "included more than %d deep; not read" % MAX_LD_SO_CONF_DEPTH)
+            return
+        if budget[0] <= 0:
+            skipped(
+                conf, "includes more than %d files; the rest is not read" % MAX_LD_SO_CONF_FILES
+            )
+            return
+        seen.add(path)
+        budget[0] -= 1
+        try:
+            text = files.read_conf(path)
+        except NotRegularFileError:
+            skipped(path, "not a regular file (a FIFO, a device or a folder); not read")
+            return
+        except (OSError, ValueError) as exc:
+            skipped(path, "not read: %s: %s" % (type(exc).__name__, exc))
+            return
+        reading.add(path)
+        for line in (text or "").splitlines():
+            line = line.split("#", 1)[0].strip()
+            words = line.split()
+            if len(words) > 1 and words[0] == "include":
+                for pattern in words[1:]:
+                    for child in included(pattern, path):
+                        walk(child, depth + 1)
+            elif line.startswith("/"):
+                dirs.append(line)
+        reading.discard(path)
+
+    walk(conf, 0)
+    return dirs
+
+
+def library_directories(note):
     import sysconfig
 
     dirs = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
-    pending = ["/etc/ld.so.conf"]
-    while pending:
-        text = read_optional(pending.pop(0), 1024 * 1024) or ""
-        for line in text.splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line.startswith("include "):
-                pending.extend(sorted(glob.glob(line.split(None, 1)[1])))
-            elif line.startswith("/"):
-                dirs.append(line)
+    dirs.extend(ld_so_conf_directories(LocalConfFiles, note))
     multiarch = sysconfig.get_config_var("MULTIARCH")
     for base in ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib"):
         if multiarch:
@@ -693,7 +854,7 @@ def native_libraries(col, site_dirs):
         return found
     listings = {}
     listed = set()
-    for directory in library_directories():
+    for directory in library_directories(lambda reason: col.unknown("native_libraries", reason)):
         real = os.path.realpath(directory)
         if real in listed:
             continue  # /lib is /usr/lib on merged-/usr systems: the same names, found first
@@ -734,17 +895,20 @@ def openssl_version(path):
     import mmap
 
     pattern = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")
-    with open(path, "rb") as handle:
-        size = min(os.fstat(handle.fileno()).st_size, 32 * 1024 * 1024)
+    fd = open_regular(path)
+    try:
+        size = min(os.fstat(fd).st_size, 32 * 1024 * 1024)
         if not size:
             return None
-        with mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as data:
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
             start = data.find(b"OpenSSL ")
             while start >= 0:
                 match = pattern.match(data, start)
                 if match:
                     return match.group(1).decode("ascii")
                 start = data.find(b"OpenSSL ", start + 1)
+    finally:
+        os.close(fd)
     return None
 
 
@@ -821,8 +985,7 @@ def read_main_process_environ():
     environment is read instead: CPython's locale coercion has since changed os.environ.
     """
     source = "/proc/self/environ" if os.getpid() == 1 else "/proc/1/environ"
-    with open(source, "rb") as handle:
-        data = handle.read(MAX_TEXT_FILE)
+    data = read_bytes(source, MAX_TEXT_FILE)
     env = {}
     for item in data.split(b"\0"):
         name, sep, value = item.decode("utf-8", "replace").partition("=")

@@ -9,7 +9,6 @@ in ``unknowns`` with the reason: a static snapshot says what it is missing.
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
 from collections.abc import Mapping
@@ -24,6 +23,8 @@ from driftcheck.static.shared import (
     NATIVE_LIBRARY_PATTERNS,
     PROBE_VERSION,
     WHEEL_LIBRARY_HINTS,
+    NotRegularFileError,
+    ld_so_conf_directories,
     soname_version,
 )
 
@@ -122,7 +123,12 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
         )
     for field, reason in STATIC_UNKNOWNS:
         unknown(field, reason)
-    libc = _libc(fs, arch, unknown) if system == "Linux" else {"family": "none", "version": None}
+    conf_dirs = _ld_so_conf_dirs(fs, unknown) if system == "Linux" else []
+    libc = (
+        _libc(fs, arch, conf_dirs, unknown)
+        if system == "Linux"
+        else {"family": "none", "version": None}
+    )
     facts: dict[str, Any] = {
         "probe_version": PROBE_VERSION,
         "python": None,
@@ -144,7 +150,7 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
         "identity": _identity(metadata.get("user"), env),
         "os_packages_raw": packages,
         "static_python": static_python,
-        "native_libraries": _native_libraries(fs, env, arch, libc, site_dirs, unknown)
+        "native_libraries": _native_libraries(fs, env, arch, conf_dirs, libc, site_dirs, unknown)
         if system == "Linux"
         else [],
     }
@@ -218,22 +224,36 @@ def _dpkg_status_d(fs: RootFS, unknown: _Unknowns) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _library_dirs(fs: RootFS, env: Mapping[str, str], arch: str) -> list[str]:
+class _ImageConfFiles:
+    """The probe's ``LocalConfFiles``, answered from an image's files."""
+
+    def __init__(self, fs: RootFS) -> None:
+        self.fs = fs
+
+    def read_conf(self, path: str) -> str | None:
+        node = self.fs.node(path)
+        if node is None:
+            return None
+        if node.kind != "file":
+            raise NotRegularFileError(f"{path} is not a regular file: not read")
+        data = self.fs.read_bytes(path)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    def listdir(self, folder: str) -> list[str]:
+        return self.fs.listdir(folder)
+
+
+def _ld_so_conf_dirs(fs: RootFS, unknown: _Unknowns) -> list[str]:
+    """ld.so.conf and its includes, read once, by the probe's own walk."""
+    return ld_so_conf_directories(
+        _ImageConfFiles(fs), lambda reason: unknown("native_libraries", reason)
+    )
+
+
+def _library_dirs(fs: RootFS, env: Mapping[str, str], arch: str, conf_dirs: list[str]) -> list[str]:
     """The probe's order: LD_LIBRARY_PATH, ld.so.conf (and includes), then the defaults."""
     dirs = [d for d in env.get("LD_LIBRARY_PATH", "").split(":") if d.startswith("/")]
-    pending, read = ["/etc/ld.so.conf"], 0
-    while pending and read < 100:
-        path, read = pending.pop(0), read + 1
-        try:
-            text = (fs.read_bytes(path) or b"").decode("utf-8", "replace")
-        except (OSError, ValueError):
-            continue
-        for line in text.splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line.startswith("include "):
-                pending.extend(_glob(fs, line.split(None, 1)[1]))
-            elif line.startswith("/"):
-                dirs.append(line)
+    dirs.extend(conf_dirs)
     multiarch = MULTIARCH.get(arch)
     for base in LIBRARY_BASES:
         if multiarch:
@@ -242,13 +262,8 @@ def _library_dirs(fs: RootFS, env: Mapping[str, str], arch: str) -> list[str]:
     return [d for d in dict.fromkeys(dirs) if fs.isdir(d)]
 
 
-def _glob(fs: RootFS, pattern: str) -> list[str]:
-    folder, name = posixpath.split(pattern)
-    return [posixpath.join(folder, n) for n in fs.listdir(folder) if fnmatch.fnmatch(n, name)]
-
-
-def _libc(fs: RootFS, arch: str, unknown: _Unknowns) -> dict[str, Any]:
-    for folder in _library_dirs(fs, {}, arch):
+def _libc(fs: RootFS, arch: str, conf_dirs: list[str], unknown: _Unknowns) -> dict[str, Any]:
+    for folder in _library_dirs(fs, {}, arch, conf_dirs):
         path = posixpath.join(folder, "libc.so.6")
         if not fs.exists(path):
             continue
@@ -282,12 +297,13 @@ def _native_libraries(
     fs: RootFS,
     env: Mapping[str, str],
     arch: str,
+    conf_dirs: list[str],
     libc: Mapping[str, Any],
     site_dirs: list[str],
     unknown: _Unknowns,
 ) -> list[dict[str, Any]]:
     """The probe's walk (first folder holding each library wins), on the image's files."""
-    listings = {folder: fs.listdir(folder) for folder in _library_dirs(fs, env, arch)}
+    listings = {folder: fs.listdir(folder) for folder in _library_dirs(fs, env, arch, conf_dirs)}
     found: list[dict[str, Any]] = []
     for name, prefix in NATIVE_LIBRARY_PATTERNS:
         for folder, names in listings.items():

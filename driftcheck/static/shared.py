@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 _probe: Any = importlib.import_module("driftcheck.probe._probe")
 
@@ -21,6 +21,17 @@ MAX_METADATA_HEADER: int = _probe.MAX_METADATA_HEADER
 MAX_RECORD_FILE: int = _probe.MAX_RECORD_FILE
 NATIVE_LIBRARY_PATTERNS: tuple[tuple[str, str], ...] = _probe.NATIVE_LIBRARY_PATTERNS
 WHEEL_LIBRARY_HINTS: tuple[str, ...] = _probe.WHEEL_LIBRARY_HINTS
+NotRegularFileError: type[OSError] = _probe.NotRegularFileError
+
+
+class ConfFiles(Protocol):
+    """What ``ld_so_conf_directories`` reads through (the probe's ``LocalConfFiles``)."""
+
+    def read_conf(self, path: str) -> str | None:
+        """The file's text; None if missing; NotRegularFileError for a FIFO or a device."""
+
+    def listdir(self, folder: str) -> list[str]:
+        """The names in FOLDER; none when it is missing."""
 
 
 def parse_metadata_headers(data: bytes) -> tuple[dict[str, list[str]], bool]:
@@ -44,3 +55,10 @@ def read_distribution(
 def soname_version(real_name: str) -> str | None:
     version: str | None = _probe.soname_version(real_name, "")
     return version
+
+
+def ld_so_conf_directories(files: ConfFiles, note: Callable[[str], None]) -> list[str]:
+    """The folders /etc/ld.so.conf names, walked exactly as the live probe walks them
+    (same order, same bounds, same reasons given to ``note``)."""
+    dirs: list[str] = _probe.ld_so_conf_directories(files, note)
+    return dirs

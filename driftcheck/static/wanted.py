@@ -103,8 +103,10 @@ def wanted(path: str) -> Keep | None:
         return Keep(512 * KiB, prefix=True)  # Debian's patched one says "dist-packages"
     if base.endswith(".pth") and folder.endswith(("site-packages", "dist-packages")):
         return Keep(1 * MiB)
-    if folder in ("var/lib/dpkg/status.d", "etc/ld.so.conf.d") and not base.endswith(".md5sums"):
+    if folder == "var/lib/dpkg/status.d" and not base.endswith(".md5sums"):
         return Keep(1 * MiB)
+    if folder == "etc/ld.so.conf.d" or folder.startswith("etc/ld.so.conf.d/"):
+        return Keep(1 * MiB)  # includes nest there (sub-folders); elsewhere: an unknown
     if base.startswith("lib") and LIBRARY_BINARY.match(base) and LIBRARY_FOLDER.match(folder):
         return Keep(BINARY_PREFIX, prefix=True)
     if folder == "var/lib/dpkg/info" and PYTHON_DPKG_LIST.match(base):

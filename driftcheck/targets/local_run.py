@@ -65,9 +65,11 @@ class LocalProbe:
         if self._stdout.overflow:
             raise invalid_output(str(self.interpreter), f"more than {MAX_OUTPUT_BYTES // MiB} MiB")
         if status is None:
+            from driftcheck.targets.start_up_files import hang_hint
+
             raise ProbeError(
                 f"the probe in {self.interpreter} did not finish within {timeout:.0f} s; "
-                "--timeout SECONDS allows more"
+                + hang_hint(str(self.interpreter))
             )
         self._stderr.ended.wait(timeout=EXIT_GRACE_SECONDS)
         return _check(self.interpreter, status, self._stdout.take(), self._stderr.take())

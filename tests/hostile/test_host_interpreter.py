@@ -230,3 +230,52 @@ def test_metadata_headers_past_the_bound_are_an_unknown_naming_the_distribution(
     assert cut[0]["field"] == "distributions"
     assert "longheaders-1.0.dist-info" in cut[0]["reason"]
     assert "longheaders 1.0" in cut[0]["reason"] and "Requires-Dist" in cut[0]["reason"]
+
+
+# --- FIFOs where files belong (issue 13, one reader) ------------------------------------
+
+
+def test_fifos_in_site_packages_are_unknowns_not_a_wait(tmp_path, box):
+    """A FIFO with no writer blocks whoever opens it for reading: the probe opens only
+    regular files (and never blocks opening), so each one is an unknown naming it."""
+    venv = make_venv(tmp_path / "venv")
+    site = site_packages(venv)
+    (site / "fifometa-1.0.dist-info").mkdir()
+    os.mkfifo(site / "fifometa-1.0.dist-info" / "METADATA")
+    kept = site / "fiforecord-2.0.dist-info"  # METADATA fine, RECORD and INSTALLER FIFOs
+    kept.mkdir()
+    (kept / "METADATA").write_text("Metadata-Version: 2.1\nName: fiforecord\nVersion: 2.0\n")
+    os.mkfifo(kept / "RECORD")
+    os.mkfifo(kept / "INSTALLER")
+
+    out = box.work / "snap.json"
+    # The guard: a probe that blocks is killed here, and the run fails.
+    result = box.run("snapshot", "--python", str(venv / "bin" / "python"), "-o", str(out),
+                     allowed=[out], timeout=90)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(out.read_text())
+    assert_valid_snapshot(doc)
+    reasons = [u["reason"] for u in doc["unknowns"] if u["field"] == "distributions"]
+    assert any(f"{site}/fifometa-1.0.dist-info/METADATA is a FIFO" in r for r in reasons), reasons
+    assert f"{kept}/RECORD is a FIFO, not a regular file: not read" in reasons
+    assert f"{kept}/INSTALLER is a FIFO, not a regular file: not read" in reasons
+    names = {d["canonical_name"]: d for d in doc["distributions"]}
+    assert "fifometa" not in names
+    assert names["fiforecord"]["version"] == "2.0"  # a FIFO costs that file, not the record
+    assert names["fiforecord"]["installer"] is None
+
+
+def test_a_fifo_pth_blocks_python_itself_and_ends_at_the_deadline(tmp_path, box):
+    """CPython's site.py opens every .pth file at start-up, before the probe runs, and
+    blocks on a FIFO: the probe cannot help, the deadline ends the run (the probe's own
+    reading of .pth files refuses FIFOs: tests/probe/test_probe_reads.py)."""
+    venv = make_venv(tmp_path / "env")
+    os.mkfifo(site_packages(venv) / "zz_fifo.pth")
+    out = box.work / "snap.json"
+    result = box.run("snapshot", "--python", str(venv / "bin" / "python"), "--timeout", "3",
+                     timeout=90)  # fmt: skip
+    line = result.error_line(5)
+    assert "did not finish within 3 s" in line
+    assert f"{site_packages(venv)}/zz_fifo.pth is not a regular file" in line
+    assert "remove it" in line and "--timeout" not in line
+    assert not out.exists()
