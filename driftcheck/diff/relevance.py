@@ -36,7 +36,7 @@ class Uses:
 
 def project_uses(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Uses:
     dists = _distributions(snapshots)
-    imported = _imported(project, dists)
+    imported = imported_by_code(project, dists)
     declared = dict(project.declared.names)
     own = project.declared.project_name
     direct: dict[str, list[str]] = {}
@@ -80,7 +80,7 @@ def _files(files: Sequence[str]) -> str:
     return join_names(files, limit=1)
 
 
-def _imported(
+def imported_by_code(
     project: ProjectFacts, dists: Mapping[str, list[Distribution]]
 ) -> dict[str, list[str]]:
     """Canonical name → the files importing it."""

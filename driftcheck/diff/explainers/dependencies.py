@@ -291,6 +291,7 @@ def _unmet_finding(
         fix=fix,
         relevance=RELEVANCE,
         packages=(unmet.requirer.canonical_name, name),
+        impact="unmet",
     )
 
 
@@ -333,6 +334,7 @@ def _python_finding(mismatch: PythonMismatch, side: Side, context: Context) -> F
         fix=fix,
         relevance=RELEVANCE,
         packages=(dist.canonical_name,),
+        impact="python",
     )
 
 
