@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from driftcheck.diff.explainers.calver import calendar_step
-from driftcheck.diff.explainers.common import join_names
+from driftcheck.diff.explainers.common import Side, join_names
 from driftcheck.diff.explainers.tooling import dev_tool_kind
 from driftcheck.diff.explainers.versions import VersionStep, classify
 from driftcheck.diff.model import Finding, Severity
@@ -55,19 +55,25 @@ def use_line(use: Use, name: str, usage: Usage) -> str:
     parts = [p for p in (project_words(use),) if p]
     for side in ("right", "left"):
         words = requirer_words(use, side, usage)
-        if words and words not in parts:
+        same = side == "left" and _names(use, "left") == _names(use, "right")
+        if words and not same:
             parts.append(words)
     if use.root_on:
         parts.append(root_words(use, usage))
     return "; ".join(parts) if parts else nothing_words(use, name, ("left", "right"), usage)
 
 
-def _moved(finding: Finding, severity: Severity, why: str) -> Finding:
-    """The finding at `severity`, its explanation saying why, when that moves it."""
-    if severity == finding.severity:
+def _names(use: Use, side: Side) -> list[str]:
+    return [r.shown for r in use.required_on(side)]
+
+
+def _moved(finding: Finding, severity: Severity, why: str, *, say: bool = False) -> Finding:
+    """The finding at `severity`, its explanation saying why when that moves it (or `say`)."""
+    if severity == finding.severity and not say:
         return finding
-    text = why[0].upper() + why[1:]
-    return replace(finding, severity=severity, explanation=f"{finding.explanation} {text}.")
+    # Still one sentence: the evidence is its last clause.
+    explanation = f"{finding.explanation.rstrip('.')}; {why}."
+    return replace(finding, severity=severity, explanation=explanation)
 
 
 def _missing(finding: Finding, use: Use, usage: Usage) -> Finding:
@@ -76,29 +82,27 @@ def _missing(finding: Finding, use: Use, usage: Usage) -> Finding:
     name = finding.subject
     said = project_words(use)
     required = requirer_words(use, "right", usage)
+    cannot_start = f"{said}, so the program cannot start on {b}"
     if use.imported:
-        return _moved(finding, Severity.CRITICAL, f"{said}, so the program cannot start on {b}")
+        return _moved(finding, Severity.CRITICAL, cannot_start, say=True)
     if use.own or use.declared:
-        return _moved(finding, Severity.HIGH, f"{said}, so the program cannot start on {b}")
-    if required:
+        return _moved(finding, Severity.HIGH, cannot_start, say=True)
+    if required:  # the explainer already names who requires it on B
         return _moved(finding, max(finding.severity, Severity.HIGH), required)
-    if use.optional:
-        return _moved(finding, Severity.MEDIUM, f"{said}: a feature that needs it fails on {b}")
+    if use.extras:
+        return _moved(finding, Severity.MEDIUM, f"{said}: what needs it fails on {b}", say=True)
     nothing = nothing_words(use, name, ("right",), usage)
     tool = dev_tool_kind(name)
     if tool is not None:
-        return _moved(finding, Severity.LOW, f"{name} is a development tool ({tool}); {nothing}")
+        why = f"{name} is a development tool ({tool}) and {nothing}"
+        return _moved(finding, Severity.LOW, why, say=True)
     if use.project:
-        if said:
-            nothing = f"{nothing}; {said}"
-        return _moved(finding, Severity.LOW, nothing)
+        why = f"{nothing}, and {said}" if said else nothing
+        return _moved(finding, Severity.LOW, why, say=True)
     if "left" in use.root_on:
-        return _moved(
-            finding,
-            Severity.MEDIUM,
-            f"{nothing}; give --project to tell whether your code imports it",
-        )
-    return _moved(finding, Severity.LOW, nothing)
+        why = f"{nothing}: --project tells whether your code imports it"
+        return _moved(finding, Severity.MEDIUM, why, say=True)
+    return _moved(finding, Severity.LOW, nothing, say=True)
 
 
 def _version(finding: Finding, use: Use, usage: Usage) -> Finding:
@@ -108,12 +112,9 @@ def _version(finding: Finding, use: Use, usage: Usage) -> Finding:
     step = _step(finding)
     if step is None or step.kind != "major" or _calendar(name, finding):
         return finding
-    if use.imported and finding.severity < Severity.HIGH:
-        return _moved(
-            finding,
-            Severity.HIGH,
-            f"{project_words(use)}, and a major release can change the API it calls",
-        )
+    if use.imported:
+        why = f"{project_words(use)}, and a major release can change the API it calls"
+        return _moved(finding, max(finding.severity, Severity.HIGH), why, say=True)
     required = use.required_on("right")
     accepted = bool(required) and all(r.accepts for r in required)
     own_root = use.direct or "right" in use.root_on

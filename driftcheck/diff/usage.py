@@ -27,7 +27,15 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from driftcheck.diff.explainers.common import SIDES, Side, active, is_compiled, join_names, named
+from driftcheck.diff.explainers.common import (
+    SIDES,
+    Side,
+    active,
+    is_compiled,
+    join_names,
+    named,
+    requirement_name,
+)
 from driftcheck.diff.explainers.dependencies import marker_environment
 from driftcheck.diff.relevance import imported_by_code
 from driftcheck.project.model import ProjectFacts
@@ -49,11 +57,16 @@ class Requirer:
 
     dist: Distribution
     text: str
-    accepts: bool | None
+    found: str | None  # the version installed on that side
+
+    @property
+    def accepts(self) -> bool | None:
+        return None if self.found is None else _accepts(self.text, self.found)
 
     @property
     def shown(self) -> str:
-        return f"{named(self.dist)} ({self.text.partition(';')[0].strip()})"
+        wanted = "".join(self.text.partition(";")[0].split())  # as written, spaces dropped
+        return f"{named(self.dist)} ({wanted})"
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,8 @@ class ProjectRoots:
     imported: Mapping[str, tuple[str, ...]]  # by the program's code: name → files
     test_imported: Mapping[str, tuple[str, ...]]  # only by tests and tooling files
     declared: Mapping[str, tuple[str, ...]]  # runtime dependencies: name → where
-    optional: Mapping[str, tuple[str, ...]]  # extras, groups, dev requirement files
+    extras: Mapping[str, tuple[str, ...]]  # only in extras: optional features
+    dev: Mapping[str, tuple[str, ...]]  # only in dependency groups, dev requirement files
     own: str | None
 
     @property
@@ -87,7 +101,8 @@ class Use:
     imported: tuple[str, ...] = ()
     test_imported: tuple[str, ...] = ()
     declared: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()
+    dev: tuple[str, ...] = ()
     own: bool = False
     root_on: frozenset[Side] = frozenset()  # sides where it is a REQUESTED (or top) root
     top_on: frozenset[Side] = frozenset()  # … of those, where no installer recorded REQUESTED
@@ -109,7 +124,7 @@ class Use:
     def unused(self) -> bool:
         """Nothing the program runs reaches it, on either side, and nothing weaker says
         it is wanted (an extra, a test import)."""
-        weak = self.optional or self.test_imported
+        weak = self.extras or self.dev or self.test_imported
         return not weak and not any(self.used_on(s) for s in SIDES)
 
 
@@ -131,7 +146,8 @@ class Usage:
             imported=project.imported.get(name, ()),
             test_imported=project.test_imported.get(name, ()),
             declared=project.declared.get(name, ()),
-            optional=project.optional.get(name, ()),
+            extras=project.extras.get(name, ()),
+            dev=project.dev.get(name, ()),
             own=name == project.own,
             requirers=requirers,
             project=True,
@@ -172,6 +188,7 @@ def requested_roots(installed: Mapping[str, Distribution]) -> set[str]:
 def _closure(
     roots: set[str], installed: Mapping[str, Distribution], env: Mapping[str, str] | None
 ) -> dict[str, tuple[Requirer, ...]]:
+    environment = None if env is None else tuple(sorted(env.items()))
     reached: dict[str, list[Requirer]] = {}
     seen = set(roots)
     queue = deque(sorted(roots))
@@ -180,14 +197,12 @@ def _closure(
         if dist is None:
             continue
         for text in dist.requires_dist:
-            requirement = _applies(text, env)
-            if requirement is None:
-                continue
-            name = canonicalize_name(requirement.name)
-            if name == dist.canonical_name:
+            name = _applies(text, environment)
+            if name is None or name == dist.canonical_name:
                 continue
             found = installed.get(name)
-            reached.setdefault(name, []).append(Requirer(dist, text, _accepts(requirement, found)))
+            version = found.version if found is not None else None
+            reached.setdefault(name, []).append(Requirer(dist, text, version))
             if name not in seen:
                 seen.add(name)
                 queue.append(name)
@@ -203,34 +218,37 @@ def _requirement(text: str) -> Requirement | None:
 
 
 def _name(text: str) -> str | None:
-    requirement = _requirement(text)
-    if requirement is None or _EXTRA_ONLY.search(text.partition(";")[2]):
+    if _EXTRA_ONLY.search(text.partition(";")[2]):
         return None
-    return canonicalize_name(requirement.name)
+    return requirement_name(text)
 
 
-def _applies(text: str, env: Mapping[str, str] | None) -> Requirement | None:
-    """The requirement, if it applies on that side: no extra is selected; a marker that
-    cannot be evaluated (no interpreter, a bad marker) counts as applying."""
+@lru_cache(maxsize=65536)
+def _applies(text: str, env: tuple[tuple[str, str], ...] | None) -> str | None:
+    """The canonical name a requirement is about, if it applies on that side: no extra is
+    selected; a marker that cannot be evaluated (no interpreter, a bad marker) counts as
+    applying. Only lines with a marker are parsed in full (most have none)."""
+    if ";" not in text:
+        return requirement_name(text)
+    requirement = _requirement(text)
+    if requirement is None or requirement.marker is None:
+        return None if requirement is None else canonicalize_name(requirement.name)
+    name = canonicalize_name(requirement.name)
+    if env is None:
+        return None if _EXTRA_ONLY.search(str(requirement.marker)) else name
+    try:
+        return name if requirement.marker.evaluate(dict(env)) else None
+    except _MARKER_ERRORS:
+        return name
+
+
+@lru_cache(maxsize=65536)
+def _accepts(text: str, version: str) -> bool | None:
     requirement = _requirement(text)
     if requirement is None:
         return None
-    marker = requirement.marker
-    if marker is None:
-        return requirement
-    if env is None:
-        return None if _EXTRA_ONLY.search(str(marker)) else requirement
     try:
-        return requirement if marker.evaluate(dict(env)) else None
-    except _MARKER_ERRORS:
-        return requirement
-
-
-def _accepts(requirement: Requirement, found: Distribution | None) -> bool | None:
-    if found is None:
-        return None
-    try:
-        return requirement.specifier.contains(Version(found.version), prereleases=True)
+        return requirement.specifier.contains(Version(version), prereleases=True)
     except InvalidVersion:
         return None
 
@@ -252,14 +270,17 @@ def project_roots(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Proje
         else:
             tests[name] = tuple(files)
     declared: dict[str, tuple[str, ...]] = {}
-    optional: dict[str, tuple[str, ...]] = {}
+    extras: dict[str, tuple[str, ...]] = {}
+    dev: dict[str, tuple[str, ...]] = {}
     for name, sources in project.declared.names.items():
         runtime = tuple(s for s in sources if not is_optional_source(s))
         if runtime:
             declared[name] = runtime
+        elif any("(extra " in s for s in sources):
+            extras[name] = tuple(s for s in sources if "(extra " in s)
         else:
-            optional[name] = sources
-    return ProjectRoots(imported, tests, declared, optional, project.declared.project_name)
+            dev[name] = sources
+    return ProjectRoots(imported, tests, declared, extras, dev, project.declared.project_name)
 
 
 def is_development_file(path: str) -> bool:
@@ -297,14 +318,14 @@ def project_words(use: Use) -> str | None:
         return f"your code imports it ({join_names(use.imported, limit=1)})"
     if use.declared:
         return f"your project declares it ({join_names(use.declared, limit=1)})"
-    if use.optional:
-        return f"your project declares it as optional ({join_names(use.optional, limit=1)})"
+    if use.extras:
+        return f"your project declares it as optional ({join_names(use.extras, limit=1)})"
+    weak = []
     if use.test_imported:
-        return (
-            f"only your tests or tooling import it ({join_names(use.test_imported, limit=1)}), "
-            "not the program"
-        )
-    return None
+        weak.append(f"only your tests or tooling import it ({join_names(use.test_imported, 1)})")
+    if use.dev:
+        weak.append(f"only your development setup declares it ({join_names(use.dev, 1)})")
+    return f"{' and '.join(weak)}, not the program" if weak else None
 
 
 def requirer_words(use: Use, side: Side, usage: Usage) -> str | None:
@@ -321,9 +342,8 @@ def nothing_words(use: Use, name: str, sides: Sequence[Side], usage: Usage) -> s
     text = f"nothing on {where} requires {name}"
     if use.project:
         return f"{text} and your code does not import it"
-    roots = [usage.label(s) for s in SIDES if s in use.root_on]
-    if roots:
-        return f"{text}; {root_words(use, usage)}"
+    if use.root_on:
+        return f"{text}, though it is {root_words(use, usage)}"
     return f"{text} and nothing asked for it by name"
 
 
@@ -337,4 +357,4 @@ def root_words(use: Use, usage: Usage) -> str:
         parts.append(f"asked for by name on {' and '.join(asked)}")
     if top:
         parts.append(f"a top-level distribution on {' and '.join(top)} (nothing there requires it)")
-    return "; ".join(parts)
+    return " and ".join(parts)
