@@ -94,7 +94,7 @@ def _missing(finding: Finding, use: Use, usage: Usage) -> Finding:
     nothing = nothing_words(use, name, ("right",), usage)
     tool = dev_tool_kind(name)
     if tool is not None:
-        why = f"{name} is a development tool ({tool}) and {nothing}"
+        why = f"{name} is a development tool ({tool}): {nothing}"
         return _moved(finding, Severity.LOW, why, say=True)
     if use.project:
         why = f"{nothing}, and {said}" if said else nothing

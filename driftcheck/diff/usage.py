@@ -20,7 +20,6 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePosixPath
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
@@ -39,14 +38,10 @@ from driftcheck.diff.explainers.common import (
 from driftcheck.diff.explainers.dependencies import marker_environment
 from driftcheck.diff.relevance import imported_by_code
 from driftcheck.project.model import ProjectFacts
+from driftcheck.project.roles import is_development_file, is_extra_source, is_optional_source
 from driftcheck.snapshot.model import Distribution, Snapshot
 
 _EXTRA_ONLY = re.compile(r"\bextra\s*==")
-_DEV_WORDS = re.compile(
-    r"(^|[^a-z])(dev|develop|test|tests|testing|lint|docs?|ci|typing)([^a-z]|$)"
-)
-_DEV_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "benchmarks", "examples"})
-_DEV_FILES = frozenset({"conftest.py", "noxfile.py", "tasks.py", "setup.py", "fabfile.py"})
 _MARKER_ERRORS = (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, InvalidVersion)
 
 
@@ -276,29 +271,11 @@ def project_roots(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Proje
         runtime = tuple(s for s in sources if not is_optional_source(s))
         if runtime:
             declared[name] = runtime
-        elif any("(extra " in s for s in sources):
-            extras[name] = tuple(s for s in sources if "(extra " in s)
+        elif any(is_extra_source(s) for s in sources):
+            extras[name] = tuple(s for s in sources if is_extra_source(s))
         else:
             dev[name] = sources
     return ProjectRoots(imported, tests, declared, extras, dev, project.declared.project_name)
-
-
-def is_development_file(path: str) -> bool:
-    """A test, documentation or tooling file: its imports do not start the program."""
-    parts = PurePosixPath(path).parts
-    name = parts[-1] if parts else path
-    if name in _DEV_FILES or name.startswith("test_") or name.endswith("_test.py"):
-        return True
-    return any(part in _DEV_DIRS for part in parts[:-1])
-
-
-def is_optional_source(source: str) -> bool:
-    """An extra, a dependency group, Poetry's dev dependencies, a dev requirements file."""
-    if "(extra " in source or "(group " in source or "(poetry dev)" in source:
-        return True
-    if "(poetry group " in source:
-        return "main" not in source
-    return bool(_DEV_WORDS.search(source.lower())) and not source.startswith("pyproject.toml")
 
 
 # --------------------------------------------------------------------------- words
@@ -343,7 +320,7 @@ def nothing_words(use: Use, name: str, sides: Sequence[Side], usage: Usage) -> s
     if use.project:
         return f"{text} and your code does not import it"
     if use.root_on:
-        return f"{text}, though it is {root_words(use, usage)}"
+        return f"{text}, though it was {root_words(use, usage)}"
     return f"{text} and nothing asked for it by name"
 
 

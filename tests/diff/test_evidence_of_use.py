@@ -18,6 +18,7 @@ import pytest
 from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Finding, Report, Severity
 from driftcheck.project.read import read_project
+from driftcheck.project.roles import is_development_file, is_optional_source
 from driftcheck.render.report_text import render_text
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import Snapshot
@@ -100,8 +101,8 @@ def test_dev_tools_on_a_only_are_low_and_say_why(pair: Pair, tmp_path):
     pytest_finding = _package(report, "pytest")
     assert pytest_finding.severity == Severity.LOW
     assert pytest_finding.explanation.endswith(
-        "; pytest is a development tool (test runner) and nothing on B requires pytest, "
-        "though it is asked for by name on A."
+        "; pytest is a development tool (test runner): nothing on B requires pytest, "
+        "though it was asked for by name on A."
     )
     for name in DEV_ONLY[1:]:  # pytest's own dependencies: nothing on B requires them
         finding = _package(report, name)
@@ -113,6 +114,12 @@ def test_dev_tools_on_a_only_are_low_and_say_why(pair: Pair, tmp_path):
     pytest_finding = _package(with_project, "pytest")
     assert pytest_finding.severity == Severity.LOW
     assert "only your tests or tooling import it (tests/test_app.py)" in _use(pytest_finding)
+    assert pytest_finding.project is not None and not pytest_finding.project.direct
+    assert pytest_finding.project.notes == (
+        "pytest is imported only by your tests or tooling (tests/test_app.py)",
+        "pytest is declared for development in requirements-dev.txt",
+    )
+    assert _package(with_project, "pluggy").project is None  # pytest's: not the program's
 
 
 def test_check_passes_when_only_dev_tools_and_an_accepted_step_differ(pair: Pair):
@@ -261,3 +268,43 @@ def test_warnings_turned_into_errors_are_medium(session_pair):
     finding = next(f for f in report.findings if f.subject == "PYTHONWARNINGS")
     assert finding.severity == Severity.MEDIUM
     assert report.likely_causes()[0] is finding
+
+
+@pytest.mark.parametrize(
+    ("path", "development"),
+    [
+        ("app/__init__.py", False),
+        ("src/app/testing_utils.py", False),
+        ("tests/test_app.py", True),
+        ("app/tests/helpers.py", True),
+        ("test_app.py", True),
+        ("app/cli_test.py", True),
+        ("conftest.py", True),
+        ("noxfile.py", True),
+        ("docs/conf.py", True),
+    ],
+)
+def test_which_files_are_tests_or_tooling(path, development):
+    assert is_development_file(path) is development
+
+
+@pytest.mark.parametrize(
+    ("source", "optional"),
+    [
+        ("pyproject.toml", False),
+        ("pyproject.toml (poetry)", False),
+        ("setup.cfg", False),
+        ("requirements.txt", False),
+        ("requirements/base.txt", False),
+        ("requirements/prod.txt", False),
+        ("pyproject.toml (extra postgres)", True),
+        ("pyproject.toml (group test)", True),
+        ("pyproject.toml (poetry dev)", True),
+        ("pyproject.toml (poetry group docs)", True),
+        ("requirements-dev.txt", True),
+        ("requirements/test.txt", True),
+        ("dev-requirements.txt", True),
+    ],
+)
+def test_which_declarations_are_for_development_or_extras(source, optional):
+    assert is_optional_source(source) is optional
