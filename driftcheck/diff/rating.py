@@ -126,7 +126,7 @@ def _version(finding: Finding, use: Use, usage: Usage) -> Finding:
         return _moved(
             finding,
             Severity.MEDIUM,
-            f"every package that requires it on {b} accepts {finding.right} ({shown}), and none "
+            f"every package that requires it on {b} accepts {step.right} ({shown}), and none "
             "of them is built against it",
         )
     return finding
