@@ -200,7 +200,7 @@ def diff(
         typer.Option(
             "--project",
             metavar="DIR",
-            help="Rank first what this project declares or imports (pyproject.toml, "
+            help="Rate and rank by what this project declares or imports (pyproject.toml, "
             "requirements*.txt, setup.cfg, its .py files).",
         ),
     ] = None,
@@ -351,6 +351,15 @@ def check(
             "--label", metavar="NAME", help="Name of the target in reports and baselines."
         ),
     ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            metavar="DIR",
+            help="Rate findings by what this project declares or imports: a package its "
+            "code imports that is missing on the target is critical.",
+        ),
+    ] = None,
 ) -> None:
     """Fail a CI job when the target drifted from a committed baseline.
 
@@ -381,6 +390,7 @@ def check(
         reports=reports,
         update_baseline=update_baseline,
         label=label,
+        project=project,
     )
     raise typer.Exit(code)
 

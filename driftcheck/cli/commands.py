@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.cli.check_outputs import ReportFiles
     from driftcheck.diff.model import Report
     from driftcheck.gate.verdict import CheckResult
+    from driftcheck.project.model import ProjectFacts
     from driftcheck.report.build import BuiltReport
     from driftcheck.targets.interface import Target
 
@@ -80,13 +81,7 @@ def run_diff(
     if emit_constraints == "-":
         raise UsageError("--emit-constraints needs a file name: the report goes to stdout")
     check_categories(only)  # before any live snapshot: a typo fails fast
-    facts = None
-    if project is not None:  # before any live snapshot: a wrong folder fails fast
-        from driftcheck.project.read import read_project
-
-        facts = read_project(project)
-        for note in facts.notes:
-            print(f"driftcheck: warning: --project: {visible(note)}", file=sys.stderr)
+    facts = _project_facts(project)  # before any live snapshot: a wrong folder fails fast
     key = api.fingerprint_key()
     with spinner("comparing"):
         a = api.load_or_take(left, key=key)
@@ -107,6 +102,17 @@ def run_diff(
     if fail_on == "never":
         return 0
     return 1 if report.at_or_above(Severity.parse(fail_on)) else 0
+
+
+def _project_facts(project: str | None) -> ProjectFacts | None:
+    if project is None:
+        return None
+    from driftcheck.project.read import read_project
+
+    facts = read_project(project)
+    for note in facts.notes:
+        print(f"driftcheck: warning: --project: {visible(note)}", file=sys.stderr)
+    return facts
 
 
 def run_report(
@@ -190,12 +196,16 @@ def run_check(
     reports: ReportFiles,
     update_baseline: bool,
     label: str | None,
+    project: str | None = None,
 ) -> int:
     from driftcheck.cli.check_outputs import warn
 
     key = api.fingerprint_key()
+    if update_baseline and project is not None:
+        raise UsageError("--update-baseline writes a baseline and compares nothing: drop --project")
     if update_baseline:
         return _update_baseline(baseline, target, reports, label, key)
+    facts = _project_facts(project)
     from driftcheck.gate.baseline import load_baseline
     from driftcheck.gate.check import check
     from driftcheck.gate.policy_file import find_policy
@@ -214,6 +224,7 @@ def run_check(
         target_label=label or target,
         policy=rules,
         fail_on=threshold,
+        project=facts,
     )
     for message in result.warnings:
         warn(message)

@@ -9,6 +9,8 @@ from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.explainers.fallback import FallbackExplainer
 from driftcheck.diff.explainers.interface import Context, Explainer
 from driftcheck.diff.model import Change, Finding, Report
+from driftcheck.diff.rating import rate_by_use
+from driftcheck.diff.usage import usage
 from driftcheck.snapshot.model import Snapshot
 
 if TYPE_CHECKING:
@@ -30,10 +32,13 @@ def compare(
     explainers: Sequence[Explainer] | None = None,
     project: ProjectFacts | None = None,
 ) -> Report:
-    """The ranked findings; with `project`, those touching what it uses rank first."""
+    """The ranked findings, rated by evidence of use: what `project` imports and declares
+    (else what each side asked for by name) and what those require (diff/rating.py)."""
     change_set = compute_changes(left, right)
     context = Context(left, right, left_label or left.label, right_label or right.label)
     findings = explain_all(change_set.changes, context, explainers)
+    evidence = usage(left, right, (context.left_label, context.right_label), project)
+    findings = rate_by_use(findings, evidence)
     summary = None
     if project is not None:
         from driftcheck.diff.relevance import annotate, project_uses

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+LOW_CAUSES = 3  # likely causes shown when nothing is rated medium or above
+
 
 class Severity(IntEnum):
     INFO = 0
@@ -98,6 +100,9 @@ class Finding:
     # changes name (a requirement found unmet on one side claims no change).
     packages: tuple[str, ...] = ()
     project: ProjectUse | None = None
+    # What the change does, for the rating by evidence of use (diff/rating.py): "missing"
+    # (imports fail on the right), "version", "install", "unmet" … ; "" leaves it alone.
+    impact: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -114,8 +119,18 @@ class Report:
         return bool(self.at_or_above(Severity.LOW))
 
     def likely_causes(self, limit: int = 5) -> tuple[Finding, ...]:
-        """What every report shows first: the ranked findings that can break a program."""
-        return self.at_or_above(Severity.MEDIUM)[:limit]
+        """What every report shows first: the ranked findings that can break a program;
+        when none is rated medium or above, the likeliest low ones (a thread count, a
+        warnings filter), since the cause is among them if it is anywhere."""
+        serious = self.at_or_above(Severity.MEDIUM)
+        if serious:
+            return serious[:limit]
+        return self.at_or_above(Severity.LOW)[:LOW_CAUSES]
+
+    @property
+    def causes_are_low(self) -> bool:
+        causes = self.likely_causes()
+        return bool(causes) and causes[0].severity < Severity.MEDIUM
 
     def at_or_above(self, threshold: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity >= threshold)

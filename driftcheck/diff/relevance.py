@@ -6,6 +6,8 @@ top-level name several distributions share (a namespace such as `google`) is
 narrowed by the dotted import (`google.cloud.storage` → google-cloud-storage).
 Declared names are canonical names already. What those distributions require
 (Requires-Dist outside extras, on either side) is used too, through them.
+Imports only from tests and tooling, and declarations only for development,
+are noted but rank as indirect use (project/roles.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from driftcheck.diff.explainers.common import count, join_names, requirement_nam
 from driftcheck.diff.model import Finding, ProjectUse
 from driftcheck.project.imports import is_stdlib
 from driftcheck.project.model import ProjectFacts
+from driftcheck.project.roles import is_development_file, is_extra_source, is_optional_source
 from driftcheck.snapshot.model import Distribution, Snapshot
 
 MAX_NOTES = 3
@@ -36,24 +39,42 @@ class Uses:
 
 def project_uses(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Uses:
     dists = _distributions(snapshots)
-    imported = _imported(project, dists)
+    imported = imported_by_code(project, dists)
     declared = dict(project.declared.names)
     own = project.declared.project_name
     direct: dict[str, list[str]] = {}
+    # Tests, tooling and dev requirements: the program does not need them to run.
+    development: dict[str, list[str]] = {}
+    code: dict[str, list[str]] = {}
     for name, files in imported.items():
-        direct.setdefault(name, []).append(
-            f"{_shown(name, dists)} is imported by your code ({_files(files)})"
-        )
+        shown = _shown(name, dists)
+        ours = [f for f in files if not is_development_file(f)]
+        if ours:
+            code[name] = ours
+            direct.setdefault(name, []).append(f"{shown} is imported by your code ({_files(ours)})")
+        else:
+            development.setdefault(name, []).append(
+                f"{shown} is imported only by your tests or tooling ({_files(files)})"
+            )
     for name, sources in declared.items():
-        direct.setdefault(name, []).append(
-            f"{_shown(name, dists)} is declared in {join_names(sources, limit=2)}"
-        )
+        shown = _shown(name, dists)
+        runtime = [s for s in sources if is_extra_source(s) or not is_optional_source(s)]
+        if runtime:
+            direct.setdefault(name, []).append(
+                f"{shown} is declared in {join_names(runtime, limit=2)}"
+            )
+        else:
+            development.setdefault(name, []).append(
+                f"{shown} is declared for development in {join_names(sources, limit=2)}"
+            )
     if own is not None:
         direct.setdefault(own, []).insert(0, f"{_shown(own, dists)} is your project")
     by_name = {k: ProjectUse(direct=True, notes=tuple(v)) for k, v in direct.items()}
-    for name, (via, how) in _through(direct, dists, imported, own).items():
+    for name, (via, how) in _through(direct, dists, code, own).items():
         note = f"{_shown(name, dists)} is a dependency of {_shown(via, dists)}, which {how}"
         by_name[name] = ProjectUse(direct=False, notes=(note,))
+    for name, notes in development.items():
+        by_name.setdefault(name, ProjectUse(direct=False, notes=tuple(notes)))
     summary = (
         f"{project.root.name or project.root}: "
         f"{count(len(declared), 'declared distribution')}, "
@@ -80,7 +101,7 @@ def _files(files: Sequence[str]) -> str:
     return join_names(files, limit=1)
 
 
-def _imported(
+def imported_by_code(
     project: ProjectFacts, dists: Mapping[str, list[Distribution]]
 ) -> dict[str, list[str]]:
     """Canonical name → the files importing it."""

@@ -10,6 +10,7 @@ from driftcheck.gate.apply import apply_policy
 from driftcheck.gate.baseline import kind_warning
 from driftcheck.gate.policy import Policy
 from driftcheck.gate.verdict import CheckResult
+from driftcheck.project.model import ProjectFacts
 from driftcheck.snapshot.model import Snapshot
 
 
@@ -22,8 +23,15 @@ def check(
     policy: Policy,
     fail_on: str,
     today: date | None = None,
+    project: ProjectFacts | None = None,
 ) -> CheckResult:
-    report = compare(baseline, current, left_label=str(baseline_path), right_label=target_label)
+    report = compare(
+        baseline,
+        current,
+        left_label=str(baseline_path),
+        right_label=target_label,
+        project=project,
+    )
     applied = apply_policy(report, policy, fail_on, today or date.today())
     kind = kind_warning(baseline, current, baseline_path)
     return CheckResult(

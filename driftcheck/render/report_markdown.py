@@ -26,6 +26,8 @@ def render_markdown(report: Report) -> str:
     causes = report.likely_causes()
     if causes:
         lines += ["### Likely causes", ""]
+        if report.causes_are_low:
+            lines += ["Nothing is rated medium or above: the likeliest low findings.", ""]
         for number, finding in enumerate(causes, 1):
             lines.append(f"{number}. **{finding.severity.label}** {md_text(finding.explanation)}")
             if finding.project is not None:

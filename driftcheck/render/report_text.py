@@ -17,6 +17,8 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
     causes = report.likely_causes()
     if causes:
         lines += ["", "Likely causes"]
+        if report.causes_are_low:
+            lines.append("  (nothing is rated medium or above: the likeliest low findings)")
         for number, finding in enumerate(causes, 1):
             lines.append(f"  {number}. {_headline(finding)}")
             lines.extend(f"     {line}" for line in _project(finding))

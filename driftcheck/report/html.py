@@ -60,7 +60,12 @@ def html_drift_report(
     causes = report.likely_causes()
     if causes:
         items = "".join(f"<li>{_badge(f)} {esc(f.explanation)}{_fix(f)}</li>" for f in causes)
-        sections.append(f"<h2>Likely causes</h2>\n<ol>{items}</ol>")
+        note = (
+            "<p>Nothing is rated medium or above: the likeliest low findings.</p>\n"
+            if report.causes_are_low
+            else ""
+        )
+        sections.append(f"<h2>Likely causes</h2>\n{note}<ol>{items}</ol>")
     sections.append(_section(f"Findings ({len(report.findings)})", _findings(report)))
     if report.not_comparable:
         items = "".join(f"<li>{esc(item)}</li>" for item in report.not_comparable)

@@ -24,7 +24,8 @@ def _site(snapshot: Snapshot) -> str:
 
 
 def _dist(snapshot: Snapshot, name: str, version: str, *top_level: str) -> Distribution:
-    """A made-up distribution in the snapshot's site-packages."""
+    """A made-up distribution in the snapshot's site-packages, asked for by name (REQUESTED)
+    as `pip install NAME` leaves it, so that the program counts as using it."""
     return Distribution(
         name,
         canonicalize_name(name),
@@ -32,6 +33,7 @@ def _dist(snapshot: Snapshot, name: str, version: str, *top_level: str) -> Distr
         _site(snapshot),
         f"{name}-{version}.dist-info",
         installer="pip",
+        requested=True,
         wheel_tags=("py3-none-any",),
         top_level=top_level,
     )

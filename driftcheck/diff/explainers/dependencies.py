@@ -287,6 +287,7 @@ def _unmet_finding(
         fix=fix,
         relevance=RELEVANCE,
         packages=(unmet.requirer.canonical_name, name),
+        impact="unmet",
     )
 
 
@@ -329,6 +330,7 @@ def _python_finding(mismatch: PythonMismatch, side: Side, context: Context) -> F
         fix=fix,
         relevance=RELEVANCE,
         packages=(dist.canonical_name,),
+        impact="python",
     )
 
 

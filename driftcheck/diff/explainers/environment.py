@@ -24,12 +24,22 @@ from driftcheck.diff.explainers.common import (
     quote,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.explainers.variables import NOISE, VariableRule, rule_for
+from driftcheck.diff.explainers.variables import (
+    NOISE,
+    THREAD_READERS,
+    THREADS,
+    VariableRule,
+    rule_for,
+    severity_of,
+)
 from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.snapshot.model import Snapshot
 
 MAX_SEPARATE_OTHERS = 3
+# Among findings of one severity: a variable with a known effect is a plausible cause, one
+# nobody rates may be, and PATH entries that differ are mostly each machine's own folders.
+KNOWN_EFFECT, PATH_ENTRIES = 5, -5
 SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Claimed in this order, so that PYTHONUTF8 (not the locale) explains UTF-8 mode when both moved.
 _GROUP_ORDER = ("PYTHONPATH", "PYTHONUTF8")
@@ -169,6 +179,12 @@ def _group(
         what = f"The {rule.group} differ ({', '.join(_arrow(c) for c in members)})"
         if rule.group == "locale":
             what = f"The locale differs ({', '.join(_arrow(c) for c in members)})"
+    if rule is THREADS:
+        readers = sorted({THREAD_READERS.get(c.key, c.key) for c in members})
+        what = (
+            f"{what}: {join_names(readers, limit=4)} read {'it' if len(members) == 1 else 'them'}"
+        )
+    severity = max(severity_of(c.key, rule, (c.left, c.right)) for c in members)
     utf8 = next((c for c in driven if c.field == "flags.utf8_mode"), None)
     note = ""
     if utf8 is not None and rule.group != "PYTHONUTF8":
@@ -178,14 +194,14 @@ def _group(
     return Finding(
         category="environment",
         subject=rule.group if len(members) > 1 else first.key,
-        severity=rule.severity,
+        severity=severity,
         explanation=f"{what}: {rule.why}{note}.",
         left=shown(first.left, hidden(first)) if len(members) == 1 else None,
         right=shown(first.right, hidden(first)) if len(members) == 1 else None,
         evidence=_driven_evidence(driven, any(hidden(c) for c in members)),
         fix=_joined([_fix(c, context) for c in members if not coerced(c)]),
         changes=(*members, *driven),
-        relevance=10 if rule.severity >= Severity.HIGH else 0,
+        relevance=10 if severity >= Severity.HIGH else KNOWN_EFFECT,
     )
 
 
@@ -239,6 +255,7 @@ def _path(change: Change, context: Context) -> Finding:
             *(f"only on {a}: {e}" for e in only_left),
             *(f"only on {b}: {e}" for e in only_right),
         ),
+        relevance=PATH_ENTRIES,
     )
 
 
@@ -249,6 +266,7 @@ def _path_finding(
     *,
     evidence: tuple[str, ...] = (),
     fix: Fix | None = None,
+    relevance: int = 0,
 ) -> Finding:
     return Finding(
         category="environment",
@@ -260,6 +278,7 @@ def _path_finding(
         evidence=evidence,
         fix=fix,
         changes=(change,),
+        relevance=relevance,
     )
 
 

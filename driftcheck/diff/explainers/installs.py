@@ -68,7 +68,7 @@ def _entry(
         out.append(_source(left, right, _take(fields, "direct_url"), context))
     if any(f in fields for f in METADATA_FIELDS):
         out.append(_metadata(left, right, _take(fields, *METADATA_FIELDS), context))
-    return out
+    return [replace(f, impact="install") for f in out]  # rated by evidence of use
 
 
 def _take(fields: dict[str, Change], *names: str) -> tuple[Change, ...]:

@@ -12,6 +12,7 @@ rarely matters. A missing distribution breaks the imports nothing else provides
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from driftcheck.diff.explainers.common import (
     active,
@@ -94,7 +95,12 @@ def _removed(dist: Distribution, changes: list[Change], context: Context) -> Fin
             f"keep {fate.replaced[0][1].name} on {b} if it is meant to replace {dist.name}; "
             f"otherwise uninstall it there and install {dist.name}=={dist.version}"
         )
-    return _gone(dist, changes, context, severity, f"{explanation}.", fix, 10 if users else 0)
+    # Whether the program needs it there is for the evidence of use to say (diff/rating.py).
+    impact = "missing" if fate.failing or fate.shared or not fate.replaced else "install"
+    if is_tool(dist) and not users:
+        impact = ""
+    found = _gone(dist, changes, context, severity, f"{explanation}.", fix, 10 if users else 0)
+    return replace(found, impact=impact)
 
 
 def _gone(
@@ -267,6 +273,7 @@ def _changed(
         fix=install_fix(context, "right", f"{left.name}=={left.version}", left.canonical_name),
         changes=tuple(claimed),
         relevance=(5 * len(compiled_users) + len(users)) if severity >= Severity.HIGH else 0,
+        impact="version",
     )
 
 

@@ -64,3 +64,44 @@ def placeholder_what(dist: Distribution, label: str) -> str:
         "Debian's and Ubuntu's venvs record for the pkg_resources they split out of setuptools "
         "(pip freeze prints it as pkg-resources==0.0.0)"
     )
+
+
+# Development tools: a program does not import them to run, so one missing where the
+# program runs says nothing about why it fails there.
+DEV_TOOLS: Mapping[str, str] = {
+    "pytest": "test runner",
+    "coverage": "coverage tool",
+    "tox": "test automation tool",
+    "nox": "test automation tool",
+    "hypothesis": "testing library",
+    "mypy": "type checker",
+    "pyright": "type checker",
+    "ruff": "linter",
+    "flake8": "linter",
+    "pylint": "linter",
+    "black": "formatter",
+    "isort": "formatter",
+    "pre-commit": "git hook manager",
+    "ipython": "interactive shell",
+    "ipykernel": "notebook kernel",
+    "ipdb": "debugger",
+    "jupyter": "notebook environment",
+    "jupyterlab": "notebook environment",
+    "notebook": "notebook environment",
+    "sphinx": "documentation generator",
+    "mkdocs": "documentation generator",
+    "twine": "upload tool",
+    "build": "build front-end",
+    "bandit": "security linter",
+}
+_DEV_PREFIXES = ("pytest-", "flake8-", "types-", "mypy-", "sphinx-", "mkdocs-")
+
+
+def dev_tool_kind(name: str) -> str | None:
+    """'test runner' for pytest, 'pytest plugin' for pytest-cov; None for anything else."""
+    if name in DEV_TOOLS:
+        return DEV_TOOLS[name]
+    for prefix in _DEV_PREFIXES:
+        if name.startswith(prefix):
+            return "type stubs" if prefix == "types-" else f"{prefix[:-1]} plugin"
+    return None

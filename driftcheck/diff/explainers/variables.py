@@ -48,9 +48,21 @@ CA_BUNDLE = _rule(
 THREADS = _rule(
     "thread counts",
     Severity.LOW,
-    "numeric libraries use another number of threads: speed differs, and floating-point "
-    "reductions can sum in another order",
+    "they use another number of threads: speed and memory differ, floating-point reductions "
+    "can sum in another order, and an unset count in a container can start one thread per "
+    "host CPU",
 )
+# Who reads each thread count, for the finding's first words.
+THREAD_READERS = {
+    "OMP_NUM_THREADS": "OpenMP code (scikit-learn, PyTorch, OpenMP builds of OpenBLAS)",
+    "OPENBLAS_NUM_THREADS": "OpenBLAS (numpy's and scipy's wheels)",
+    "GOTO_NUM_THREADS": "OpenBLAS",
+    "MKL_NUM_THREADS": "Intel MKL (conda's numpy and scipy)",
+    "NUMEXPR_NUM_THREADS": "numexpr (pandas.eval, PyTables)",
+    "NUMEXPR_MAX_THREADS": "numexpr (pandas.eval, PyTables)",
+    "VECLIB_MAXIMUM_THREADS": "Apple Accelerate (numpy on macOS)",
+    "BLIS_NUM_THREADS": "BLIS",
+}
 LOCALE = _rule(
     "locale",
     Severity.MEDIUM,
@@ -125,6 +137,76 @@ EXACT: dict[str, VariableRule] = {
         "PYTHONWARNINGS",
         Severity.LOW,
         "warnings are shown, hidden or turned into errors differently",
+    ),
+    "PYTHONUSERBASE": _rule(
+        "PYTHONUSERBASE",
+        Severity.MEDIUM,
+        "the user site-packages is another folder, so packages installed with --user differ",
+    ),
+    "PYTHONPLATLIBDIR": _rule(
+        "PYTHONPLATLIBDIR",
+        Severity.MEDIUM,
+        "Python looks for its platform-specific library folder elsewhere",
+    ),
+    "PYTHONHTTPSVERIFY": _rule(
+        "PYTHONHTTPSVERIFY",
+        Severity.MEDIUM,
+        "with 0, urllib and http.client skip certificate verification on that side",
+    ),
+    "SETUPTOOLS_USE_DISTUTILS": _rule(
+        "SETUPTOOLS_USE_DISTUTILS",
+        Severity.MEDIUM,
+        "`import distutils` loads setuptools' copy on one side and the standard library's "
+        "(or nothing, from Python 3.12) on the other",
+    ),
+    "DJANGO_SETTINGS_MODULE": _rule(
+        "DJANGO_SETTINGS_MODULE",
+        Severity.MEDIUM,
+        "Django loads another settings module",
+    ),
+    "PYTHON_CPU_COUNT": _rule(
+        "PYTHON_CPU_COUNT",
+        Severity.LOW,
+        "os.cpu_count() reports another number, so pools size themselves differently",
+    ),
+    "PYTHONFAULTHANDLER": _rule(
+        "PYTHONFAULTHANDLER",
+        Severity.LOW,
+        "a crash dumps the Python traceback on one side only",
+    ),
+    "PYTHONBREAKPOINT": _rule(
+        "PYTHONBREAKPOINT",
+        Severity.LOW,
+        "breakpoint() calls another debugger, or does nothing with 0",
+    ),
+    "PYTHONMALLOC": _rule(
+        "PYTHONMALLOC",
+        Severity.LOW,
+        "another memory allocator (or its debug hooks) runs, so memory errors surface differently",
+    ),
+    "PYTHONASYNCIODEBUG": _rule(
+        "PYTHONASYNCIODEBUG",
+        Severity.LOW,
+        "asyncio runs in debug mode on one side: slower, with warnings about slow callbacks",
+    ),
+    "TMPDIR": _rule(
+        "TMPDIR",
+        Severity.LOW,
+        "tempfile writes elsewhere, on a file system that can be smaller, read-only or not shared",
+    ),
+    "MPLBACKEND": _rule(
+        "MPLBACKEND",
+        Severity.LOW,
+        "matplotlib draws with another backend (a GUI one fails without a display)",
+    ),
+    "KMP_DUPLICATE_LIB_OK": _rule(
+        "KMP_DUPLICATE_LIB_OK",
+        Severity.LOW,
+        "Intel's OpenMP runtime tolerates being loaded twice on one side and aborts on the other",
+    ),
+    "PYTHONSTARTUP": _rule("PYTHONSTARTUP", Severity.INFO, "read by the interactive shell only"),
+    "PYTHONPYCACHEPREFIX": _rule(
+        "PYTHONPYCACHEPREFIX", Severity.INFO, "only where .pyc files are written"
     ),
     "PYTHONDEVMODE": _rule(
         "PYTHONDEVMODE",
@@ -204,6 +286,25 @@ THREAD_NAMES = (
 NOISE_NAMES = frozenset(
     {
         "_",
+        "CI",
+        "CONTINUOUS_INTEGRATION",
+        "BUILD_ID",
+        "BUILD_NUMBER",
+        "BUILD_URL",
+        "JOB_NAME",
+        "JOB_ID",
+        "NODE_NAME",
+        "EXECUTOR_NUMBER",
+        "TRAVIS",
+        "CIRCLECI",
+        "TF_BUILD",
+        "DEBIAN_FRONTEND",
+        "HOSTTYPE",
+        "OSTYPE",
+        "MACHTYPE",
+        "LESS",
+        "MANPATH",
+        "INFOPATH",
         "HOSTNAME",
         "HOME",
         "PWD",
@@ -278,7 +379,28 @@ NOISE_PREFIXES = (
     "WAYLAND_",
     "KUBERNETES_",
     "WSL_",
+    "CIRCLE_",
+    "TRAVIS_",
+    "DRONE_",
+    "BITBUCKET_",
+    "TEAMCITY_",
+    "SYSTEM_",  # Azure Pipelines
+    "AGENT_",  # Azure Pipelines
 )
+
+
+def severity_of(name: str, rule: VariableRule, values: tuple[object, ...]) -> Severity:
+    """The rule's severity, raised where the value says more: warnings turned into errors
+    make a program fail where the other side only prints them."""
+    if name == "PYTHONWARNINGS" and any("error" in str(v).lower() for v in values if v):
+        return Severity.MEDIUM
+    return rule.severity
+
+
+def known_effect(name: str) -> bool:
+    """A variable whose effect on a Python program the table says in words."""
+    rule = rule_for(name)
+    return rule is not None and rule is not NOISE
 
 
 def rule_for(name: str) -> VariableRule | None:
