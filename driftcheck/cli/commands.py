@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from driftcheck import api
 from driftcheck.cli.progress import spinner
 from driftcheck.errors import UsageError
+from driftcheck.probe._secrets import scrub_text
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
@@ -111,7 +112,8 @@ def _project_facts(project: str | None) -> ProjectFacts | None:
 
     facts = read_project(project)
     for note in facts.notes:
-        print(f"driftcheck: warning: --project: {visible(note)}", file=sys.stderr)
+        # A note quotes the project's files (a -r URL with a token): swept like any output.
+        print(f"driftcheck: warning: --project: {visible(scrub_text(note)[0])}", file=sys.stderr)
     return facts
 
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import InvalidVersion
 
 from driftcheck.diff.explainers.common import (
     SIDES,
@@ -36,6 +36,7 @@ from driftcheck.diff.explainers.common import (
     requirement_name,
 )
 from driftcheck.diff.explainers.dependencies import marker_environment
+from driftcheck.diff.pep440 import marker_holds, parse_requirement, parse_version
 from driftcheck.diff.relevance import imported_by_code
 from driftcheck.project.model import ProjectFacts
 from driftcheck.project.roles import is_development_file, is_extra_source, is_optional_source
@@ -204,10 +205,11 @@ def _closure(
     return {k: tuple(v) for k, v in reached.items()}
 
 
-@lru_cache(maxsize=65536)
 def _requirement(text: str) -> Requirement | None:
+    """A requirement from a snapshot, or None when packaging cannot read it (or it holds
+    a number too long to compare: pep440 turns those into InvalidRequirement)."""
     try:
-        return Requirement(text)
+        return parse_requirement(text)
     except InvalidRequirement:
         return None
 
@@ -232,7 +234,7 @@ def _applies(text: str, env: tuple[tuple[str, str], ...] | None) -> str | None:
     if env is None:
         return None if _EXTRA_ONLY.search(str(requirement.marker)) else name
     try:
-        return name if requirement.marker.evaluate(dict(env)) else None
+        return name if marker_holds(requirement.marker, dict(env)) else None
     except _MARKER_ERRORS:
         return name
 
@@ -243,7 +245,7 @@ def _accepts(text: str, version: str) -> bool | None:
     if requirement is None:
         return None
     try:
-        return requirement.specifier.contains(Version(version), prereleases=True)
+        return requirement.specifier.contains(parse_version(version), prereleases=True)
     except InvalidVersion:
         return None
 

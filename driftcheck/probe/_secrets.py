@@ -513,8 +513,10 @@ _SHORT_FAMILIES = (
     ("ldap", "ldapsearch"),
     ("7z", "7z"),
 )
-# Options before any program word (APP_OPTS=-uroot -pSECRET): mysql's -p, the classic.
+# Options before any program word (APP_OPTS=-uroot -pSECRET): mysql's -p, the classic,
+# once a user option came first; without one, -pthread, -pipe and -pie are compiler flags.
 _NO_PROGRAM = {"p": _ATTACHED_NOT_PORT}
+_USER_OPTION = re.compile(r"-u[A-Za-z0-9_]|-u$|--user(?:=|$)")
 _SHELLS = frozenset(_words("sh bash dash zsh ash ksh busybox"))
 # Words after which the next word is a program again.
 _COMMAND_BREAKS = frozenset(
@@ -627,6 +629,7 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
     program: Optional[str] = None
     expect_program = True
     pending: Optional[Tuple[str, bool]] = None
+    user_given = False  # a -u/--user option seen: a bare -pVALUE then is a password
     for index, word in enumerate(words):
         offset = 0
         glued = _ENV_ASSIGNMENT.match(word)
@@ -652,9 +655,13 @@ def _option_hits(words: Sequence[str]) -> List[_Hit]:
             ) or named in _SHORT_SECRET_OPTIONS:
                 program, expect_program = named, False
             continue
-        expect_program = False  # options before any program: APP_OPTS=-h db -pSECRET
+        expect_program = False  # options before any program: APP_OPTS=-uroot -pSECRET
         dashes, name = m.group(1), m.group(2)
-        shorts = _SHORT_SECRET_OPTIONS.get(program, {}) if program else _NO_PROGRAM
+        user_given = user_given or _USER_OPTION.match(word) is not None
+        if program:
+            shorts = _SHORT_SECRET_OPTIONS.get(program, {})
+        else:
+            shorts = _NO_PROGRAM if user_given else {}
         letter = shorts.get(word[1]) if dashes == "-" else None
         if letter is not None:
             if len(word) > 2:
@@ -726,6 +733,13 @@ _LOCATION = re.compile(
     r"|(?:localhost|[0-9]{1,3}(?:\.[0-9]{1,3}){3})(?::[0-9]{1,5})?(?:/\S*)?"
 )
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
+# What separates the parts of a URL: each part is judged as a token of its own.
+_LOCATION_PARTS = re.compile(r"[\s,;/?&=#:@.+~]+")
+# Local paths only, one or a list (PATH): /usr/bin:/bin, ~/x, ./y, C:\\x.
+_FILE_PATHS = re.compile(
+    r"(?:(?:~[A-Za-z0-9_.-]{0,32}|\.{1,2})?/[^\s:;,]*|[A-Za-z]:[\\/][^\s;,]*)"
+    r"(?:[\s:;,]+(?:(?:~[A-Za-z0-9_.-]{0,32}|\.{1,2})?/[^\s:;,]*|[A-Za-z]:[\\/][^\s;,]*))*"
+)
 
 
 def _locations(value: str) -> bool:
@@ -773,7 +787,15 @@ def secret_value_rule(value: str, entropy: bool = True) -> Optional[str]:
         rule = _decoded_rule(m.group())
         if rule is not None:
             return rule
-    if not entropy or _locations(value):
+    if not entropy:
+        return None
+    if _locations(value):
+        # A file's path is no key (a temporary folder's random name is not a secret); a
+        # URL can carry one in its path or query (a bot token, a webhook's or a ping
+        # URL's key): each part of it is judged as a token of its own.
+        pieces = [] if _FILE_PATHS.fullmatch(value.strip()) else _LOCATION_PARTS.split(value)
+        if any(len(p) >= 24 and _looks_random(p) for p in pieces):
+            return "value:high-entropy"
         return None
     for m in _ENTROPY_TOKEN.finditer(value):
         if _looks_random(m.group()):
@@ -946,6 +968,9 @@ def redact_labels(labels: Mapping[str, str]) -> Tuple[Dict[str, str], int]:
     out: Dict[str, str] = {}
     count = 0
     for name, value in labels.items():
+        if isinstance(value, str) and _plain_label(name, value):
+            out[name] = value
+            continue
         marker = redact_value(name, value, None) if isinstance(value, str) else None
         if marker is None:
             out[name] = value
@@ -953,6 +978,14 @@ def redact_labels(labels: Mapping[str, str]) -> Tuple[Dict[str, str], int]:
             out[name] = marker["preview"] or REDACTED
             count += 1
     return out, count
+
+
+def _plain_label(name: str, value: str) -> bool:
+    """A label whose value cannot be a secret: a flag (`…private: "false"`), or a key that
+    names something public (`…public-key`), unless the value itself holds a token."""
+    if value.lower() in _PLACEHOLDERS:
+        return True
+    return "PUBLIC" in name.upper() and secret_value_rule(value) is None
 
 
 def redact_environment(env: Mapping[str, str], key: Optional[bytes]) -> Tuple[Dict[str, Any], int]:

@@ -28,9 +28,26 @@ def redact_image_config(metadata: Mapping[str, Any]) -> tuple[dict[str, Any], in
     labels = metadata.get("labels")
     if isinstance(labels, Mapping):
         out["labels"], count = redact_labels(labels)
-    for field in COMMAND_FIELDS:
-        argv = metadata.get(field)
-        if isinstance(argv, list | tuple) and all(isinstance(word, str) for word in argv):
-            out[field], changed = redact_argv(argv)
-            count += changed
+    # The engine runs Entrypoint then Cmd as one command line: an option at the end of
+    # one takes its value from the other, and the program the Entrypoint names gives
+    # meaning to the Cmd's short options (redis-cli -a SECRET). Judged as one, cut back.
+    argvs = [metadata.get(field) for field in COMMAND_FIELDS]
+    if all(_is_argv(argv) for argv in argvs):
+        entrypoint, command = (list(argv or ()) for argv in argvs)
+        words, count_argv = redact_argv(entrypoint + command)
+        out["entrypoint"] = words[: len(entrypoint)] if argvs[0] is not None else None
+        out["command"] = words[len(entrypoint) :] if argvs[1] is not None else None
+        count += count_argv
+    else:
+        for field, argv in zip(COMMAND_FIELDS, argvs, strict=True):
+            if _is_argv(argv) and argv is not None:
+                out[field], changed = redact_argv(argv)
+                count += changed
     return out, count
+
+
+def _is_argv(value: Any) -> bool:
+    """None (not set), or a list of words: what the snapshot's model accepts."""
+    return value is None or (
+        isinstance(value, list | tuple) and all(isinstance(word, str) for word in value)
+    )

@@ -121,6 +121,12 @@ NOT_SECRET = [
     "git@github.com:org/repo.git ssh://git@github.com/org/repo.git",
     "CI_PROJECT_URL=https://gitlab.example.com/group/project",
     "app --pwd /srv/app --sort-key name --private-key-id 7 --auth-type basic",
+    # -p with no program and no user option: compiler and test-runner flags
+    "-O2 -pipe -g -pthread",
+    "-Wl,-z,relro -pie",
+    "-pno:cacheprovider -v",
+    "-mod=mod -p=4",
+    "gcc -pthread -o app app.c",
 ]
 
 
@@ -230,11 +236,23 @@ def test_a_token_in_a_public_ci_variable_is_still_redacted() -> None:
 def test_urls_and_paths_are_not_entropy_secrets_but_random_keys_are() -> None:
     for value in (
         "gitlab.example.com:443/MyGroup/dependency_proxy/containers",
-        "https://pipelines.actions.githubusercontent.com/2rPKq3q9lRkcQ5pQm1fYfMiKMfiU2F3oEWlBV5ONxGFakfB4rj/",
+        "https://pypi.org/simple/some-long-package-name-for-testing/",
         "/home/runner/work/_temp/aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY",
         "/usr/local/bin:/usr/bin:/bin",
+        "/opt/app/aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY:/usr/bin",
     ):  # fmt: skip
         assert secret_value_rule(value) is None, value
+    # A runner's service URL is random, and public by the CI's documentation: kept.
+    runtime = "https://pipelines.actions.githubusercontent.com/2rPKq3q9lRkcQ5pQm1fYfMiKMfiU2F3oEWlBV5ONxGFakfB4rj/"
+    assert redact_value("ACTIONS_CACHE_URL", runtime, None) is None
+    # Elsewhere a random part of a URL is a key: a bot token, a ping or ingest key.
+    for value in (
+        f"https://api.telegram.org/bot123456789:{word(35)}/sendMessage",
+        f"https://hc-ping.com/{word(32)}",
+        f"https://events.example.com/ingest/{word(30)}?source=ci",
+        runtime,
+    ):
+        assert secret_value_rule(value) == "value:high-entropy", value
     assert secret_value_rule("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8kL3mN") == "value:high-entropy"
     assert secret_value_rule(word(40)) == "value:high-entropy"
     url = f"https://ci:{S[0]}@gitlab.example.com/group/project"
@@ -251,3 +269,27 @@ def test_a_probe_error_line_is_scrubbed_before_it_is_cut() -> None:
     assert REDACTED in str(error)
     curl = f"SystemExit: Command '['curl', '-u', 'ci:{S[1]}', 'https://x']' returned 6"
     assert S[1] not in str(status_error(1, curl.encode(), "t"))
+
+
+def test_entrypoint_and_cmd_are_one_command_line() -> None:
+    """The engine runs Entrypoint then Cmd as one argv: an option in one, its value in
+    the other; the program the Entrypoint names reads the Cmd's short options."""
+    cases = [
+        (["app", "--password"], [S[7]], ["app", "--password"], [REDACTED]),
+        (["redis-cli"], ["-a", S[8], "ping"], ["redis-cli"], ["-a", REDACTED, "ping"]),
+        (["curl"], ["-u", f"admin:{S[9]}", "https://x"], ["curl"],
+         ["-u", f"admin:{REDACTED}", "https://x"]),
+        (["sshpass"], ["-p", S[10], "ssh", "h"], ["sshpass"], ["-p", REDACTED, "ssh", "h"]),
+        (["myapp", "-password"], [S[11]], ["myapp", "-password"], [REDACTED]),
+    ]  # fmt: skip
+    for entrypoint, command, want_entrypoint, want_command in cases:
+        out, count = redact_image_config({"entrypoint": entrypoint, "command": command})
+        assert (out["entrypoint"], out["command"], count) == (want_entrypoint, want_command, 1)
+    out, _ = redact_image_config({"entrypoint": None, "command": ["python", "-m", "app"]})
+    assert out["entrypoint"] is None and out["command"] == ["python", "-m", "app"]
+
+
+def test_labels_that_hold_a_flag_or_name_something_public_are_kept() -> None:
+    labels = {"com.example.private": "false", "org.example.db.password": S[12]}
+    assert redact_labels(labels)[0] == {"com.example.private": "false",
+                                       "org.example.db.password": REDACTED}  # fmt: skip
