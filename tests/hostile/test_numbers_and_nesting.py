@@ -298,3 +298,29 @@ def test_the_guard_sees_an_internal_error() -> None:
         [sys.executable, "-c", f"int('{HUGE}')"], capture_output=True, text=True, check=False
     )
     assert result.returncode != 0 and "Exceeds the limit" in result.stderr
+
+
+def test_a_requirer_with_huge_numbers_is_read_as_text_when_its_requirement_moves(
+    box: Box, good: bytes
+) -> None:
+    """The rating follows Requires-Dist from each side's roots and asks whether each
+    requirer accepts the version there: a 5,000-digit marker or specifier on a requirer
+    of a distribution that moved is an unreadable requirement, not an internal error."""
+    doc = json.loads(good)
+    requirer, moved = doc["distributions"][0], doc["distributions"][-1]
+    requirer["requires_dist"] = [
+        f"{moved['name']}>={HUGE}",
+        f"{moved['name']}; python_version > '{HUGE}'",
+    ]
+    baseline, hostile = box.work / "a.json", box.work / "b.json"
+    baseline.write_text(json.dumps(doc))
+    moved["version"] = "9999.0"
+    hostile.write_text(json.dumps(doc))
+    for args in (
+        ("diff", str(baseline), str(hostile)),
+        ("check", "--baseline", str(baseline), "--target", str(hostile), "--fail-on", "never"),
+    ):
+        outcome = box.run(*args, timeout=120)
+        assert outcome.returncode in (0, 1), (args[0], outcome.returncode, outcome.stderr)
+        assert "internal error" not in outcome.stderr and "Traceback" not in outcome.stderr
+        assert moved["name"] in outcome.stdout
