@@ -101,7 +101,16 @@ def host_target(
     timeout: float | None = None,
 ) -> Target:
     if pid is not None:
-        from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
+        try:
+            from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
+        except ModuleNotFoundError as exc:
+            if exc.name != "psutil":
+                raise
+            raise UsageError(
+                "--pid needs psutil, which this driftcheck lacks (driftcheck.pyz leaves it "
+                "out: it is compiled); install driftcheck with pip (`pip install driftcheck`) "
+                "to read a running process, or snapshot its interpreter with --python PATH"
+            ) from exc
 
         return ProcessTarget(pid)
     from driftcheck.targets.host import HostInterpreter

@@ -58,12 +58,19 @@ _source: list[str] = []
 def probe_source() -> str:
     """The script as sent: redaction rules first, then the collector."""
     if not _source:
-        # Plain files beside this module (importlib.resources costs ~10 ms to import).
+        # Plain files beside this module (importlib.resources costs ~10 ms to import),
+        # read through this module's loader: a folder, or the zipapp (driftcheck.pyz).
         folder = os.path.dirname(__file__)
+        loader = __spec__.loader if __spec__ is not None else None
+        get_data = getattr(loader, "get_data", None)
         parts = []
         for name in ("_secrets.py", "_probe.py"):
-            with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                parts.append(handle.read())
+            path = os.path.join(folder, name)
+            if get_data is not None:
+                parts.append(get_data(path).decode("utf-8"))
+            else:
+                with open(path, encoding="utf-8") as handle:
+                    parts.append(handle.read())
         _source.append("\n\n".join(parts))
     return _source[0]
 
