@@ -16,9 +16,22 @@ import os
 from driftcheck.errors import ProbeError
 from driftcheck.untrusted_json import JsonInputError, load_json
 
+TYPE_CHECKING = False  # imported before the probe starts: types only for mypy
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 MAX_OUTPUT_BYTES = 128 * 1024 * 1024
 # driftcheck's own setting (an HMAC key for fingerprints), never passed to the probed program.
 FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
+#: driftcheck's own settings (DRIFTCHECK_*: the key above, a CI job's DRIFTCHECK_PYZ or
+#: DRIFTCHECK_BASELINE...) configure the tool, not the checked program: never probed, so
+#: bumping one is not drift.
+TOOL_VARIABLE_PREFIX = "DRIFTCHECK_"
+
+
+def program_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """*environ* less driftcheck's own variables: what the checked program runs with."""
+    return {k: v for k, v in environ.items() if not k.startswith(TOOL_VARIABLE_PREFIX)}
 UNSUPPORTED_PYTHON_STATUS = 97
 MINIMUM_PYTHON = (3, 8)
 

@@ -58,6 +58,7 @@ def test_the_archive_holds_no_native_code_and_no_psutil(zipapp: Path) -> None:
     # The pure-Python dependencies are vendored, tomli included for Python 3.10.
     tops = {n.split("/")[0] for n in names}
     assert {"typer", "packaging", "deepdiff", "docker", "tomli"} <= tops, sorted(tops)
+    assert not tops & {"rich", "pygments"}, "typer's rich output is off in driftcheck"
 
 
 def test_snapshot_and_check_in_an_image_with_only_python3(
