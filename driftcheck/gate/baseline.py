@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from driftcheck.errors import UsageError
@@ -56,12 +57,31 @@ def kind_warning(baseline: Snapshot, current: Snapshot, path: Path) -> str | Non
     )
 
 
-def repository_path(path: Path) -> str | None:
-    """The baseline as CI reports name files: relative to the working folder, else None."""
-    text = os.path.normpath(path)
-    if os.path.isabs(text):
-        try:
-            text = os.path.relpath(text)
-        except ValueError:  # another drive
-            return None
-    return None if text == ".." or text.startswith(f"..{os.sep}") else text
+def repository_root(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder CI reports name files from: $CI_PROJECT_DIR (GitLab), $GITHUB_WORKSPACE
+    (GitHub), else the nearest folder holding .git from the working one up, else the
+    working folder. In a monorepo, a job that runs in services/api still names
+    services/api/snapshots/ci.json, the file that exists in the repository."""
+    environ = os.environ if environ is None else environ
+    for variable in ("CI_PROJECT_DIR", "GITHUB_WORKSPACE"):
+        value = environ.get(variable, "")
+        if os.path.isabs(value) and os.path.isdir(value):
+            return Path(value)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def repository_path(path: Path, root: Path | None = None) -> str | None:
+    """*path* as CI reports name files: relative to the repository root (above), with
+    `/` separators; None when it lies outside."""
+    root = repository_root() if root is None else root
+    try:
+        text = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive
+        return None
+    if text == ".." or text.startswith(f"..{os.sep}"):
+        return None
+    return text.replace(os.sep, "/")
