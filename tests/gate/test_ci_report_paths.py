@@ -107,3 +107,21 @@ def test_format_points_at_json(gate_envs: GateEnvs, tmp_path):
     assert result.returncode == 2
     assert "--json FILE (--json - for standard output)" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_text_report_says_what_the_policy_set_aside(gate_envs: GateEnvs, tmp_path):
+    (tmp_path / "driftcheck.toml").write_text(
+        '[[ignore]]\ncategory = "*"\npattern = "*"\nreason = "accepted for the 2.x line"\n'
+    )
+    result = run_cli(
+        "check", "--baseline", str(gate_envs.baseline), "--target", gate_envs.drifted_ref,
+        "--markdown", "report.md", env=gate_envs.env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "No drift." not in result.stdout
+    assert "No drift left once the policy set aside" in result.stdout
+    assert "(the worst high)" in result.stdout
+    assert "[high] packages urllib3: ignored: accepted for the 2.x line" in result.stdout
+    markdown = (tmp_path / "report.md").read_text()
+    assert "**No drift.**" not in markdown
+    assert "**No drift left once the policy set aside" in markdown
