@@ -32,11 +32,37 @@ def create_command(path: Path, target: str) -> str:
     )
 
 
+def first_run_steps(path: Path, environ: Mapping[str, str] | None = None) -> str | None:
+    """In a pipeline made from driftcheck's GitLab jobs or GitHub Action, what to click or
+    run for the first baseline (they set DRIFTCHECK_BASELINE_JOB or DRIFTCHECK_ACTION)."""
+    environ = os.environ if environ is None else environ
+    where = repository_path(path, repository_root(environ)) or str(path)
+    job = environ.get("DRIFTCHECK_BASELINE_JOB", "")
+    if job:  # set by the GitLab jobs (GITLAB_CI is "false" under gitlab-ci-local)
+        pipeline = environ.get("CI_PIPELINE_URL", "")
+        return (
+            f"baseline {where} is not in the repository yet (a first pipeline): run the "
+            f"manual job `{job}` of this pipeline (its play button"
+            f"{' on ' + pipeline if pipeline else ''}), download its artifact {where} and "
+            "commit it there; the next pipeline checks against it"
+        )
+    if environ.get("GITHUB_ACTIONS") == "true" and environ.get("DRIFTCHECK_ACTION") == "true":
+        return (
+            f"baseline {where} is not in the repository yet (a first run): run the workflow "
+            "once with the driftcheck step's input `update-baseline: true` (from a "
+            f"workflow_dispatch input, say), upload {where} with actions/upload-artifact, "
+            "download it and commit it there"
+        )
+    return None
+
+
 def load_baseline(path: Path, target: str = "host") -> Snapshot:
-    """A missing baseline is a usage error (exit 2) that says how to make one."""
+    """A missing baseline is a usage error (exit 2) that says how to make one: in CI, the
+    job or input that writes it; elsewhere, the command."""
     if not path.exists() and not path.is_symlink():
         raise MissingBaselineError(
-            f"baseline {path} does not exist; create it with {create_command(path, target)}"
+            first_run_steps(path)
+            or f"baseline {path} does not exist; create it with {create_command(path, target)}"
         )
     return io.load(path)  # corrupt: exit 3; schema too new: exit 6
 

@@ -123,6 +123,14 @@ def test_the_action_has_the_components_inputs_and_outputs() -> None:
     assert set(action["outputs"]) == {"verdict", "findings", "failing"}
 
 
+def test_a_first_run_says_which_input_writes_the_baseline(runner: Runner) -> None:
+    assert not (runner.workspace / "snapshots" / "ci.json").exists()
+    run = runner.use({})
+    assert run.status == 2, run.output
+    assert "input `update-baseline: true`" in run.output, run.output
+    assert "upload snapshots/ci.json with actions/upload-artifact" in run.output
+
+
 def test_update_baseline_writes_no_outputs(baseline: StepRun) -> None:
     assert baseline.outputs == {"verdict": "", "findings": "", "failing": ""}
 

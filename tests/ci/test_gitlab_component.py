@@ -142,6 +142,17 @@ def test_the_component_is_a_spec_with_inputs_and_its_stage_is_one(
     assert "manual" in jobs["driftcheck-update-baseline"], jobs
 
 
+def test_a_first_pipeline_says_which_manual_job_writes_the_baseline(
+    project: gitlab_local.GitLabCiLocal, bookworm_venv_image: str
+) -> None:
+    # Before the baseline fixture committed one: the pipeline fails, naming the job.
+    assert not (project.repo / BASELINE).exists()
+    result = run(project, "driftcheck", bookworm_venv_image)
+    assert result.returncode == 1, result.output
+    assert "run the manual job `driftcheck-update-baseline` of this pipeline" in result.output
+    assert f"download its artifact {BASELINE} and commit it there" in result.output
+
+
 def test_passes_on_the_image_of_the_baseline(
     project: gitlab_local.GitLabCiLocal, baseline: None, bookworm_venv_image: str
 ) -> None:
