@@ -125,3 +125,26 @@ def test_the_text_report_says_what_the_policy_set_aside(gate_envs: GateEnvs, tmp
     markdown = (tmp_path / "report.md").read_text()
     assert "**No drift.**" not in markdown
     assert "**No drift left once the policy set aside" in markdown
+
+
+def test_in_ci_the_fix_is_the_image_or_its_requirements(gate_envs: GateEnvs, tmp_path):
+    env = {**gate_envs.env, "CI": "true"}
+    result = run_cli(
+        "check", "--baseline", str(gate_envs.baseline), "--target", gate_envs.drifted_ref,
+        "--junit", "junit.xml", env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    ci_fix = (
+        "in CI the job's image is the fix, not the job: pin urllib3==2.2.2 in the "
+        "requirements the image installs and rebuild it"
+    )
+    assert ci_fix in result.stdout, result.stdout
+    assert "pip install 'urllib3==2.2.2'" not in result.stdout
+    assert ci_fix in (tmp_path / "junit.xml").read_text()
+    # Outside CI the command for the drifted side stays (a person at a terminal).
+    local = run_cli(
+        "check", "--baseline", str(gate_envs.baseline), "--target", gate_envs.drifted_ref,
+        env=gate_envs.env, cwd=tmp_path,
+    )  # fmt: skip
+    assert "pip install 'urllib3==2.2.2'" in local.stdout
+    assert ci_fix not in local.stdout
