@@ -32,6 +32,8 @@ TOOL_VARIABLE_PREFIX = "DRIFTCHECK_"
 def program_environ(environ: Mapping[str, str]) -> dict[str, str]:
     """*environ* less driftcheck's own variables: what the checked program runs with."""
     return {k: v for k, v in environ.items() if not k.startswith(TOOL_VARIABLE_PREFIX)}
+
+
 UNSUPPORTED_PYTHON_STATUS = 97
 MINIMUM_PYTHON = (3, 8)
 
