@@ -12,12 +12,17 @@ workspace's committed driftcheck.pyz, run by that python3.
 
 from __future__ import annotations
 
+import http.server
 import re
 import shutil
+import ssl
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from example_pipelines import load
@@ -171,3 +176,48 @@ def test_a_missing_pyz_names_the_way_out(runner: Runner) -> None:
     assert run.status == 2, run.output
     assert "tools/nowhere.pyz does not exist" in run.output
     assert "build_zipapp.py" in run.output
+
+
+@pytest.fixture()
+def https_server(tmp_path: Path, zipapp: Path) -> Iterator[tuple[str, Path, list[str]]]:
+    """A TLS server on 127.0.0.1 serving driftcheck.pyz, its certificate, and its log."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copyfile(zipapp, served / "driftcheck.pyz")
+    requests: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            requests.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/driftcheck.pyz", cert, requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_pyz_from_an_https_url_is_fetched_by_the_python3_that_runs_it(
+    runner: Runner, baseline: StepRun, https_server: tuple[str, Path, list[str]]
+) -> None:
+    url, cert, requests = https_server
+    run = runner.use({"pyz": url}, extra_env={"SSL_CERT_FILE": str(cert)})
+    assert run.status == 0, run.output
+    assert run.outputs["verdict"] == "passed"
+    assert requests == ["/driftcheck.pyz"]
