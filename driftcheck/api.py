@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from driftcheck.errors import UsageError
-from driftcheck.probe import FINGERPRINT_KEY_VARIABLE
+from driftcheck.probe import FINGERPRINT_KEY_VARIABLE, program_environ
 
 if TYPE_CHECKING:  # the probe and the snapshot builder load only when a target is probed
     from driftcheck.snapshot.model import Snapshot
@@ -110,7 +110,16 @@ def host_target(
     timeout: float | None = None,
 ) -> Target:
     if pid is not None:
-        from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
+        try:
+            from driftcheck.targets.process import ProcessTarget  # psutil: only when asked
+        except ModuleNotFoundError as exc:
+            if exc.name != "psutil":
+                raise
+            raise UsageError(
+                "--pid needs psutil, which this driftcheck lacks (driftcheck.pyz leaves it "
+                "out: it is compiled); install driftcheck with pip (`pip install driftcheck`) "
+                "to read a running process, or snapshot its interpreter with --python PATH"
+            ) from exc
 
         return ProcessTarget(pid)
     from driftcheck.targets.host import HostInterpreter
@@ -119,8 +128,8 @@ def host_target(
 
     environ = os.environ if environ is None else environ
     interpreter, chosen_by = resolve_interpreter(python, environ)
-    # driftcheck's own key is configuration of the tool, not of the user's program.
-    probed = {k: v for k, v in environ.items() if k != FINGERPRINT_KEY_VARIABLE}
+    # driftcheck's own variables (its key, DRIFTCHECK_*) configure the tool, not the program.
+    probed = program_environ(environ)
     deadline = timeout or PROBE_TIMEOUT_SECONDS
     return HostInterpreter(interpreter, chosen_by, environ=probed, timeout=deadline)
 

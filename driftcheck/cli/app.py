@@ -398,6 +398,16 @@ def check(
 INTERRUPTED_MESSAGE = "driftcheck: interrupted; nothing was written"
 
 
+def _check_format_hint(command: str, exc: Exception) -> str | None:
+    """`check --format json` (as `diff` takes it): check writes each format to a file."""
+    if command.endswith(" check") and getattr(exc, "option_name", None) == "--format":
+        return (
+            "check prints its text report and writes each format with its own option: "
+            "--json FILE (--json - for standard output), --junit, --markdown, --codequality"
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     # --debug is accepted anywhere on the line, before or after the command.
@@ -413,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         message = _safe(exc.format_message()).replace("\n", " ").rstrip(" .")
         ctx = getattr(exc, "ctx", None)
         command = ctx.command_path if ctx is not None and ctx.command_path else "driftcheck"
-        print(f"driftcheck: error: {message}; see '{command} --help'", file=sys.stderr)
+        way_out = _check_format_hint(command, exc) or f"see '{command} --help'"
+        print(f"driftcheck: error: {message}; {way_out}", file=sys.stderr)
         return ExitCode.USAGE
     except (KeyboardInterrupt, typer.Abort):
         print(INTERRUPTED_MESSAGE, file=sys.stderr)

@@ -16,6 +16,8 @@ from driftcheck.snapshot.io import write_atomic
 from driftcheck.snapshot.streams import writes_through
 
 SUMMARY_LIMIT = 1024 * 1024  # what GitHub accepts per step summary
+#: `-` for a report's FILE: standard output; the text report then goes to stderr.
+STDOUT = Path("-")
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,23 @@ class ReportFiles:
         ]
         return [(option, path) for option, path in pairs if path is not None]
 
+    def to_stdout(self) -> str | None:
+        """The option whose report goes to standard output (FILE is `-`), if any."""
+        return next((option for option, path in self.requested() if path == STDOUT), None)
+
     def verify(self, baseline: Path) -> None:
-        """Before any probe runs: every folder exists, no file is asked for twice."""
+        """Before any probe runs: every folder exists, no file is asked for twice, and at
+        most one report goes to standard output."""
+        on_stdout = [option for option, path in self.requested() if path == STDOUT]
+        if len(on_stdout) > 1:
+            raise UsageError(
+                f"{' and '.join(on_stdout)} {'both' if len(on_stdout) == 2 else 'all'} ask "
+                "for standard output (-): one stream at a time; write the others to files"
+            )
         seen: dict[Path, str] = {}
         for option, path in self.requested():
+            if path == STDOUT:
+                continue
             resolved = path.resolve()
             if resolved == baseline.resolve():
                 raise UsageError(f"{option} {path} is the baseline; write the report elsewhere")
@@ -56,6 +71,10 @@ class ReportFiles:
         renderers = _renderers(baseline)
         written = []
         for option, path in self.requested():
+            if path == STDOUT:
+                sys.stdout.write(renderers[option](result))
+                sys.stdout.flush()
+                continue
             write_atomic(path, renderers[option](result))
             written.append(path)
         return written

@@ -7,7 +7,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
@@ -231,7 +231,8 @@ def run_check(
     for message in result.warnings:
         warn(message)
     reports.write(result, baseline)
-    _print_check(result, baseline)
+    # A report on standard output (`--json -`) has it alone: the text report goes to stderr.
+    _print_check(result, baseline, sys.stderr if reports.to_stdout() else sys.stdout)
     return 0 if result.passed else 1
 
 
@@ -251,7 +252,7 @@ def _update_baseline(
     return 0
 
 
-def _print_check(result: CheckResult, baseline: Path) -> None:
+def _print_check(result: CheckResult, baseline: Path, out: TextIO) -> None:
     from driftcheck.cli.check_outputs import (
         append_step_summary,
         github_annotations,
@@ -261,13 +262,13 @@ def _print_check(result: CheckResult, baseline: Path) -> None:
     from driftcheck.render.check_report import check_text, check_text_body
 
     if not in_github_actions():
-        sys.stdout.write(check_text(result))
+        out.write(check_text(result))
         return
     from driftcheck.render.github import without_commands
 
-    sys.stdout.write(without_commands(check_text_body(result)))
-    sys.stdout.write(github_annotations(result, baseline))
-    print(result.verdict())
+    out.write(without_commands(check_text_body(result)))
+    out.write(github_annotations(result, baseline))
+    print(result.verdict(), file=out)
     problem = append_step_summary(result)
     if problem:
         warn(problem)

@@ -51,13 +51,13 @@ def start_host_probe(args: list[str]) -> None:
 
     gc.disable()
     from driftcheck.errors import DriftcheckError
-    from driftcheck.probe import FINGERPRINT_KEY_VARIABLE
+    from driftcheck.probe import FINGERPRINT_KEY_VARIABLE, program_environ
     from driftcheck.targets import prestart
     from driftcheck.targets.interpreter import resolve_interpreter
 
     try:
         interpreter, _ = resolve_interpreter(python, os.environ)
-        environ = {k: v for k, v in os.environ.items() if k != FINGERPRINT_KEY_VARIABLE}
+        environ = program_environ(os.environ)
         prestart.start(interpreter, environ, os.environ.get(FINGERPRINT_KEY_VARIABLE) or None)
     except DriftcheckError:
         pass  # the CLI meets the same problem and reports it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from driftcheck.errors import UsageError
@@ -31,11 +32,37 @@ def create_command(path: Path, target: str) -> str:
     )
 
 
+def first_run_steps(path: Path, environ: Mapping[str, str] | None = None) -> str | None:
+    """In a pipeline made from driftcheck's GitLab jobs or GitHub Action, what to click or
+    run for the first baseline (they set DRIFTCHECK_BASELINE_JOB or DRIFTCHECK_ACTION)."""
+    environ = os.environ if environ is None else environ
+    where = repository_path(path, repository_root(environ)) or str(path)
+    job = environ.get("DRIFTCHECK_BASELINE_JOB", "")
+    if job:  # set by the GitLab jobs (GITLAB_CI is "false" under gitlab-ci-local)
+        pipeline = environ.get("CI_PIPELINE_URL", "")
+        return (
+            f"baseline {where} is not in the repository yet (a first pipeline): run the "
+            f"manual job `{job}` of this pipeline (its play button"
+            f"{' on ' + pipeline if pipeline else ''}), download its artifact {where} and "
+            "commit it there; the next pipeline checks against it"
+        )
+    if environ.get("GITHUB_ACTIONS") == "true" and environ.get("DRIFTCHECK_ACTION") == "true":
+        return (
+            f"baseline {where} is not in the repository yet (a first run): run the workflow "
+            "once with the driftcheck step's input `update-baseline: true` (from a "
+            f"workflow_dispatch input, say), upload {where} with actions/upload-artifact, "
+            "download it and commit it there"
+        )
+    return None
+
+
 def load_baseline(path: Path, target: str = "host") -> Snapshot:
-    """A missing baseline is a usage error (exit 2) that says how to make one."""
+    """A missing baseline is a usage error (exit 2) that says how to make one: in CI, the
+    job or input that writes it; elsewhere, the command."""
     if not path.exists() and not path.is_symlink():
         raise MissingBaselineError(
-            f"baseline {path} does not exist; create it with {create_command(path, target)}"
+            first_run_steps(path)
+            or f"baseline {path} does not exist; create it with {create_command(path, target)}"
         )
     return io.load(path)  # corrupt: exit 3; schema too new: exit 6
 
@@ -56,12 +83,31 @@ def kind_warning(baseline: Snapshot, current: Snapshot, path: Path) -> str | Non
     )
 
 
-def repository_path(path: Path) -> str | None:
-    """The baseline as CI reports name files: relative to the working folder, else None."""
-    text = os.path.normpath(path)
-    if os.path.isabs(text):
-        try:
-            text = os.path.relpath(text)
-        except ValueError:  # another drive
-            return None
-    return None if text == ".." or text.startswith(f"..{os.sep}") else text
+def repository_root(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder CI reports name files from: $CI_PROJECT_DIR (GitLab), $GITHUB_WORKSPACE
+    (GitHub), else the nearest folder holding .git from the working one up, else the
+    working folder. In a monorepo, a job that runs in services/api still names
+    services/api/snapshots/ci.json, the file that exists in the repository."""
+    environ = os.environ if environ is None else environ
+    for variable in ("CI_PROJECT_DIR", "GITHUB_WORKSPACE"):
+        value = environ.get(variable, "")
+        if os.path.isabs(value) and os.path.isdir(value):
+            return Path(value)
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def repository_path(path: Path, root: Path | None = None) -> str | None:
+    """*path* as CI reports name files: relative to the repository root (above), with
+    `/` separators; None when it lies outside."""
+    root = repository_root() if root is None else root
+    try:
+        text = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive
+        return None
+    if text == ".." or text.startswith(f"..{os.sep}"):
+        return None
+    return text.replace(os.sep, "/")

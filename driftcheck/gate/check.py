@@ -8,6 +8,7 @@ from pathlib import Path
 from driftcheck.diff.engine import compare
 from driftcheck.gate.apply import apply_policy
 from driftcheck.gate.baseline import kind_warning
+from driftcheck.gate.ci_fixes import ci_report, in_ci
 from driftcheck.gate.policy import Policy
 from driftcheck.gate.verdict import CheckResult
 from driftcheck.project.model import ProjectFacts
@@ -24,6 +25,7 @@ def check(
     fail_on: str,
     today: date | None = None,
     project: ProjectFacts | None = None,
+    ci: bool | None = None,
 ) -> CheckResult:
     report = compare(
         baseline,
@@ -32,6 +34,8 @@ def check(
         right_label=target_label,
         project=project,
     )
+    if in_ci() if ci is None else ci:  # the image or the requirements are the fix there
+        report = ci_report(report, baseline)
     applied = apply_policy(report, policy, fail_on, today or date.today())
     kind = kind_warning(baseline, current, baseline_path)
     return CheckResult(

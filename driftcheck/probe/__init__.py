@@ -16,9 +16,24 @@ import os
 from driftcheck.errors import ProbeError
 from driftcheck.untrusted_json import JsonInputError, load_json
 
+TYPE_CHECKING = False  # imported before the probe starts: types only for mypy
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 MAX_OUTPUT_BYTES = 128 * 1024 * 1024
 # driftcheck's own setting (an HMAC key for fingerprints), never passed to the probed program.
 FINGERPRINT_KEY_VARIABLE = "DRIFTCHECK_FINGERPRINT_KEY"
+#: driftcheck's own settings (DRIFTCHECK_*: the key above, a CI job's DRIFTCHECK_PYZ or
+#: DRIFTCHECK_BASELINE...) configure the tool, not the checked program: never probed, so
+#: bumping one is not drift.
+TOOL_VARIABLE_PREFIX = "DRIFTCHECK_"
+
+
+def program_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """*environ* less driftcheck's own variables: what the checked program runs with."""
+    return {k: v for k, v in environ.items() if not k.startswith(TOOL_VARIABLE_PREFIX)}
+
+
 UNSUPPORTED_PYTHON_STATUS = 97
 MINIMUM_PYTHON = (3, 8)
 
@@ -58,16 +73,23 @@ _source: list[str] = []
 def probe_source() -> str:
     """The script as sent: the CI variable lists and the redaction rules, then the collector."""
     if not _source:
-        # Plain files of this package (importlib.resources costs ~10 ms to import).
+        # Plain files of this package (importlib.resources costs ~10 ms to import), read
+        # through this module's loader: a folder, or the zipapp (driftcheck.pyz).
         folder = os.path.dirname(__file__)
+        loader = __spec__.loader if __spec__ is not None else None
+        get_data = getattr(loader, "get_data", None)
         parts = []
         for name in (
             os.path.join("..", "redaction", "ci_variables.py"),
             "_secrets.py",
             "_probe.py",
         ):
-            with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                parts.append(handle.read())
+            path = os.path.normpath(os.path.join(folder, name))  # no "..": a zip has none
+            if get_data is not None:
+                parts.append(get_data(path).decode("utf-8"))
+            else:
+                with open(path, encoding="utf-8") as handle:
+                    parts.append(handle.read())
         _source.append("\n\n".join(parts))
     return _source[0]
 

@@ -25,9 +25,23 @@ def check_text_body(result: CheckResult) -> str:
     """The report without the verdict: GitHub Actions prints annotations between them."""
     lines = [render_text(result.report, title="driftcheck check").rstrip("\n")]
     if result.set_aside:
+        # Not "No drift." when the policy set findings aside: say what it set aside.
+        lines = [_no_drift_but_set_aside(lines[0], "No drift.", result, "")]
         lines += ["", f"Set aside by the policy ({len(result.set_aside)})"]
         lines += [f"  {_aside_line(o)}" for o in result.set_aside]
     return "\n".join(lines) + "\n"
+
+
+def _no_drift_but_set_aside(text: str, line: str, result: CheckResult, strong: str) -> str:
+    """The report's "No drift." line, when the policy set findings aside, saying so."""
+    aside = result.set_aside
+    worst = max(o.finding.severity for o in aside)
+    said = (
+        f"{strong}No drift left once the policy set aside {len(aside)} "
+        f"finding{'s' if len(aside) != 1 else ''} (the worst {worst.label}){strong}: "
+        "see Set aside by the policy."
+    )
+    return "\n".join(said if row == line else row for row in text.split("\n"))
 
 
 def _aside_line(outcome: Outcome) -> str:
@@ -44,6 +58,8 @@ def check_markdown(result: CheckResult) -> str:
         "",
         render_markdown(result.report).rstrip("\n"),
     ]
+    if result.set_aside:
+        lines[2] = _no_drift_but_set_aside(lines[2], "**No drift.**", result, "**")
     if result.set_aside:
         lines += [
             "",

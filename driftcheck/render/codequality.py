@@ -1,10 +1,11 @@
 """A check as a GitLab Code Quality report: one issue per finding that counts.
 
 Each issue points at the baseline file (the thing a merge request changes to
-accept drift). Its fingerprint is a hash of category and subject, so the same
-drift keeps the same identity from one pipeline to the next and GitLab can
-tell new findings from fixed ones. Findings the policy set aside are left out:
-they are accepted drift, not issues.
+accept drift), by its path from the repository root. Its fingerprint is a hash
+of that path, category and subject, so the same drift keeps the same identity
+from one pipeline to the next and GitLab can tell new findings from fixed ones,
+while two jobs checking against different baselines never collide. Findings
+the policy set aside are left out: they are accepted drift, not issues.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def render_codequality(result: CheckResult, *, location: str) -> str:
     issues: list[dict[str, Any]] = []
     seen: Counter[str] = Counter()
     for finding in result.report.findings:
-        identity = f"{finding.category}\0{finding.subject}"
+        # The baseline is part of the identity: two jobs with different baselines
+        # report different issues, not the same one twice.
+        identity = f"{location}\0{finding.category}\0{finding.subject}"
         seen[identity] += 1
         if seen[identity] > 1:  # two findings about one subject: both keep a stable identity
             identity += f"\0{seen[identity]}"

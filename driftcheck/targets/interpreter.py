@@ -80,7 +80,7 @@ def _explicit(path: Path) -> Path:
 def _python_on_path(search_path: str) -> Path | None:
     import shutil
 
-    own_bin = Path(sys.prefix, "Scripts" if WINDOWS else "bin").resolve()
+    own_bin = _own_bin()
     for folder in search_path.split(os.pathsep):
         if not folder or Path(folder).resolve() == own_bin:
             continue  # driftcheck's own (pipx) environment is not the user's
@@ -89,3 +89,12 @@ def _python_on_path(search_path: str) -> Path | None:
             if found:
                 return Path(found)
     return None
+
+
+def _own_bin() -> Path | None:
+    """The bin folder of driftcheck's own environment (pipx, a venv of its own), or None
+    when driftcheck runs from driftcheck.pyz: the Python running it is the user's."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isdir(package):  # inside a zip archive
+        return None
+    return Path(sys.prefix, "Scripts" if WINDOWS else "bin").resolve()

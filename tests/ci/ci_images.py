@@ -216,3 +216,68 @@ def ensure_helper_image(client: Any) -> str:
 def ensure_drifted_venv_image(client: Any) -> str:
     """The bookworm venv image with one wheel at another version."""
     return images.ensure_venv_image(client, DRIFTED_VENV_RECIPE)
+
+
+# --------------------------------------------------------------------------- zipapp
+
+
+def _build_zipapp_module() -> Any:
+    """scripts/build_zipapp.py, imported by path (scripts/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_zipapp", REPO / "scripts" / "build_zipapp.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ensure_zipapp_wheelhouse() -> Path:
+    """The universal wheels scripts/build_zipapp.py vendors, downloaded once (cached by
+    a hash of the requirements), so that the archive then builds offline."""
+    builder = _build_zipapp_module()
+    requirements = builder.requirements()
+    digest = _digest(builder.OLDEST_PYTHON, *requirements)
+    target = images.cache_dir() / f"zipapp-wheelhouse-{digest}"
+    if (target / ".complete").is_file():
+        return target
+    with _lock("zipapp-wheelhouse"):
+        if (target / ".complete").is_file():
+            return target
+        partial = Path(tempfile.mkdtemp(prefix="zipapp-wheelhouse-", dir=images.cache_dir()))
+        try:
+            _run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--disable-pip-version-check",
+                    "--quiet",
+                    "--only-binary=:all:",
+                    "--platform",
+                    "any",
+                    "--implementation",
+                    "py",
+                    "--python-version",
+                    builder.OLDEST_PYTHON,
+                    "--dest",
+                    str(partial),
+                    *requirements,
+                ],
+                "pip download of the zipapp's wheels",
+            )
+            (partial / ".complete").write_text("\n".join(requirements) + "\n")
+            shutil.rmtree(target, ignore_errors=True)
+            partial.rename(target)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def build_zipapp(dest: Path) -> Path:
+    """dist/driftcheck.pyz as scripts/build_zipapp.py builds it, offline, into *dest*."""
+    builder = _build_zipapp_module()
+    return Path(builder.build(dest / "driftcheck.pyz", ensure_zipapp_wheelhouse()))

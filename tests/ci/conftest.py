@@ -93,3 +93,13 @@ def job_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def helper_image(docker_client: Any) -> str:
     """A local image with rsync for gitlab-ci-local's helper containers."""
     return ci_images.ensure_helper_image(docker_client)
+
+
+@pytest.fixture(scope="session")
+def zipapp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """driftcheck.pyz built by scripts/build_zipapp.py (offline, from a cached wheelhouse)."""
+    folder = tmp_path_factory.mktemp("zipapp")
+    path = ci_images.build_zipapp(folder)
+    folder.chmod(0o755)
+    path.chmod(0o644)  # read by jobs that run as the image's (non-root) user
+    return path

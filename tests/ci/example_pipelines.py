@@ -32,11 +32,12 @@ def github_triggers(workflow: dict[str, Any]) -> dict[str, Any]:
 
 
 def driftcheck_invocations(script: str) -> list[list[str]]:
-    """The argument lists of every `driftcheck` command in a shell script."""
+    """The argument lists of every `driftcheck` command (or `python3 driftcheck.pyz`)
+    in a shell script."""
     words = shlex.split(script.replace("\\\n", " "), comments=True)
     found: list[list[str]] = []
     for index, word in enumerate(words):
-        if word.endswith("/driftcheck") or word == "driftcheck":
+        if word.endswith(("/driftcheck", ".pyz")) or word in {"driftcheck", "$DRIFTCHECK_PYZ"}:
             rest = words[index + 1 :]
             end = next((i for i, w in enumerate(rest) if w in {"&&", "||", ";", "|"}), len(rest))
             if rest[:1] and re.fullmatch(r"[a-z]+", rest[0]):  # a subcommand, not a path

@@ -7,8 +7,9 @@ container, the job's script runs in the job's image, and the artifacts come back
 installs it into the test cache and passes its path in ``DRIFTCHECK_GITLAB_CI_LOCAL``.
 
 Nothing is pulled: the helper image is a local one, the pull policy is if-not-present,
-and the jobs run with no network; driftcheck and its dependencies come from a wheelhouse
-mounted read-only at /wheelhouse, through pip's own PIP_NO_INDEX/PIP_FIND_LINKS.
+and the jobs run with no network; driftcheck is the repository's committed driftcheck.pyz
+(or, for a pipeline that installs it, comes from a wheelhouse mounted read-only at
+/wheelhouse, through pip's own PIP_NO_INDEX/PIP_FIND_LINKS).
 """
 
 from __future__ import annotations
@@ -84,16 +85,36 @@ class GitLabCiLocal:
     repo: Path
     home: Path
     helper_image: str
-    wheelhouse: Path
+    wheelhouse: Path | None = None
 
-    def run_job(self, job: str, image: str, timeout: float = 900) -> JobRun:
-        """Runs *job* of the repository's pipeline in *image*, as a runner would."""
+    def run_job(
+        self,
+        job: str,
+        image: str | None = None,
+        timeout: float = 900,
+        variables: dict[str, str] | None = None,
+    ) -> JobRun:
+        """Runs *job* of the repository's pipeline (in *image*: DRIFTCHECK_IMAGE), as a
+        runner would, with the CI/CD *variables* given."""
+        return self.run_jobs([job], image, timeout, variables)
+
+    def run_jobs(
+        self,
+        jobs: list[str],
+        image: str | None = None,
+        timeout: float = 900,
+        variables: dict[str, str] | None = None,
+    ) -> JobRun:
+        """Runs *jobs* side by side; the artifacts are the first job's."""
         variables = {
-            "DRIFTCHECK_IMAGE": image,
-            "DRIFTCHECK_SPEC": "driftcheck",
-            "PIP_NO_INDEX": "1",
-            "PIP_FIND_LINKS": WHEELHOUSE_IN_JOB,
+            **({"DRIFTCHECK_IMAGE": image} if image else {}),
+            **(variables or {}),
         }
+        if self.wheelhouse is not None:
+            variables |= {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": WHEELHOUSE_IN_JOB}
+        volumes = (
+            ["--volume", f"{self.wheelhouse}:{WHEELHOUSE_IN_JOB}:ro"] if self.wheelhouse else []
+        )
         command = [
             str(self.command),
             "--cwd",  # relative, as gitlab-ci-local requires: the process runs in the repo
@@ -108,15 +129,14 @@ class GitLabCiLocal:
             "--no-umask",
             "--network",
             "none",
-            "--volume",
-            f"{self.wheelhouse}:{WHEELHOUSE_IN_JOB}:ro",
+            *volumes,
             "--no-color",
             *(
                 arg
                 for name, value in variables.items()
                 for arg in ("--variable", f"{name}={value}")
             ),
-            job,
+            *jobs,
         ]
         done = subprocess.run(
             command,
@@ -130,8 +150,16 @@ class GitLabCiLocal:
         return JobRun(
             done.returncode,
             done.stdout + done.stderr,
-            self.repo / ".gitlab-ci-local" / "artifacts" / job,
+            self.repo / ".gitlab-ci-local" / "artifacts" / jobs[0],
         )
+
+    def add_file(self, source: Path, path: str, message: str) -> None:
+        """Commits a copy of *source* at *path* in the repository (mode 0644)."""
+        target = self.repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        target.chmod(0o644)
+        self.commit(path, message=message)
 
     def commit(self, *paths: str, message: str) -> None:
         git(self.repo, "add", *paths)

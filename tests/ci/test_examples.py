@@ -81,18 +81,18 @@ def test_gitlab_baseline_job_is_manual_and_keeps_the_new_baseline() -> None:
     assert pipeline["variables"]["DRIFTCHECK_BASELINE"] == "snapshots/ci.json"
 
 
-def test_gitlab_jobs_run_in_the_checked_image_with_driftcheck_beside_it() -> None:
+def test_gitlab_jobs_run_the_committed_zipapp_with_the_images_own_python() -> None:
     pipeline = load(GITLAB)
     template = pipeline[".driftcheck"]
     assert template["image"] == "$DRIFTCHECK_IMAGE"
-    install = "\n".join(template["before_script"])
-    # Its own venv, outside the project, never prepended to PATH: the checked
-    # environment stays the image's.
-    assert 'python3 -m venv "$DRIFTCHECK_VENV"' in install
-    assert '"$DRIFTCHECK_SPEC"' in install
-    assert "PATH" not in install
-    for job in ("driftcheck", "driftcheck-update-baseline"):
+    # Nothing to install: no pip, no venv, no PATH change; the checked environment
+    # stays the image's.
+    assert "before_script" not in template
+    assert pipeline["variables"]["DRIFTCHECK_PYZ"] == "tools/driftcheck.pyz"
+    for job, script in gitlab_scripts(pipeline).items():
         assert pipeline[job]["extends"] == ".driftcheck"
+        assert script.startswith('python3 "$DRIFTCHECK_PYZ" check'), script
+        assert "pip" not in script and "venv" not in script and "PATH" not in script
 
 
 def test_github_workflow_structure() -> None:

@@ -5,7 +5,8 @@ workspace holding the project; setup-python: a Python first on PATH; upload-arti
 the files it would upload must exist) and every `run:` step is executed as the runner
 does (`bash --noprofile --norc -eo pipefail`), with the runner's environment:
 GITHUB_ACTIONS=true, RUNNER_TEMP, GITHUB_STEP_SUMMARY, the workflow's `env:`. Packages
-come from a local wheelhouse through pip's PIP_NO_INDEX/PIP_FIND_LINKS.
+come from a local wheelhouse through pip's PIP_NO_INDEX/PIP_FIND_LINKS; driftcheck is the
+workspace's committed driftcheck.pyz, run by the setup-python python3.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -126,12 +128,17 @@ class Runner:
 
 
 @pytest.fixture(scope="module")
-def runner(tmp_path_factory: pytest.TempPathFactory, job_wheelhouse: Path) -> Iterator[Runner]:
+def runner(
+    tmp_path_factory: pytest.TempPathFactory, job_wheelhouse: Path, zipapp: Path
+) -> Iterator[Runner]:
     root = tmp_path_factory.mktemp("github")
     workspace = root / "workspace"
     workspace.mkdir()
     # The project, as actions/checkout leaves it: dependencies pinned in requirements.txt.
     (workspace / "requirements.txt").write_text("idna\npackaging\n")
+    # ... with driftcheck.pyz committed where the workflow expects it.
+    (workspace / "tools").mkdir()
+    shutil.copyfile(zipapp, workspace / "tools" / "driftcheck.pyz")
     yield Runner(workspace, job_wheelhouse, root)
 
 
@@ -147,7 +154,6 @@ def test_update_run_writes_a_baseline_of_the_setup_python_environment(
     assert set(baseline_run.statuses.values()) == {0}, baseline_run.output
     assert list(baseline_run.statuses) == [
         "Install the environment to check",
-        "Install driftcheck in its own environment",
         "Snapshot a new baseline",
     ]
     assert baseline_run.uploads == [BASELINE]

@@ -4,7 +4,8 @@ The story a project lives through: the manual job snapshots the CI image into a
 baseline, which is committed; the pipeline then passes on that image, and fails on an
 image that drifted (MarkupSafe one major release back), with the JUnit report, the Code
 Quality report and the Markdown report naming the cause. The pipeline file is the
-example itself, byte for byte; only its variables choose the image and the package source.
+example itself, byte for byte; only its variables choose the image. driftcheck is the
+driftcheck.pyz that scripts/build_zipapp.py builds, committed in the project.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "gitlab-ci.yml"
 CHECK_JOB = "driftcheck"
 BASELINE_JOB = "driftcheck-update-baseline"
 BASELINE = "snapshots/ci.json"
+PYZ = "tools/driftcheck.pyz"
 REPORTS = ("driftcheck-junit.xml", "driftcheck-report.md", "gl-code-quality.json")
 
 
@@ -35,20 +37,22 @@ def pipeline(
     tmp_path_factory: pytest.TempPathFactory,
     gitlab_ci_local_command: Path,
     helper_image: str,
-    job_wheelhouse: Path,
+    zipapp: Path,
     docker_client: Any,
 ) -> Iterator[gitlab_local.GitLabCiLocal]:
     root = tmp_path_factory.mktemp("gitlab")
     home = root / "home"
     home.mkdir()
     volumes_before = job_volumes(docker_client)
-    yield gitlab_local.GitLabCiLocal(
+    pipeline = gitlab_local.GitLabCiLocal(
         command=gitlab_ci_local_command,
         repo=gitlab_local.make_repository(root, EXAMPLE),
         home=home,
         helper_image=helper_image,
-        wheelhouse=job_wheelhouse,
     )
+    # As the example says: driftcheck.pyz committed in the repository.
+    pipeline.add_file(zipapp, PYZ, message="driftcheck.pyz")
+    yield pipeline
     left = job_volumes(docker_client) - volumes_before
     assert not left, f"gitlab-ci-local left volumes behind: {sorted(left)}"
 

@@ -103,7 +103,11 @@ def test_codequality_is_strict_json_with_stable_fingerprints(hostile):
     fingerprints = [i["fingerprint"] for i in issues]
     assert len(set(fingerprints)) == len(fingerprints)
     assert fingerprints == [i["fingerprint"] for i in json.loads(render_codequality(
+        hostile_result(hostile), location="snapshots/ci.json"))]  # fmt: skip
+    # Another baseline (another job): other issues, never a collision.
+    elsewhere = [i["fingerprint"] for i in json.loads(render_codequality(
         hostile_result(hostile), location="elsewhere.json"))]  # fmt: skip
+    assert not set(fingerprints) & set(elsewhere)
     for issue in issues:
         assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
         assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}

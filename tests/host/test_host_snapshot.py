@@ -68,6 +68,23 @@ def test_fingerprints_tell_same_from_different(tmp_path, real_venv, canary_env):
     assert "team-shared-key" not in json.dumps(first)
 
 
+def test_driftchecks_own_variables_are_not_the_programs(tmp_path, real_venv, canary_env):
+    # A CI job's DRIFTCHECK_* settings configure the tool: bumping one is not drift.
+    canary_env["DRIFTCHECK_PYZ_VERSION"] = "0.1.0"
+    canary_env["DRIFTCHECK_BASELINE"] = "snapshots/ci.json"
+    first, _ = _snapshot(tmp_path, "--python", str(real_venv.python), env=canary_env)
+    assert not [name for name in first["environment"] if name.startswith("DRIFTCHECK_")]
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(first))
+    canary_env["DRIFTCHECK_PYZ_VERSION"] = "0.2.0"
+    result = run_cli(
+        "check", "--baseline", str(baseline), "--target", f"python:{real_venv.python}",
+        env=canary_env, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DRIFTCHECK_" not in result.stdout
+
+
 def test_virtual_env_variable_chooses_the_interpreter(tmp_path, real_venv, canary_env):
     canary_env["VIRTUAL_ENV"] = str(real_venv.root)
     doc, _stdout = _snapshot(tmp_path, env=canary_env)
