@@ -11,6 +11,7 @@ from driftcheck.diff.explainers.interface import Context, Explainer
 from driftcheck.diff.model import Change, Finding, Report
 from driftcheck.diff.rating import rate_by_use
 from driftcheck.diff.usage import usage
+from driftcheck.probe._secrets import scrub_text
 from driftcheck.snapshot.model import Snapshot
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ def compare(
     """The ranked findings, rated by evidence of use: what `project` imports and declares
     (else what each side asked for by name) and what those require (diff/rating.py)."""
     change_set = compute_changes(left, right)
-    context = Context(left, right, left_label or left.label, right_label or right.label)
+    # A side's label is a user's words (a path, a reference that may carry a login).
+    labels = (scrub_text(left_label or left.label)[0], scrub_text(right_label or right.label)[0])
+    context = Context(left, right, *labels)
     findings = explain_all(change_set.changes, context, explainers)
     evidence = usage(left, right, (context.left_label, context.right_label), project)
     findings = rate_by_use(findings, evidence)

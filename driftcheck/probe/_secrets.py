@@ -210,6 +210,13 @@ def _userinfo_ok(m: "re.Match[str]") -> bool:
     return len(user) >= 16 and _has_letter_and_digit(user)
 
 
+def _bare_userinfo_ok(m: "re.Match[str]") -> bool:
+    # name:tag@sha256:... is an image reference (excluded by the pattern); a port or a
+    # time (host:8080@, 12:30@) is not a password.
+    password = m.group("s")
+    return password != MASK and not password.isdigit() and not _placeholder(password)
+
+
 def _auth_header_ok(m: "re.Match[str]") -> bool:
     token = m.group("s")
     if m.group(0)[:5].lower() == "basic":
@@ -250,6 +257,10 @@ _NAME_WORDS = (
 _RULE_SOURCES = [
     ("value:url-credentials", r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://"
      r"(?P<s>[^\s/?#]{1,512})@", _userinfo_ok, True, "@"),
+    # user:password@host with no scheme: a registry reference, a mangled URL in a path.
+    ("value:userinfo-credentials", r"(?<![A-Za-z0-9._%+~-])[A-Za-z0-9._%+~-]{1,128}:"
+     r"(?P<s>[^\s/?#@:]{1,512})@(?=[A-Za-z0-9\[])(?!sha(?:256|384|512):)",
+     _bare_userinfo_ok, True, "@"),
     ("value:url-query",
      r"[?&#](?P<k>[A-Za-z0-9_.\-\[\]]{1,64})=(?P<s>[^&#\s\"'<>()\[\]`]{1,4096})",
      _query_ok, True, _NAME_WORDS),

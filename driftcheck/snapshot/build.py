@@ -21,7 +21,7 @@ from driftcheck.parsers.os_release import parse_os_release
 from driftcheck.parsers.result import ParseResult
 from driftcheck.parsers.rpm import parse_rpm_query
 from driftcheck.probe import invalid_output
-from driftcheck.probe._secrets import RULES_VERSION, redact_url
+from driftcheck.probe._secrets import RULES_VERSION, redact_url, scrub_text
 from driftcheck.redaction.anonymize import Anonymizer
 from driftcheck.redaction.image_config import redact_image_config
 from driftcheck.redaction.sweep import host_redact_environment, sweep
@@ -140,7 +140,7 @@ def _build(
     return Snapshot(
         generator=Generator("driftcheck", __version__),
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        label=label,
+        label=scrub_text(label)[0],  # a user's words, swept like every other string
         target=target,
         redaction=RedactionInfo(
             rules_version=RULES_VERSION,
