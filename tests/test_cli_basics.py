@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from driftcheck import __version__
 
 from support import assert_one_line_error, run_cli
@@ -55,3 +57,25 @@ def test_a_mistyped_reference_reads_as_a_missing_file_and_says_what_else_works(t
     result = run_cli("show", "contianer:web", cwd=tmp_path)
     line = assert_one_line_error(result, 3)
     assert "contianer:web: no such file" in line and "container:NAME" in line
+
+
+def test_no_command_prints_the_help_as_help_does_and_is_a_usage_error():
+    result = run_cli()
+    assert result.returncode == 2
+    assert result.stdout == run_cli("--help").stdout and result.stderr == ""
+
+
+def test_host_with_a_value_is_a_usage_error_not_the_default_interpreter(tmp_path):
+    result = run_cli("show", "host:/opt/venv", cwd=tmp_path)
+    line = assert_one_line_error(result, 2)
+    assert "host takes no value" in line and "python:PATH" in line
+    assert result.stdout == ""  # nothing was probed
+
+
+def test_a_report_option_onto_a_folder_is_named_in_the_error(tmp_path):
+    baseline = tmp_path / "b.json"
+    assert run_cli("snapshot", "--python", sys.executable, "-o", str(baseline)).returncode == 0
+    result = run_cli("check", "--baseline", str(baseline), "--target", str(baseline),
+                     "--json", str(tmp_path))  # fmt: skip
+    line = assert_one_line_error(result, 2)
+    assert line.endswith("choose a file for --json"), line

@@ -413,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     # --debug is accepted anywhere on the line, before or after the command.
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
+    if not args:  # no command: the help, as --help prints it, and the usage error's code
+        app(args=["--help"], prog_name="driftcheck", standalone_mode=False)
+        return ExitCode.USAGE
     try:
         returned = app(args=args, prog_name="driftcheck", standalone_mode=False)
         if isinstance(returned, int):  # click hands back typer.Exit's code here

@@ -75,7 +75,7 @@ class ReportFiles:
                 sys.stdout.write(renderers[option](result))
                 sys.stdout.flush()
                 continue
-            write_atomic(path, renderers[option](result))
+            write_atomic(path, renderers[option](result), option=option)
             written.append(path)
         return written
 

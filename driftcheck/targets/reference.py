@@ -28,6 +28,10 @@ def parse_reference(text: str) -> Reference:
         return Reference("host", "")
     kind, sep, value = text.partition(":")
     if sep and kind in KINDS:
+        if kind == "host" and value:  # host takes no value: python:PATH names one
+            raise UsageError(
+                f"{text!r}: host takes no value; write host, or python:PATH for an interpreter"
+            )
         if not value and kind != "host":
             raise UsageError(f"{text!r} names no {kind}; write {kind}:VALUE")
         return Reference(kind, value)
