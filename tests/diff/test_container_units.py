@@ -73,8 +73,18 @@ def test_a_variable_name_that_is_no_shell_name_gets_advice_not_a_command():
     right = replace(left, environment={**left.environment, "a;rm -rf ~": "1", "MODE": "x"})
     report = compare(left, right, left_label="A", right_label="B")
     fixes = {f.subject: f.fix for f in report.findings if f.category == "environment"}
-    assert fixes["a;rm -rf ~"] == Fix.advise("set a;rm -rf ~ on B to the value A uses")
+    assert fixes["a;rm -rf ~"] == Fix.advise("unset a;rm -rf ~ on B")
     assert fixes["MODE"] == Fix.run("unset MODE", on="B")
+
+
+def test_a_redacted_variable_set_on_one_side_only_is_unset_there():
+    """A has no value to copy: the fix is to unset it on B, redacted or not."""
+    left = small_snapshot()
+    marker = {"redacted": True, "rule": "name:password", "fingerprint": None, "preview": None}
+    right = replace(left, environment={**left.environment, "DB_PASSWORD": marker})
+    report = compare(left, right, left_label="A", right_label="B")
+    [fix] = [f.fix for f in report.findings if f.subject == "DB_PASSWORD"]
+    assert fix == Fix.run("unset DB_PASSWORD", on="B")
 
 
 def test_an_install_by_another_tool_gets_the_command_and_a_word_of_advice():

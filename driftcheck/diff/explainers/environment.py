@@ -152,10 +152,12 @@ def coerced(change: Change) -> bool:
 def _fix(change: Change, context: Context) -> Fix:
     """A shell command where one is safe to write: the name came from a target too."""
     b, name = context.right_label, change.key
+    if change.left is None:  # set on B only: unset it there, whatever its value was
+        if SHELL_NAME.match(name):
+            return Fix.run(f"unset {name}", on=b)
+        return Fix.advise(f"unset {name} on {b}")
     if hidden(change) or not SHELL_NAME.match(name):
         return Fix.advise(f"set {name} on {b} to the value {context.left_label} uses")
-    if change.left is None:
-        return Fix.run(f"unset {name}", on=b)
     return Fix.run(f"export {name}={quote(str(change.left))}", on=b)
 
 
