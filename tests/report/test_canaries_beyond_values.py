@@ -34,7 +34,7 @@ from support import assert_one_line_error, run_cli
 # interpreter with the failed command in the message when it fails.
 SITECUSTOMIZE = """\
 import os, subprocess, sys, traceback
-command = os.environ.get("DRIFTCHECK_TEST_STARTUP")
+command = os.environ.get("APP_STARTUP_COMMAND")
 if command:
     try:
         subprocess.run(["sh", "-c", command], check=True, timeout=60,
@@ -81,7 +81,7 @@ def failing_startup_image(
     dockerfile = (
         f"FROM {bookworm_venv_image}\n"
         f"COPY wheels/sitecustomize.py {SYSTEM_SITECUSTOMIZE}\n"
-        f"ENV DRIFTCHECK_TEST_STARTUP={json.dumps(startup)}\n"
+        f"ENV APP_STARTUP_COMMAND={json.dumps(startup)}\n"
     )
     return _image(docker_client, "failing-startup", dockerfile, files)
 
@@ -97,7 +97,7 @@ def failing_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
 def test_a_failing_probe_never_quotes_the_secret_on_its_stderr(
     tmp_path: Path, failing_venv: Venv, command: str, secret: str
 ) -> None:
-    env = dict(os.environ, DRIFTCHECK_TEST_STARTUP=command)
+    env = dict(os.environ, APP_STARTUP_COMMAND=command)
     # The target really fails, and really prints the secret on stderr.
     direct = subprocess.run(
         [failing_venv.python, "-c", "pass"], env=env, capture_output=True, text=True, check=False
