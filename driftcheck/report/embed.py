@@ -118,7 +118,7 @@ def _headers(text: str, name: str) -> list[_Header]:
     for header in _HEADER.finditer(text):
         if len(headers) == MAX_BLOCK_HEADERS:
             raise InvalidSnapshotError(
-                f"{name} holds more than {MAX_BLOCK_HEADERS} embedded snapshot headers "
+                f"{name}: more than {MAX_BLOCK_HEADERS} embedded snapshot headers "
                 "(a driftcheck report holds one or two); pass the report as driftcheck "
                 "wrote it, or the snapshot file"
             )
