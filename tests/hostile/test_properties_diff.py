@@ -10,8 +10,8 @@ snapshot file format, as a diff of two files would see it.
 
 from __future__ import annotations
 
-import properties  # noqa: F401  (loads the CI / dev profile)
-from hypothesis import given, settings
+import properties  # loads the ci, dev or thorough profile
+from hypothesis import given
 from hypothesis import strategies as st
 
 from driftcheck.diff.changes import compute_changes
@@ -223,7 +223,7 @@ def claimed(findings: tuple[Finding, ...]) -> list[Change]:
     return out
 
 
-@settings(max_examples=150)
+@properties.examples(150)
 @given(snapshots(), snapshots())
 def test_any_two_snapshots_diff_and_every_change_is_claimed(
     left: Snapshot, right: Snapshot
@@ -235,7 +235,7 @@ def test_any_two_snapshots_diff_and_every_change_is_claimed(
         assert isinstance(render(report), str)
 
 
-@settings(max_examples=100)
+@properties.examples(100)
 @given(snapshots())
 def test_a_snapshot_against_itself_has_no_findings(snapshot: Snapshot) -> None:
     report = compare(snapshot, snapshot)

@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import properties  # noqa: F401  (loads the CI / dev profile)
-from hypothesis import given, settings
+import properties  # loads the ci, dev or thorough profile
+from hypothesis import given
 from hypothesis import strategies as st
 
 from driftcheck.errors import InvalidSnapshotError, ProbeError, SchemaTooNewError
@@ -30,7 +30,7 @@ from driftcheck.targets.local_run import run_local_probe
 
 from support import small_snapshot
 
-EXAMPLES = settings(max_examples=200)
+EXAMPLES = properties.examples(200)
 
 scalars = st.one_of(
     st.none(),
@@ -138,7 +138,7 @@ def read_answer(answer: Any) -> None:
     io.loads(io.dumps(snapshot), "written")  # what is built can be written and read back
 
 
-@settings(max_examples=150)
+@properties.examples(150)
 @given(st.deferred(lambda: mutated(probe_answer())))
 def test_a_tampered_probe_answer_is_read_or_refused_cleanly(answer: Any) -> None:
     read_answer(answer)
