@@ -10,8 +10,10 @@ snapshot file format, as a diff of two files would see it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import properties  # loads the ci, dev or thorough profile
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from driftcheck.diff.changes import compute_changes
@@ -215,6 +217,33 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     return io.loads(io.dumps(snapshot), "generated.json")  # as a diff of two files sees it
 
 
+def found(**fields: Any) -> Snapshot:
+    """A snapshot as the strategy draws it, for a failure kept as an @example."""
+    snapshot = Snapshot(
+        generator=Generator("driftcheck", "0.1.0"),
+        created_at="2026-11-28T00:00:00+00:00",
+        label="laptop",
+        target=TargetInfo(kind="host", description="generated", mode="live"),
+        redaction=RedactionInfo("1", 0, False, False),
+        os=OsInfo(
+            "Linux",
+            None,
+            "x86_64",
+            {},
+            LibcInfo("glibc", None),
+            CpuInfo(None, (), None, None),
+            None,
+            None,
+        ),
+        **fields,
+    )
+    return io.loads(io.dumps(snapshot), "generated.json")
+
+
+def dpkg_libc6(version: str) -> tuple[OsPackage, ...]:
+    return (OsPackage("dpkg", "libc6", version, "amd64", None),)
+
+
 def claimed(findings: tuple[Finding, ...]) -> list[Change]:
     out: list[Change] = []
     for finding in findings:
@@ -225,6 +254,9 @@ def claimed(findings: tuple[Finding, ...]) -> list[Change]:
 
 @properties.examples(150)
 @given(snapshots(), snapshots())
+# Found by the thorough profile (issue 12): a non-ASCII digit in an OS package version
+# reached int() ('²'.isdigit() is true): a ValueError, exit 70.
+@example(found(os_packages=dpkg_libc6("1.0")), found(os_packages=dpkg_libc6("²")))
 def test_any_two_snapshots_diff_and_every_change_is_claimed(
     left: Snapshot, right: Snapshot
 ) -> None:
