@@ -244,6 +244,31 @@ def dpkg_libc6(version: str) -> tuple[OsPackage, ...]:
     return (OsPackage("dpkg", "libc6", version, "amd64", None),)
 
 
+def interpreter(**fields: Any) -> Interpreter:
+    """An interpreter as the strategy draws it, for a failure kept as an @example."""
+    values: dict[str, Any] = {
+        "implementation": "CPython",
+        "version": "3.11.7",
+        "cache_tag": None,
+        "soabi": None,
+        "ext_suffix": None,
+        "executable": "/usr/bin/python3",
+        "prefix": "/usr",
+        "base_prefix": "/usr",
+        "environment_kind": "system",
+        "sys_path": (),
+        "flags": {},
+        "free_threaded": False,
+        "debug_build": False,
+        "pointer_bits": 64,
+        "default_encoding": "utf-8",
+        "filesystem_encoding": "utf-8",
+        "locale": {},
+        "build": {},
+    }
+    return Interpreter(**{**values, **fields})
+
+
 def claimed(findings: tuple[Finding, ...]) -> list[Change]:
     out: list[Change] = []
     for finding in findings:
@@ -257,6 +282,9 @@ def claimed(findings: tuple[Finding, ...]) -> list[Change]:
 # Found by the thorough profile (issue 12): a non-ASCII digit in an OS package version
 # reached int() ('²'.isdigit() is true): a ValueError, exit 70.
 @example(found(os_packages=dpkg_libc6("1.0")), found(os_packages=dpkg_libc6("²")))
+# Found by the thorough profile (issue 12): a locale value holding a NUL reached
+# codecs.lookup, which raises ValueError ('embedded null character'), not LookupError.
+@example(found(python=interpreter(locale={"LC_CTYPE": "\x00"})), found(python=interpreter()))
 def test_any_two_snapshots_diff_and_every_change_is_claimed(
     left: Snapshot, right: Snapshot
 ) -> None:
