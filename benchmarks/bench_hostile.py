@@ -43,11 +43,15 @@ sys.path[:0] = [
 ]
 
 from big_layers import Layer, million_entries, oci_image, zero_files  # noqa: E402
+from crafted_reports import many_headers_report  # noqa: E402
 from hostile_registry import ENDLESS, HostileRegistry, PaddedLayer  # noqa: E402
 from hostile_support import GiB, Outcome, driftcheck_command, run_measured  # noqa: E402
 
+from driftcheck.report.embed import embed_block  # noqa: E402
 from driftcheck.snapshot import io  # noqa: E402
 from driftcheck.static.rootfs import Limits  # noqa: E402
+
+from support import small_snapshot  # noqa: E402
 
 START, END = "<!-- hostile:start -->", "<!-- hostile:end -->"
 FAKE_PYTHON = """#!{python}
@@ -133,6 +137,18 @@ def hostile_registry(
     return build
 
 
+def report_with_headers(headers: int, *, lines: int = 3) -> Callable[[Path], list[str]]:
+    """HEADERS crafted block headers of LINES base64 lines each; under the header limit,
+    the real block #2 follows them and is read (`show ticket.md#2`)."""
+
+    def build(folder: Path) -> list[str]:
+        real = embed_block(small_snapshot(), 2, 2) if headers < 999 else ""
+        (folder / "ticket.md").write_text(many_headers_report(headers, real, lines))
+        return ["show", f"{folder / 'ticket.md'}#2" if real else str(folder / "ticket.md")]
+
+    return build
+
+
 def deep_snapshot() -> bytes:
     return b'{"format": "driftcheck-snapshot", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
@@ -166,6 +182,12 @@ CASES = [
     Case(
         "registry layer trickling one byte a second (--timeout 5: the deadline of each request)",
         hostile_registry(PaddedLayer(0), "blob", "--timeout", "5"),
+    ),
+    Case("report with 16,000 block headers (limit 999)", report_with_headers(16_000)),
+    Case("report with 998 crafted block headers, then the real block", report_with_headers(998)),
+    Case(
+        "report of 63 MB: 998 crafted block headers of 800 base64 lines, then the real block",
+        report_with_headers(998, lines=800),
     ),
 ]
 FULL_BOMB = Case(

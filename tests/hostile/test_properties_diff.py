@@ -10,8 +10,10 @@ snapshot file format, as a diff of two files would see it.
 
 from __future__ import annotations
 
-import properties  # noqa: F401  (loads the CI / dev profile)
-from hypothesis import given, settings
+from typing import Any
+
+import properties  # loads the ci, dev or thorough profile
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from driftcheck.diff.changes import compute_changes
@@ -215,6 +217,58 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     return io.loads(io.dumps(snapshot), "generated.json")  # as a diff of two files sees it
 
 
+def found(**fields: Any) -> Snapshot:
+    """A snapshot as the strategy draws it, for a failure kept as an @example."""
+    snapshot = Snapshot(
+        generator=Generator("driftcheck", "0.1.0"),
+        created_at="2026-11-28T00:00:00+00:00",
+        label="laptop",
+        target=TargetInfo(kind="host", description="generated", mode="live"),
+        redaction=RedactionInfo("1", 0, False, False),
+        os=OsInfo(
+            "Linux",
+            None,
+            "x86_64",
+            {},
+            LibcInfo("glibc", None),
+            CpuInfo(None, (), None, None),
+            None,
+            None,
+        ),
+        **fields,
+    )
+    return io.loads(io.dumps(snapshot), "generated.json")
+
+
+def dpkg_libc6(version: str) -> tuple[OsPackage, ...]:
+    return (OsPackage("dpkg", "libc6", version, "amd64", None),)
+
+
+def interpreter(**fields: Any) -> Interpreter:
+    """An interpreter as the strategy draws it, for a failure kept as an @example."""
+    values: dict[str, Any] = {
+        "implementation": "CPython",
+        "version": "3.11.7",
+        "cache_tag": None,
+        "soabi": None,
+        "ext_suffix": None,
+        "executable": "/usr/bin/python3",
+        "prefix": "/usr",
+        "base_prefix": "/usr",
+        "environment_kind": "system",
+        "sys_path": (),
+        "flags": {},
+        "free_threaded": False,
+        "debug_build": False,
+        "pointer_bits": 64,
+        "default_encoding": "utf-8",
+        "filesystem_encoding": "utf-8",
+        "locale": {},
+        "build": {},
+    }
+    return Interpreter(**{**values, **fields})
+
+
 def claimed(findings: tuple[Finding, ...]) -> list[Change]:
     out: list[Change] = []
     for finding in findings:
@@ -223,8 +277,14 @@ def claimed(findings: tuple[Finding, ...]) -> list[Change]:
     return out
 
 
-@settings(max_examples=150)
+@properties.examples(150)
 @given(snapshots(), snapshots())
+# Found by the thorough profile (issue 12): a non-ASCII digit in an OS package version
+# reached int() ('²'.isdigit() is true): a ValueError, exit 70.
+@example(found(os_packages=dpkg_libc6("1.0")), found(os_packages=dpkg_libc6("²")))
+# Found by the thorough profile (issue 12): a locale value holding a NUL reached
+# codecs.lookup, which raises ValueError ('embedded null character'), not LookupError.
+@example(found(python=interpreter(locale={"LC_CTYPE": "\x00"})), found(python=interpreter()))
 def test_any_two_snapshots_diff_and_every_change_is_claimed(
     left: Snapshot, right: Snapshot
 ) -> None:
@@ -235,7 +295,7 @@ def test_any_two_snapshots_diff_and_every_change_is_claimed(
         assert isinstance(render(report), str)
 
 
-@settings(max_examples=100)
+@properties.examples(100)
 @given(snapshots())
 def test_a_snapshot_against_itself_has_no_findings(snapshot: Snapshot) -> None:
     report = compare(snapshot, snapshot)

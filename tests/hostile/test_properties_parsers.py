@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import properties  # noqa: F401  (loads the CI / dev profile)
-from hypothesis import example, given, settings
+import properties  # loads the ci, dev or thorough profile
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from driftcheck.parsers import (
@@ -25,7 +25,7 @@ from driftcheck.parsers import (
 )
 from driftcheck.parsers.result import MAX_UNKNOWNS, is_token
 
-EXAMPLES = settings(max_examples=300)
+EXAMPLES = properties.examples(300)
 TOKENS = st.sampled_from(["libc6", "1.0-1", "amd64", "glibc", "(none)", "0", "a b", "", "x\x00"])
 NAMES = st.sampled_from(["Package", "Status", "Version", "Architecture", "Source", "package", "X"])
 STATUS = st.sampled_from(

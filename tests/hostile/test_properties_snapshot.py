@@ -1,4 +1,4 @@
-"""The snapshot loader and the probe-answer reader on generated hostile input.
+"""The snapshot loader, the report read-back and the probe-answer reader on hostile input.
 
 Whatever the bytes, loading a snapshot either gives a Snapshot or raises one of the
 two errors the CLI maps to exit codes (InvalidSnapshotError: 3, SchemaTooNewError:
@@ -17,12 +17,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import properties  # noqa: F401  (loads the CI / dev profile)
-from hypothesis import given, settings
+import properties  # loads the ci, dev or thorough profile
+from hypothesis import given
 from hypothesis import strategies as st
 
 from driftcheck.errors import InvalidSnapshotError, ProbeError, SchemaTooNewError
 from driftcheck.probe import build_request, parse_output
+from driftcheck.report import embed
 from driftcheck.snapshot import io
 from driftcheck.snapshot.build import build_snapshot
 from driftcheck.snapshot.model import Snapshot, TargetInfo
@@ -30,7 +31,7 @@ from driftcheck.targets.local_run import run_local_probe
 
 from support import small_snapshot
 
-EXAMPLES = settings(max_examples=200)
+EXAMPLES = properties.examples(200)
 
 scalars = st.one_of(
     st.none(),
@@ -138,7 +139,7 @@ def read_answer(answer: Any) -> None:
     io.loads(io.dumps(snapshot), "written")  # what is built can be written and read back
 
 
-@settings(max_examples=150)
+@properties.examples(150)
 @given(st.deferred(lambda: mutated(probe_answer())))
 def test_a_tampered_probe_answer_is_read_or_refused_cleanly(answer: Any) -> None:
     read_answer(answer)
@@ -148,3 +149,58 @@ def test_a_tampered_probe_answer_is_read_or_refused_cleanly(answer: Any) -> None
 @given(json_values)
 def test_any_json_answer_is_read_or_refused_cleanly(answer: Any) -> None:
     read_answer(answer)
+
+
+# --- reports read back ------------------------------------------------------------------
+
+
+@cache
+def block_lines() -> list[str]:
+    """The lines of a real embedded block: shuffled, cut and repeated by the tests below."""
+    return embed.embed_block(small_snapshot(), 1, 1).splitlines()
+
+
+header_variants = st.builds(
+    "driftcheck-snapshot v{} {}/{} {} bytes={} sha256={}{}".format,
+    st.sampled_from(["1", "0", "2", "9999", "12345", ""]),
+    st.sampled_from(["1", "2", "0", "999", "1000"]),
+    st.sampled_from(["1", "2", "999"]),
+    st.sampled_from(["zlib+base64", "zlib+base32", ""]),
+    st.sampled_from(["0", "100", "99999999999999"]),
+    st.sampled_from(["0" * 64, "f" * 63, "A" * 64]),
+    st.sampled_from(["", " ", "\r", "\t\x0b", " x"]),
+)
+report_lines = st.one_of(
+    st.text(max_size=40),
+    header_variants,
+    st.sampled_from(["end driftcheck-snapshot 1/1", "QUJD", "=", "```", "> ", "", "\u2028"]),
+    st.deferred(lambda: st.sampled_from(block_lines())),
+)
+quotes = st.sampled_from(["", "> ", ">>", " \t> "])
+newlines = st.sampled_from(["\n", "\r\n"])
+
+
+@EXAMPLES
+@given(st.lists(report_lines, max_size=30), quotes, newlines, st.integers(1, 3))
+def test_any_report_is_read_back_or_refused_cleanly(
+    lines: list[str], quote: str, newline: str, index: int
+) -> None:
+    text = newline.join(quote + line for line in lines)
+    try:
+        json_text = embed.extract(text, index, "ticket.md")
+    except (InvalidSnapshotError, SchemaTooNewError) as exc:
+        assert "\n" not in str(exc) and "ticket.md" in str(exc)
+        return
+    load_or_refuse(json_text.encode())  # verified by its checksum: a real snapshot's JSON
+
+
+@EXAMPLES
+@given(st.text(), st.text(), quotes, newlines)
+def test_an_embedded_snapshot_reads_back_exactly_whatever_surrounds_it(
+    before: str, after: str, quote: str, newline: str
+) -> None:
+    block = newline.join(quote + line for line in block_lines())
+    text = f"{before}\n{block}{newline}{after}"
+    if embed.has_blocks(before + "\n") or embed.has_blocks(after):
+        return  # text that holds a header of its own is another report
+    assert embed.extract(text, 1, "ticket.md") == embed.pack(small_snapshot())

@@ -180,7 +180,7 @@ def _absent_vs_default(change: Change) -> bool:
 def same_codec(a: object, b: object) -> bool:
     try:
         return codecs.lookup(str(a)).name == codecs.lookup(str(b)).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name holding a NUL, from the target
         return str(a).lower() == str(b).lower()
 
 
