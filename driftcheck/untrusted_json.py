@@ -44,7 +44,7 @@ def load_json(raw: bytes | memoryview | str, *, unique_keys: bool = False) -> An
         raise
     except ValueError as exc:
         raise JsonInputError(f"not valid JSON ({_first_line(exc)})") from None
-    if not _within_depth(value, MAX_DEPTH):
+    if not within_depth(value, MAX_DEPTH):
         raise JsonInputError(f"nested deeper than {MAX_DEPTH} levels")
     return value
 
@@ -77,8 +77,9 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _within_depth(value: Any, limit: int) -> bool:
-    """Level by level over containers only: no recursion, whatever the input."""
+def within_depth(value: Any, limit: int) -> bool:
+    """Level by level over containers only (exact dicts and lists, as json and tomllib
+    build them): no recursion, whatever the input."""
     level = [value] if value.__class__ is dict or value.__class__ is list else []
     depth = 0
     while level:

@@ -18,6 +18,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
+from driftcheck.untrusted_json import within_depth
+
 MAX_DEPTH = 64  # a policy is 3 levels deep, a pyproject.toml rarely more than 6
 
 
@@ -32,23 +34,6 @@ def load_toml(text: str) -> dict[str, Any]:
         raise TomlInputError(f"not valid TOML (nested deeper than {MAX_DEPTH} levels)") from None
     except tomllib.TOMLDecodeError as exc:
         raise TomlInputError(f"not valid TOML ({exc})") from None
-    if not _within_depth(document, MAX_DEPTH):
+    if not within_depth(document, MAX_DEPTH):
         raise TomlInputError(f"not valid TOML (nested deeper than {MAX_DEPTH} levels)")
     return document
-
-
-def _within_depth(value: Any, limit: int) -> bool:
-    """Level by level over tables and arrays: no recursion, whatever the input."""
-    level = [value]
-    depth = 0
-    while level:
-        depth += 1
-        if depth > limit:
-            return False
-        deeper = []
-        for node in level:
-            for item in node.values() if isinstance(node, dict) else node:
-                if isinstance(item, (dict, list)):
-                    deeper.append(item)
-        level = deeper
-    return True
