@@ -80,6 +80,12 @@ def report_schema() -> dict[str, Any]:
     return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
 
 
+@cache
+def check_report_schema() -> dict[str, Any]:
+    text = resources.files("driftcheck.render").joinpath("schemas/check-report-1.0.json")
+    return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
+
+
 def assert_valid_snapshot(document: Mapping[str, Any]) -> None:
     jsonschema.validate(dict(document), snapshot_schema())
 

@@ -11,7 +11,13 @@ from typing import Any
 
 from driftcheck.gate.verdict import CheckResult, Outcome
 from driftcheck.render.markdown_safe import md_code, md_text
-from driftcheck.render.report_json import dump_json, finding_document, report_document
+from driftcheck.render.report_json import (
+    CHECK_REPORT_FORMAT,
+    CHECK_REPORT_VERSION,
+    dump_json,
+    finding_document,
+    report_document,
+)
 from driftcheck.render.report_markdown import render_markdown
 from driftcheck.render.report_text import render_text
 from driftcheck.render.terminal import visible
@@ -89,6 +95,8 @@ def _aside_row(outcome: Outcome) -> str:
 def check_json(result: CheckResult) -> str:
     """The diff report document, with a `check` object and each finding's status."""
     document = report_document(result.report)
+    # Its own format: the report's fields and more (schemas/check-report-1.0.json).
+    document.update(format=CHECK_REPORT_FORMAT, version=CHECK_REPORT_VERSION)
     counted = [o for o in result.outcomes if not o.status.set_aside]
     for entry, outcome in zip(document["findings"], counted, strict=True):
         entry.update(_status(outcome))

@@ -7,9 +7,10 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 from gate_envs import BASE, BASE_CHARSET, GateEnvs, make_venv
 
-from support import assert_one_line_error, run_cli
+from support import assert_one_line_error, check_report_schema, run_cli
 
 
 def check(envs: GateEnvs, cwd: Path, *args: str, target: str | None = None, **kw):
@@ -222,7 +223,8 @@ def test_reports_hold_the_same_findings(gate_envs: GateEnvs, tmp_path):
     )  # fmt: skip
     assert result.returncode == 1
     document = json.loads(files["json"].read_text())
-    assert document["format"] == "driftcheck-report"
+    assert document["format"] == "driftcheck-check-report"
+    jsonschema.validate(document, check_report_schema())  # its own shipped schema
     assert document["check"]["fail_on"] == "high" and document["check"]["passed"] is False
     statuses = {f["subject"]: f["status"] for f in document["findings"]}
     assert statuses["urllib3"] == "failing" and statuses["idna"] == "passing"

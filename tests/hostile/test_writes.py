@@ -183,7 +183,7 @@ WRITERS: dict[str, tuple[list[str], str]] = {
     "report -o": (["report", "{base}", "-o"], "<!-- driftcheck-report v1 -->"),
     "check --junit": ([*_CHECK, "--junit"], "<testsuites"),
     "check --markdown": ([*_CHECK, "--markdown"], "driftcheck check passed"),
-    "check --json": ([*_CHECK, "--json"], '"driftcheck-report"'),
+    "check --json": ([*_CHECK, "--json"], '"driftcheck-check-report"'),
     "check --codequality": ([*_CHECK, "--codequality"], "[]"),
     "diff --emit-constraints": (["diff", "{base}", "{base}", "--emit-constraints"], "# Constr"),
 }
