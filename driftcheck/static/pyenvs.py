@@ -22,7 +22,11 @@ from typing import Any
 
 from driftcheck.static.installation import find_executable, home_folder, read_layout
 from driftcheck.static.rootfs import RootFS, safe_name
-from driftcheck.static.shared import parse_metadata_headers, read_distribution
+from driftcheck.static.shared import (
+    NotRegularFileError,
+    parse_metadata_headers,
+    read_distribution,
+)
 from driftcheck.static.syspath import Layout, SysPath, build_sys_path
 from driftcheck.targets.candidates import configured_program
 
@@ -224,6 +228,9 @@ def distributions(fs: RootFS, site_dirs: list[str], unknown: Any) -> list[dict[s
                 continue
             try:
                 found.append(read_distribution(location, entry, files, note))
+            except NotRegularFileError as exc:  # worded as the live probe words it
+                where = safe_name(posixpath.join(location, entry))
+                unknown("distributions", f"{where}: {exc}")
             except (OSError, ValueError, RecursionError) as exc:
                 where = safe_name(posixpath.join(location, entry))
                 unknown("distributions", f"{where}: {type(exc).__name__}: {exc}")

@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 
 from driftcheck.static.chunks import CHUNK, Readable
 from driftcheck.static.errors import HostileArchiveError, InvalidArchiveError
-from driftcheck.static.tarheader import DIRECTORY, HARD_LINK, SYMLINK
+from driftcheck.static.shared import NotRegularFileError
+from driftcheck.static.tarheader import (
+    BLOCK_DEVICE,
+    CHAR_DEVICE,
+    DIRECTORY,
+    FIFO,
+    HARD_LINK,
+    SYMLINK,
+)
 from driftcheck.static.tarstream import (
     MAX_TAR_HEADER,
     ChunkReader,
@@ -100,9 +108,12 @@ class Node:
     link: str | None = None  # a symlink's target, as written
     data: bytes | None = None
     oversize: bool = False
+    what: str = ""  # for "other": "a FIFO", "a character device"... as the probe says
 
 
 _UNREAD_FILE = Node("file", "")
+# What a tar entry that is not a file, a folder nor a link is: the probe's words.
+_OTHER_KINDS = {FIFO: "a FIFO", CHAR_DEVICE: "a character device", BLOCK_DEVICE: "a block device"}
 
 
 @dataclass
@@ -241,7 +252,7 @@ class RootFS:
                 )
             return Node("symlink", layer, link=member.linkname)
         if not member.isreg():
-            return Node("other", layer)
+            return Node("other", layer, what=_OTHER_KINDS.get(member.kind, "not a file"))
         keep = self._wanted(path)
         if keep is None:
             return _UNREAD_FILE  # most of an image: one shared node, never read nor changed
@@ -435,6 +446,8 @@ class RootFS:
         node = self._nodes[key]
         if node.kind == "dir":
             raise IsADirectoryError(f"/{key} is a folder")
+        if node.kind == "other":  # as the live probe says it (probe/_probe.py not_regular)
+            raise NotRegularFileError(f"/{key} is {node.what}, not a regular file: not read")
         if node.oversize:
             raise TooLargeError(f"/{key} is larger than driftcheck reads ({_size(node.size)})")
         if node.data is None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hostile_support import HEADER_BOUND, Box, long_headers
 from static_builders import (
+    E,
     add_bytes,
     config,
     docker_archive,
@@ -310,3 +311,25 @@ def test_metadata_headers_past_the_bound_are_an_unknown_in_an_image_too(box):
     cut = [u for u in doc["unknowns"] if "longer than the 512 KiB" in u["reason"]]
     assert len(cut) == 1 and cut[0]["field"] == "distributions", doc["unknowns"]
     assert "longheaders-1.0.dist-info" in cut[0]["reason"] and "longheaders 1.0" in cut[0]["reason"]
+
+
+def test_a_fifo_in_site_packages_is_an_unknown_worded_as_the_live_probe_words_it(box):
+    """A FIFO where METADATA, RECORD or INSTALLER should be costs that file (or, for
+    METADATA, that distribution) and is named, as a live probe of the same files names it."""
+    blob = layer(
+        E(f"{SITE}/fifometa-1.0.dist-info/METADATA", kind="fifo"),
+        file(f"{SITE}/fiforecord-2.0.dist-info/METADATA", "Name: fiforecord\nVersion: 2.0\n"),
+        E(f"{SITE}/fiforecord-2.0.dist-info/RECORD", kind="fifo"),
+        E(f"{SITE}/fiforecord-2.0.dist-info/INSTALLER", kind="fifo"),
+        file(f"{SITE}/good-1.0.dist-info/METADATA", "Name: good\nVersion: 1.0\n"),
+    )
+    doc, _ = snapshot(box, docker_archive(box.root / "img.tar", [(["fifo:1"], [blob])]))
+    names = {d["canonical_name"]: d for d in doc["distributions"]}
+    assert "fifometa" not in names and names["good"]["version"] == "1.0"
+    assert names["fiforecord"]["version"] == "2.0"  # a FIFO costs that file, not the record
+    reasons = [u["reason"] for u in doc["unknowns"] if u["field"] == "distributions"]
+    kept = f"/{SITE}/fiforecord-2.0.dist-info"
+    assert any(f"/{SITE}/fifometa-1.0.dist-info/METADATA is a FIFO" in r for r in reasons), reasons
+    assert f"{kept}/RECORD is a FIFO, not a regular file: not read" in reasons, reasons
+    assert f"{kept}/INSTALLER is a FIFO, not a regular file: not read" in reasons, reasons
+    assert not any("was not kept" in r for r in reasons), reasons
