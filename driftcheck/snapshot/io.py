@@ -212,7 +212,10 @@ def loads(raw: bytes | str, name: str) -> Snapshot:
     except JsonInputError as exc:
         raise InvalidSnapshotError(f"{name}: {exc}; is it a snapshot, and complete?") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InvalidSnapshotError(f"{name}: not a driftcheck snapshot (no format: {FORMAT!r})")
+        raise InvalidSnapshotError(
+            f"{name}: not a driftcheck snapshot (no format: {FORMAT!r}); pass a file that "
+            "`driftcheck snapshot` wrote, or name a live target"
+        )
     data = _upgrade(data, name)
     data = _redact_again(data)
     try:

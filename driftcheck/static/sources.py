@@ -173,7 +173,10 @@ class TarSource:
         except TarFormatError as exc:
             if count == 0:
                 raise InvalidArchiveError(f"{path} is not a readable tar archive ({exc})") from exc
-            raise InvalidArchiveError(f"{path} is truncated or corrupt ({exc})") from exc
+            raise InvalidArchiveError(
+                f"{path} is truncated or corrupt ({exc}); save the image again "
+                "(docker save, skopeo copy) and pass the whole file"
+            ) from exc
         except TarHeaderTooLarge:
             raise HostileArchiveError(f"{path}: an oversized tar header") from None
 

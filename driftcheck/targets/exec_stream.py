@@ -50,7 +50,7 @@ def exchange(
         raw.shutdown(socket.SHUT_WR)
         return _read_frames(raw, deadline, max_bytes)
     except TimeoutError as exc:
-        raise ProbeError(f"the probe did not finish within {timeout:.0f} s") from exc
+        raise ProbeError(f"the probe did not finish within {timeout:g} s") from exc
     except OSError as exc:
         raise ProbeError(f"the connection to the probe broke ({exc.strerror or exc})") from exc
 

@@ -68,7 +68,7 @@ class LocalProbe:
             from driftcheck.targets.start_up_files import hang_hint
 
             raise ProbeError(
-                f"the probe in {self.interpreter} did not finish within {timeout:.0f} s; "
+                f"the probe in {self.interpreter} did not finish within {timeout:g} s; "
                 + hang_hint(str(self.interpreter))
             )
         self._stderr.ended.wait(timeout=EXIT_GRACE_SECONDS)
