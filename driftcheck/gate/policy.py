@@ -64,7 +64,7 @@ class AllowRule:
 
     def describe(self) -> str:
         kinds = ", ".join(k for k in CHANGE_KINDS if k in self.changes)
-        return self.reason or f"allowed by policy: {kinds} changes of {self.package}"
+        return self.reason or f"the policy allows {kinds} changes of {self.package}"
 
 
 @dataclass(frozen=True)

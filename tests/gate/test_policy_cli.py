@@ -118,7 +118,7 @@ def test_allowed_version_steps(gate_envs: GateEnvs, tmp_path):
     seen = statuses(report)
     assert seen["charset-normalizer"] == (
         "allowed",
-        "allowed by policy: patch changes of charset-normalizer",
+        "the policy allows patch changes of charset-normalizer",
     )
     assert seen["idna"][0] == "allowed"
     assert seen["urllib3"] == ("failing", None)
