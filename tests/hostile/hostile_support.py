@@ -31,6 +31,21 @@ MiB = 1024 * 1024
 GiB = 1024 * MiB
 # Generous: driftcheck's own start-up is about 40 MB; the bounds under test are far below.
 MEMORY_BOUND_MB = 300
+# The real archive reader under a byte budget no option sets: `python -c THIS ARCHIVE BYTES`
+# prints the exit code and message of the error it ends with, or "read without error".
+READ_ARCHIVE_WITH_LIMITS = """\
+import sys
+from pathlib import Path
+from driftcheck.errors import DriftcheckError
+from driftcheck.static.archive import read_image_archive
+from driftcheck.static.rootfs import Limits
+try:
+    read_image_archive(Path(sys.argv[1]), None, Limits(max_total_bytes=int(sys.argv[2])))
+except DriftcheckError as exc:
+    print(exc.exit_code, exc)
+else:
+    print("read without error")
+"""
 
 
 def in_ci() -> bool:

@@ -12,26 +12,12 @@ import json
 import sys
 
 from big_layers import Layer, million_entries, oci_image, zero_files
-from hostile_support import MEMORY_BOUND_MB, Box, GiB, run_measured
+from hostile_support import MEMORY_BOUND_MB, READ_ARCHIVE_WITH_LIMITS, Box, GiB, run_measured
 
 from driftcheck.static.rootfs import Limits
 
 METADATA = b"Metadata-Version: 2.1\nName: small\nVersion: 1.0\n"
 SITE = "usr/lib/python3/dist-packages"
-
-READ_WITH_LIMITS = """\
-import sys
-from pathlib import Path
-from driftcheck.errors import DriftcheckError
-from driftcheck.static.archive import read_image_archive
-from driftcheck.static.rootfs import Limits
-try:
-    read_image_archive(Path(sys.argv[1]), None, Limits(max_total_bytes=int(sys.argv[2])))
-except DriftcheckError as exc:
-    print(exc.exit_code, exc)
-else:
-    print("read without error")
-"""
 
 
 def test_a_decompression_bomb_is_stopped_by_the_byte_budget(tmp_path):
@@ -40,7 +26,8 @@ def test_a_decompression_bomb_is_stopped_by_the_byte_budget(tmp_path):
     assert len(bomb.blob) < 8 * 1024 * 1024
     image = oci_image(tmp_path / "oci", [bomb])
     budget = 1 * GiB
-    outcome = run_measured([sys.executable, "-c", READ_WITH_LIMITS, str(image), str(budget)])
+    read = [sys.executable, "-c", READ_ARCHIVE_WITH_LIMITS]
+    outcome = run_measured([*read, str(image), str(budget)])
     assert outcome.returncode == 0, outcome.stderr
     assert outcome.stdout.startswith("3 layer 1/1") and "decompression bomb" in outcome.stdout
     assert outcome.peak_rss_mb < MEMORY_BOUND_MB

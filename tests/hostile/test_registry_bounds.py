@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from big_layers import ustar
 from hostile_registry import ENDLESS, HostileRegistry, PaddedLayer
-from hostile_support import MEMORY_BOUND_MB, Box, MiB, run_measured
+from hostile_support import MEMORY_BOUND_MB, READ_ARCHIVE_WITH_LIMITS, Box, MiB, run_measured
 from static_builders import file, gzip_layer, layer
 
 from driftcheck.registry.deadline import DEADLINE_VARIABLE
@@ -40,19 +40,6 @@ try:
     read_registry_image(
         parse_image_name(sys.argv[1]), limits=Limits(max_total_bytes=int(sys.argv[2]))
     )
-except DriftcheckError as exc:
-    print(exc.exit_code, exc)
-else:
-    print("read without error")
-"""
-READ_ARCHIVE_WITH_LIMITS = """\
-import sys
-from pathlib import Path
-from driftcheck.errors import DriftcheckError
-from driftcheck.static.archive import read_image_archive
-from driftcheck.static.rootfs import Limits
-try:
-    read_image_archive(Path(sys.argv[1]), None, Limits(max_total_bytes=int(sys.argv[2])))
 except DriftcheckError as exc:
     print(exc.exit_code, exc)
 else:
