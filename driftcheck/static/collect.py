@@ -17,7 +17,7 @@ from typing import Any
 from driftcheck.numbers import small_int
 from driftcheck.snapshot.model import NO_INTERPRETER_FOUND
 from driftcheck.static import pyenvs
-from driftcheck.static.interpreter import choose_executable, read_interpreter
+from driftcheck.static.interpreter import read_interpreter
 from driftcheck.static.rootfs import NotKeptError, RootFS, safe_name
 from driftcheck.static.shared import (
     NATIVE_LIBRARY_PATTERNS,
@@ -90,12 +90,10 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     system, arch, variant = _platform(str(metadata.get("platform") or ""))
     envs = pyenvs.find_environments(fs, env)
     packages = _package_databases(fs, unknown)
-    modelled = pyenvs.model_sys_path(fs, metadata, env)  # sys.path: see python.sys_path
-    chosen = choose_executable(fs, env)  # $VIRTUAL_ENV, then PATH, as a live probe
-    if modelled is not None and (chosen is None or chosen[0] != modelled.layout.executable):
-        executable = modelled.layout.executable  # the one the entrypoint names
-        chosen = (executable, f"{executable} (named by the image's entrypoint)")
-    static_python = read_interpreter(fs, env, packages.get("dpkg"), unknown, chosen)
+    chosen = pyenvs.image_interpreter(fs, metadata, env)  # one choice for both readings
+    executable = chosen[0] if chosen else None
+    modelled = pyenvs.model_sys_path(fs, metadata, env, executable)  # see python.sys_path
+    static_python = read_interpreter(fs, packages.get("dpkg"), unknown, chosen)
     if static_python is None:
         unknown(
             "python",

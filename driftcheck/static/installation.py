@@ -35,20 +35,26 @@ class InterpreterFiles(PathFiles, Protocol):
 
 def find_executable(
     files: InterpreterFiles, env: Mapping[str, str], program: Sequence[str]
-) -> str | None:
-    """The first interpreter candidate that exists: a path as the runtime would run it."""
+) -> tuple[str, str] | None:
+    """The first interpreter candidate that exists, as the runtime would run it, and why
+    it is that one: the live probe's order (targets.candidates), read from files."""
     search = [d for d in (env.get("PATH") or DEFAULT_PATH).split(":") if d.startswith("/")]
+    venv = (env.get("VIRTUAL_ENV") or "").rstrip("/")
+    named = program[0] if program else ""
     for candidate in interpreter_candidates(None, env, program):
         if candidate.startswith("/"):
-            if files.isfile(candidate):
-                return candidate
-            continue
+            if not files.isfile(candidate):
+                continue
+            if candidate == named:
+                return candidate, f"{candidate} (named by the image's entrypoint)"
+            own = venv and candidate == venv + "/bin/python"
+            return candidate, f"{candidate} ({'$VIRTUAL_ENV' if own else 'a usual location'})"
         if "/" in candidate:
             continue  # relative to the working folder: not something the probe runs either
         for folder in search:
             path = posixpath.join(folder, candidate)
             if files.isfile(path):
-                return path
+                return path, f"{path} ({candidate} along the image's PATH)"
     return None
 
 

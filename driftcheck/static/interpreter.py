@@ -27,12 +27,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from driftcheck.parsers.dpkg import parse_dpkg_status
 from driftcheck.static.rootfs import RootFS
-from driftcheck.targets.candidates import interpreter_candidates
 
 Unknown = Callable[[str, str], None]
 
@@ -47,17 +46,12 @@ DPKG_INFO = "/var/lib/dpkg/info"
 
 def read_interpreter(
     fs: RootFS,
-    env: Mapping[str, str],
     dpkg_status: str | None,
     unknown: Unknown,
-    chosen: tuple[str, str] | None = None,
+    chosen: tuple[str, str] | None,
 ) -> dict[str, Any] | None:
-    """``static_python`` facts for the image, or None when it holds no interpreter.
-
-    ``chosen`` is the interpreter the image would run and why, when the sys.path model
-    found it (it follows the entrypoint); else the live probe's candidate order decides.
-    """
-    chosen = chosen or choose_executable(fs, env)
+    """``static_python`` facts for ``chosen``, the interpreter the image would run and
+    why (pyenvs.image_interpreter), or None when the image holds none."""
     if chosen is None:
         return None
     path, why = chosen
@@ -95,23 +89,6 @@ def read_interpreter(
     if facts["version"] is None:
         unknown("static_python.version", f"no file in the image tells the version of {real}")
     return facts
-
-
-def choose_executable(fs: RootFS, env: Mapping[str, str]) -> tuple[str, str] | None:
-    """The interpreter a live probe of the image would run, and why it is that one."""
-    search = [d for d in env.get("PATH", "").split(":") if d.startswith("/")]
-    venv = (env.get("VIRTUAL_ENV") or "").rstrip("/")
-    for candidate in interpreter_candidates(None, env):
-        if candidate.startswith("/"):
-            if fs.isfile(candidate):
-                own = venv and candidate == venv + "/bin/python"
-                return candidate, f"{candidate} ({'$VIRTUAL_ENV' if own else 'a usual location'})"
-            continue
-        for folder in search:
-            found = posixpath.join(folder, candidate)
-            if fs.isfile(found):
-                return found, f"{found} ({candidate} along the image's PATH)"
-    return None
 
 
 def _stdlib(fs: RootFS, prefix: str, minor: str | None) -> str | None:

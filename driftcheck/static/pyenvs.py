@@ -84,14 +84,20 @@ class ModelledPath:
     sys_path: SysPath
 
 
-def model_sys_path(
+def image_interpreter(
     fs: RootFS, metadata: Mapping[str, Any], env: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """The interpreter a live probe of the image would run (the entrypoint's, else
+    $VIRTUAL_ENV's, else PATH's), and why it is that one."""
+    entrypoint, command = _texts(metadata.get("entrypoint")), _texts(metadata.get("command"))
+    return find_executable(StaticFiles(fs), env, configured_program(entrypoint, command))
+
+
+def model_sys_path(
+    fs: RootFS, metadata: Mapping[str, Any], env: Mapping[str, str], executable: str | None
 ) -> ModelledPath | None:
     """None when the image holds no interpreter whose installation its files describe."""
     files = StaticFiles(fs)
-    entrypoint, command = _texts(metadata.get("entrypoint")), _texts(metadata.get("command"))
-    program = configured_program(entrypoint, command)
-    executable = find_executable(files, env, program)
     layout = read_layout(files, executable) if executable else None
     if layout is None:
         return None
