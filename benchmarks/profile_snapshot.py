@@ -242,8 +242,8 @@ def host_steps(
     from driftcheck.redaction import sweep as sweep_module
     from driftcheck.render.summary import snapshot_summary
     from driftcheck.snapshot import io
-    from driftcheck.snapshot.build import build_snapshot
     from driftcheck.snapshot.model import TargetInfo
+    from driftcheck.targets.build import build_snapshot
     from driftcheck.targets.host import HostInterpreter, read_os_packages
     from driftcheck.targets.local_run import start_local_probe
 

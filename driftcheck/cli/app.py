@@ -455,8 +455,8 @@ def _announced(code: int) -> int:
 
 def _safe(text: str) -> str:
     """Error text can quote a target: no secret and no terminal escape gets through."""
-    from driftcheck.probe._secrets import scrub_text
-    from driftcheck.render.terminal import visible
+    from driftcheck.redaction.rules import scrub_text
+    from driftcheck.terminal import visible
 
     return visible(scrub_text(text)[0], keep_newlines=True)
 

@@ -127,7 +127,7 @@ def append_step_summary(result: CheckResult) -> str | None:
 
 def warn(message: str) -> None:
     """A warning quotes a baseline or a policy: no secret and no terminal escape gets through."""
-    from driftcheck.probe._secrets import scrub_text
-    from driftcheck.render.terminal import visible
+    from driftcheck.redaction.rules import scrub_text
+    from driftcheck.terminal import visible
 
     print(f"driftcheck: warning: {visible(scrub_text(message)[0])}", file=sys.stderr)

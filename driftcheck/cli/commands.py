@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, TextIO
 from driftcheck import api
 from driftcheck.cli.progress import spinner
 from driftcheck.errors import UsageError
-from driftcheck.probe._secrets import scrub_text
+from driftcheck.redaction.rules import scrub_text
 from driftcheck.render.summary import snapshot_summary
-from driftcheck.render.terminal import visible
 from driftcheck.snapshot import io
 from driftcheck.snapshot.streams import writes_through
+from driftcheck.terminal import visible
 
 if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.cli.check_outputs import ReportFiles
@@ -81,7 +81,7 @@ def run_diff(
 
     if emit_constraints == "-":
         raise UsageError("--emit-constraints needs a file name: the report goes to stdout")
-    check_categories(only)  # before any live snapshot: a typo fails fast
+    only = list(check_categories(only))  # before any live snapshot: a typo fails fast
     facts = _project_facts(project)  # before any live snapshot: a wrong folder fails fast
     key = api.fingerprint_key()
     with spinner("comparing"):
@@ -125,8 +125,8 @@ def run_report(
     anonymize: bool,
     preview: bool,
 ) -> None:
+    from driftcheck.cli.report_sides import distinct, load_side
     from driftcheck.report.build import build_report
-    from driftcheck.report.sides import distinct, load_side
 
     chosen = output_format or report_format_for(output)
     key = api.fingerprint_key()

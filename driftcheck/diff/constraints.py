@@ -18,8 +18,8 @@ from driftcheck import __version__
 from driftcheck.diff.explainers.common import facts, quote
 from driftcheck.diff.explainers.tooling import is_placeholder
 from driftcheck.diff.pep440 import parse_version
-from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Distribution, Snapshot
+from driftcheck.terminal import visible
 
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 

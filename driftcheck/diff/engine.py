@@ -11,7 +11,7 @@ from driftcheck.diff.explainers.interface import Context, Explainer
 from driftcheck.diff.model import Change, Finding, Report
 from driftcheck.diff.rating import rate_by_use
 from driftcheck.diff.usage import usage
-from driftcheck.probe._secrets import scrub_text
+from driftcheck.redaction.rules import scrub_text
 from driftcheck.snapshot.model import Snapshot
 
 if TYPE_CHECKING:

@@ -6,19 +6,23 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
+from driftcheck.diff.categories import CATEGORIES, category_of
 from driftcheck.diff.model import Finding, Report
 from driftcheck.errors import UsageError
 
 
-def check_categories(only: Sequence[str]) -> None:
-    """Refuses an --only category no finding can carry: a typo would hide every finding."""
-    from driftcheck.gate.policy import CATEGORIES
-
-    for category in only:
-        if category not in CATEGORIES:
+def check_categories(only: Sequence[str]) -> tuple[str, ...]:
+    """The --only categories, each in its one spelling; a category no finding can carry
+    is refused: a typo would hide every finding."""
+    chosen = []
+    for name in only:
+        category = category_of(name)
+        if category is None:
             raise UsageError(
-                f"--only {category!r} is not a category; use one of {', '.join(CATEGORIES)}"
+                f"--only {name!r} is not a category; use one of {', '.join(CATEGORIES)}"
             )
+        chosen.append(category)
+    return tuple(chosen)
 
 
 def filter_report(report: Report, *, only: Sequence[str], ignore: Sequence[str]) -> Report:

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from driftcheck.diff.model import Finding, Fix, Report
-from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Snapshot
+from driftcheck.terminal import visible
 
 INSTALL = (("pip", "install"), ("uv", "pip", "install"), ("conda", "install"))
 UNINSTALL = (("pip", "uninstall"), ("uv", "pip", "uninstall"), ("conda", "remove"))

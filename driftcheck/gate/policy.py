@@ -15,25 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
 
+from driftcheck.diff.categories import CATEGORIES
 from driftcheck.diff.model import Finding, Severity
 
 ANY = "*"
-# Every category a finding can carry: the explainers' own, then the snapshot sections
-# the fallback rule names. A typo in a policy's category is an error, not a no-op.
-CATEGORIES = (
-    "packages",
-    "dependencies",
-    "environment",
-    "os",
-    "platform",
-    "python",
-    "native-libraries",
-    "container",
-    "distributions",
-    "shadowed",
-    "os_packages",
-    "native_libraries",
-)
 CHANGE_KINDS = ("patch", "minor", "major", "prerelease", "local")
 _SEPARATORS = re.compile(r"[-_.]+")
 

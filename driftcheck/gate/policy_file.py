@@ -14,11 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from driftcheck.diff.categories import CATEGORIES, category_of
 from driftcheck.diff.model import Severity
 from driftcheck.errors import UsageError
 from driftcheck.gate.policy import (
     ANY,
-    CATEGORIES,
     CHANGE_KINDS,
     AllowRule,
     IgnoreRule,
@@ -187,7 +187,10 @@ def _known_keys(table: Mapping[str, Any], known: tuple[str, ...], where: str, do
 
 
 def _category(item: Mapping[str, Any], where: str) -> str:
-    return _choice(item.get("category"), [ANY, *CATEGORIES], f"{where}.category")
+    """A category in its one spelling (``native_libraries`` reads as ``native-libraries``)."""
+    value = item.get("category")
+    known = category_of(value) if isinstance(value, str) else None
+    return _choice(known or value, [ANY, *CATEGORIES], f"{where}.category")
 
 
 def _pattern(item: Mapping[str, Any], category: str, where: str) -> str:

@@ -81,7 +81,7 @@ def probe_source() -> str:
         parts = []
         for name in (
             os.path.join("..", "redaction", "ci_variables.py"),
-            "_secrets.py",
+            os.path.join("..", "redaction", "rules.py"),
             "_probe.py",
         ):
             path = os.path.normpath(os.path.join(folder, name))  # no "..": a zip has none

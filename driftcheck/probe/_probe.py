@@ -9,7 +9,7 @@
 #   - every section is collected on its own: what fails becomes an "unknown"
 #     with its reason, never a crash;
 #   - secrets are redacted here already (the host redacts again and is the
-#     authority); the redaction rules (_secrets.py) are prepended to this text.
+#     authority); the redaction rules (redaction/rules.py) are prepended to this text.
 #   - the JSON result is framed between markers chosen by the host per run so
 #     that output from sitecustomize or .pth files cannot corrupt it.
 # The host interprets; the probe only reports what it read.
@@ -23,7 +23,7 @@ import struct
 import sys
 
 if "redact_environment" not in globals():  # imported as a module on the host
-    from driftcheck.probe._secrets import redact_environment, scrub_text
+    from driftcheck.redaction.rules import redact_environment, scrub_text
 
 PROBE_VERSION = 1
 MAX_TEXT_FILE = 64 * 1024 * 1024

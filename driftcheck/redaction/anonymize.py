@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from driftcheck.probe._secrets import is_redaction_marker
+from driftcheck.redaction.rules import is_redaction_marker
 
 HOME, USER, HOST = "<home>", "<user>", "<host>"
 

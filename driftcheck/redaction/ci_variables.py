@@ -5,7 +5,7 @@
 # pattern (a credential in CI_REPOSITORY_URL, a token pasted into a commit message)
 # redacts one. The few that do hold credentials are listed apart and always redacted.
 #
-# Like driftcheck/probe/_secrets.py, this file is prepended to the probe script that
+# Like driftcheck/redaction/rules.py, this file is prepended to the probe script that
 # runs inside targets: plain data, standard library only, CPython 3.8 syntax, no
 # ``from __future__``. Update it from the documentation pages named below.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from driftcheck.probe._secrets import redact_argv, redact_labels
+from driftcheck.redaction.rules import redact_argv, redact_labels
 
 COMMAND_FIELDS = ("entrypoint", "command")
 

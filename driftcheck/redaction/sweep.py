@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from driftcheck.probe._secrets import (
+from driftcheck.redaction.rules import (
     RULE_IDS,
     is_redaction_marker,
     make_marker,

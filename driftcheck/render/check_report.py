@@ -20,7 +20,7 @@ from driftcheck.render.report_json import (
 )
 from driftcheck.render.report_markdown import render_markdown
 from driftcheck.render.report_text import render_text
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 
 def check_text(result: CheckResult) -> str:

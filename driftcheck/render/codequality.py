@@ -17,7 +17,7 @@ from typing import Any
 
 from driftcheck.diff.model import Severity
 from driftcheck.gate.verdict import CheckResult
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 SEVERITIES = {
     Severity.INFO: "info",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from driftcheck.diff.model import Finding
 from driftcheck.render.report_text import fix_lines
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 MAX_MEMBERS = 50
 

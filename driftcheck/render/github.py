@@ -15,7 +15,7 @@ import secrets
 from driftcheck.diff.model import Severity
 from driftcheck.gate.verdict import CheckResult, Status
 from driftcheck.render.finding_details import details
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 MAX_ANNOTATIONS = 50
 WARN_FROM = Severity.MEDIUM

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from driftcheck import __version__
 from driftcheck.gate.verdict import CheckResult, Outcome, Status
 from driftcheck.render.finding_details import details
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 SUITE = "driftcheck"
 

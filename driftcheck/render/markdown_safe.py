@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _BACKTICKS = re.compile(r"`+")

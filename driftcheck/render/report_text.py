@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from driftcheck.diff.model import Finding, Fix, Report
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 
 def render_text(report: Report, *, title: str = "driftcheck diff") -> str:

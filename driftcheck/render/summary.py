@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Redacted, Snapshot
+from driftcheck.terminal import visible
 
 IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 

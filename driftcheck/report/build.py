@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from driftcheck.diff.engine import compare
-from driftcheck.probe._secrets import scrub_text
+from driftcheck.redaction.rules import scrub_text
 from driftcheck.report.embed import embed_block
 from driftcheck.report.fit import ISSUE_BODY_LIMIT
 from driftcheck.report.html import html_drift_report, html_environment_report

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import html
 
-from driftcheck.render.terminal import visible
+from driftcheck.terminal import visible
 
 STYLE = """
 :root { color-scheme: light dark; --line: #8884; --muted: #8889; }

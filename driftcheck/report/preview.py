@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from driftcheck.probe._secrets import MASK, REDACTED
-from driftcheck.render.terminal import visible
+from driftcheck.redaction.rules import MASK, REDACTED
 from driftcheck.report.embed import MARKER
 from driftcheck.report.markdown_parts import REDACTED_WORD
+from driftcheck.terminal import visible
 
 _MARKS = re.compile(
     "|".join(

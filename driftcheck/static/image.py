@@ -17,11 +17,11 @@ from typing import Any
 
 from driftcheck.redaction.image_config import redact_image_config
 from driftcheck.static.blobs import DIGEST, Blob, parse_json, read_layer, read_verified
+from driftcheck.static.candidates import env_list_to_dict
 from driftcheck.static.errors import InvalidArchiveError
 from driftcheck.static.rootfs import Limits, RootFS
 from driftcheck.static.sources import BlobSource
 from driftcheck.static.wanted import wanted
-from driftcheck.targets.candidates import env_list_to_dict
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from driftcheck.static.candidates import interpreter_candidates
 from driftcheck.static.syspath import Layout, PathFiles
-from driftcheck.targets.candidates import interpreter_candidates
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # the runtime's
 VERSIONED_NAME = re.compile(r"^python(\d)\.(\d+)(t?)$")
@@ -37,7 +37,7 @@ def find_executable(
     files: InterpreterFiles, env: Mapping[str, str], program: Sequence[str]
 ) -> tuple[str, str] | None:
     """The first interpreter candidate that exists, as the runtime would run it, and why
-    it is that one: the live probe's order (targets.candidates), read from files."""
+    it is that one: the live probe's order (static.candidates), read from files."""
     search = [d for d in (env.get("PATH") or DEFAULT_PATH).split(":") if d.startswith("/")]
     venv = (env.get("VIRTUAL_ENV") or "").rstrip("/")
     named = program[0] if program else ""

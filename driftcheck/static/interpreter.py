@@ -2,7 +2,7 @@
 
 Nothing runs, so every fact comes from a file, and the snapshot names that file
 beside the fact (``sources``). The interpreter is the one a live probe of the
-image would pick (``targets.candidates``: $VIRTUAL_ENV/bin/python, then
+image would pick (``static.candidates``: $VIRTUAL_ENV/bin/python, then
 ``python3`` and ``python`` along the configured PATH, then the usual places),
 with its symbolic links followed inside the image. Its version comes from, most
 exact first:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from driftcheck.static.candidates import configured_program
 from driftcheck.static.installation import find_executable, home_folder, read_layout
 from driftcheck.static.rootfs import RootFS, safe_name
 from driftcheck.static.shared import (
@@ -28,7 +29,6 @@ from driftcheck.static.shared import (
     read_distribution,
 )
 from driftcheck.static.syspath import Layout, SysPath, build_sys_path
-from driftcheck.targets.candidates import configured_program
 
 SEARCH_ROOTS = ("/opt", "/app", "/venv", "/srv", "/home", "/root")
 SEARCH_DEPTH = 4  # /home/user/project/.venv

@@ -14,14 +14,14 @@ from typing import Any, ClassVar, NoReturn
 from driftcheck.errors import ProbeError
 from driftcheck.probe import BOOTSTRAP, MAX_OUTPUT_BYTES, ProbeRequest, parse_output
 from driftcheck.snapshot.model import TargetInfo
-from driftcheck.targets import reaper
-from driftcheck.targets.candidates import (
+from driftcheck.static.candidates import (
     check_status,
     env_list_to_dict,
     interpreter_candidates,
     is_missing_interpreter,
     no_interpreter,
 )
+from driftcheck.targets import reaper
 from driftcheck.targets.exec_engine import ExecEngine, open_exec_engine
 from driftcheck.targets.exec_stream import ExecResult
 from driftcheck.targets.image_metadata import container_metadata

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 from driftcheck.parsers.result import ParseResult
 from driftcheck.probe import ProbeRequest, parse_output
 from driftcheck.redaction.sweep import prescrub
-from driftcheck.snapshot.build import parse_package_databases
 from driftcheck.snapshot.model import OsPackage, TargetInfo, Unknown
+from driftcheck.targets.build import parse_package_databases
 from driftcheck.targets.interface import ProbeAnswer
 from driftcheck.targets.local_run import PROBE_TIMEOUT_SECONDS, start_local_probe
 from driftcheck.targets.prestart import claim

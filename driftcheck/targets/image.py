@@ -16,14 +16,14 @@ import docker.errors  # type: ignore[import-untyped]
 from driftcheck.errors import ProbeError
 from driftcheck.probe import BOOTSTRAP, MAX_OUTPUT_BYTES, ProbeRequest, parse_output
 from driftcheck.snapshot.model import TargetInfo
-from driftcheck.targets import engine
-from driftcheck.targets.candidates import (
+from driftcheck.static.candidates import (
     check_status,
     configured_program,
     env_list_to_dict,
     interpreter_candidates,
     no_interpreter,
 )
+from driftcheck.targets import engine
 from driftcheck.targets.image_metadata import image_label, image_metadata
 from driftcheck.targets.interface import ProbeAnswer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from driftcheck.redaction.image_config import redact_image_config
-from driftcheck.targets.candidates import env_list_to_dict
+from driftcheck.static.candidates import env_list_to_dict
 
 
 def image_platform(attrs: dict[str, Any]) -> str:

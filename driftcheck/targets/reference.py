@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from driftcheck.errors import UsageError
 from driftcheck.numbers import small_int
 from driftcheck.targets.interface import Target
+from driftcheck.targets.select import select_target
 
 KINDS = ("host", "python", "pid", "container", "image", "archive", "registry")
 
@@ -39,24 +40,22 @@ def parse_reference(text: str) -> Reference:
 
 
 def target_for(reference: Reference) -> Target:
-    from driftcheck import api
-
     kind, value = reference.kind, reference.value
     if kind == "host":
-        return api.select_target()
+        return select_target()
     if kind == "python":
-        return api.select_target(python=value)
+        return select_target(python=value)
     if kind == "pid":
         pid = small_int(value)
         if not pid:
             raise UsageError(f"pid:{value} is not a process id; write pid:1234")
-        return api.select_target(pid=pid)
+        return select_target(pid=pid)
     if kind == "container":
-        return api.select_target(container=value)
+        return select_target(container=value)
     if kind == "image":
-        return api.select_target(image=value)
+        return select_target(image=value)
     if kind == "archive":
-        return api.select_target(archive=value)
+        return select_target(archive=value)
     if kind == "registry":
-        return api.select_target(registry=value)
+        return select_target(registry=value)
     raise UsageError(f"{kind}: is not a kind of live reference; the kinds are {', '.join(KINDS)}")

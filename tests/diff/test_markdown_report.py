@@ -11,8 +11,8 @@ from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Finding, Fix, Report, Severity
 from driftcheck.render.markdown_safe import md_code, md_text
 from driftcheck.render.report_markdown import render_markdown
-from driftcheck.render.terminal import visible
 from driftcheck.snapshot.model import Distribution
+from driftcheck.terminal import visible
 
 from support import small_snapshot
 

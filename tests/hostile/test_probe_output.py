@@ -119,8 +119,8 @@ WRONG_TYPES = {
 
 def test_a_wrong_typed_os_packages_raw_is_invalid_probe_output(tmp_path):
     from driftcheck.errors import ProbeError
-    from driftcheck.snapshot.build import build_snapshot
     from driftcheck.snapshot.model import TargetInfo
+    from driftcheck.targets.build import build_snapshot
 
     answer = {"os_packages_raw": "dpkg"}
     target = TargetInfo(kind="container", description="container web", interpreter="python3")

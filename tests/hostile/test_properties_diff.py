@@ -23,7 +23,6 @@ from driftcheck.render.report_json import render_json
 from driftcheck.render.report_markdown import render_markdown
 from driftcheck.render.report_text import render_text
 from driftcheck.snapshot import io
-from driftcheck.snapshot.build import canonicalize_name
 from driftcheck.snapshot.model import (
     ContainerInfo,
     CpuInfo,
@@ -41,6 +40,7 @@ from driftcheck.snapshot.model import (
     TargetInfo,
     Unknown,
 )
+from driftcheck.targets.build import canonicalize_name
 
 odd_text = st.text(max_size=12)
 versions = st.one_of(

@@ -25,8 +25,8 @@ from driftcheck.errors import InvalidSnapshotError, ProbeError, SchemaTooNewErro
 from driftcheck.probe import build_request, parse_output
 from driftcheck.report import embed
 from driftcheck.snapshot import io
-from driftcheck.snapshot.build import build_snapshot
 from driftcheck.snapshot.model import Snapshot, TargetInfo
+from driftcheck.targets.build import build_snapshot
 from driftcheck.targets.local_run import run_local_probe
 
 from support import small_snapshot

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from driftcheck.probe import BOOTSTRAP, build_request, parse_output, probe_source
-from driftcheck.snapshot.build import build_snapshot
 from driftcheck.snapshot.io import dumps
 from driftcheck.snapshot.model import TargetInfo
+from driftcheck.targets.build import build_snapshot
 
 from support import assert_valid_snapshot, run_cli
 

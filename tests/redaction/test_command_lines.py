@@ -16,7 +16,14 @@ from ci_environments import planted_ci_environment
 
 from driftcheck.errors import ProbeError
 from driftcheck.probe import status_error
-from driftcheck.probe._secrets import (
+from driftcheck.redaction.ci_variables import (
+    CI_PUBLIC_VARIABLES,
+    CI_SECRET_VARIABLES,
+    GITHUB_PREDEFINED,
+    GITLAB_PREDEFINED,
+)
+from driftcheck.redaction.image_config import redact_image_config
+from driftcheck.redaction.rules import (
     REDACTED,
     redact_argv,
     redact_environment,
@@ -26,13 +33,6 @@ from driftcheck.probe._secrets import (
     secret_name_rule,
     secret_value_rule,
 )
-from driftcheck.redaction.ci_variables import (
-    CI_PUBLIC_VARIABLES,
-    CI_SECRET_VARIABLES,
-    GITHUB_PREDEFINED,
-    GITLAB_PREDEFINED,
-)
-from driftcheck.redaction.image_config import redact_image_config
 
 RNG = random.Random(20261206)
 

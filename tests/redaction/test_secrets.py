@@ -1,4 +1,4 @@
-"""The redaction rules in driftcheck/probe/_secrets.py (shared by probe and host).
+"""The redaction rules in driftcheck/redaction/rules.py (shared by probe and host).
 
 The canary tokens are built here in the real formats (prefixes, lengths, alphabets)
 from a seeded random generator, so no real credential is in the repository and the
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from driftcheck.probe import _secrets
-from driftcheck.probe._secrets import (
+from driftcheck.redaction import rules
+from driftcheck.redaction.rules import (
     RULE_IDS,
     RULES_VERSION,
     fingerprint,
@@ -31,7 +31,7 @@ from driftcheck.probe._secrets import (
     secret_value_rule,
 )
 
-SECRETS_PY = Path(_secrets.__file__)
+SECRETS_PY = Path(rules.__file__)
 CI_VARIABLES_PY = SECRETS_PY.parents[1] / "redaction" / "ci_variables.py"
 KEY = b"team-fingerprint-key"
 RNG = random.Random(20240229)
@@ -729,7 +729,7 @@ def test_same_results_when_run_inside_other_interpreters() -> None:
         "import json, sys\n"
         "ns = {'__name__': 'probe'}\n"
         f"exec(compile(open({str(CI_VARIABLES_PY)!r}).read(), 'ci_variables.py', 'exec'), ns)\n"
-        f"exec(compile(open({str(SECRETS_PY)!r}).read(), '_secrets.py', 'exec'), ns)\n"
+        f"exec(compile(open({str(SECRETS_PY)!r}).read(), 'rules.py', 'exec'), ns)\n"
         "data = json.load(sys.stdin)\n"
         "key = data['key'].encode()\n"
         "out = [ns['redact_environment'](data['env'], key)]\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from driftcheck.probe._secrets import fingerprint, is_redaction_marker, redact_environment
+from driftcheck.redaction.rules import fingerprint, is_redaction_marker, redact_environment
 from driftcheck.redaction.sweep import HOST_MALFORMED, check_marker, host_redact_environment, sweep
 
 KEY = b"k3y"

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from driftcheck import api
-from driftcheck.redaction.anonymize_snapshot import anonymize_snapshot
 from driftcheck.snapshot import io
+from driftcheck.snapshot.anonymize import anonymize_snapshot
 from driftcheck.snapshot.codec import to_jsonable
 
 from inspect_outputs import assert_inert_html, assert_inert_markdown

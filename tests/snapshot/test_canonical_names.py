@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from packaging.utils import canonicalize_name as packaging_canonical
 
-from driftcheck.snapshot.build import canonicalize_name
+from driftcheck.targets.build import canonicalize_name
 
 
 @pytest.mark.parametrize(

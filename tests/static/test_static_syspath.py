@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from static_builders import E, file, layer, symlink
 
-from driftcheck.snapshot.build import build_snapshot
 from driftcheck.snapshot.model import TargetInfo
+from driftcheck.static.candidates import interpreter_candidates
 from driftcheck.static.collect import collect_static
 from driftcheck.static.rootfs import RootFS
 from driftcheck.static.wanted import wanted
-from driftcheck.targets.candidates import interpreter_candidates
+from driftcheck.targets.build import build_snapshot
 
 DEBIAN_SITE_PY = "# Debian: local addons go into /usr/local/lib/python3.11/dist-packages\n"
 UPSTREAM_SITE_PY = "# site-packages only\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from driftcheck.diff.categories import category_of
 from driftcheck.diff.explainers.interface import Context
 from driftcheck.diff.model import Change, Finding, Severity
 from driftcheck.diff.text import short
@@ -23,7 +24,7 @@ class FallbackExplainer:
             first = changes[0]
             findings.append(
                 Finding(
-                    category=section,
+                    category=category_of(section) or section,
                     subject=key,
                     severity=Severity.INFO,
                     explanation=f"{section} {key} differs ({fields}); no rule rates it.",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from driftcheck import api
-from driftcheck.redaction.anonymize_snapshot import anonymize_snapshot, anonymizer_for
 from driftcheck.report.build import Side
+from driftcheck.snapshot.anonymize import anonymize_snapshot, anonymizer_for
 from driftcheck.targets.reference import parse_reference
 
 

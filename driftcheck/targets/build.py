@@ -21,9 +21,9 @@ from driftcheck.parsers.os_release import parse_os_release
 from driftcheck.parsers.result import ParseResult
 from driftcheck.parsers.rpm import parse_rpm_query
 from driftcheck.probe import invalid_output
-from driftcheck.probe._secrets import RULES_VERSION, redact_url, scrub_text
 from driftcheck.redaction.anonymize import Anonymizer
 from driftcheck.redaction.image_config import redact_image_config
+from driftcheck.redaction.rules import RULES_VERSION, redact_url, scrub_text
 from driftcheck.redaction.sweep import host_redact_environment, sweep
 from driftcheck.snapshot import raw
 from driftcheck.snapshot.codec import ShapeError, from_jsonable, to_jsonable
