@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     ENGINE_UNREACHABLE = 4
     PROBE_FAILED = 5
     SCHEMA_TOO_NEW = 6
+    INTERNAL_ERROR = 70  # a bug in driftcheck: one line, the traceback with --debug
     INTERRUPTED = 130
 
 

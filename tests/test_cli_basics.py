@@ -21,6 +21,18 @@ def test_help_documents_exit_codes():
         assert result.returncode == 0, result.stderr
         flat = " ".join(result.stdout.split())
         assert "Exit codes: 0" in flat and "6 snapshot schema too new" in flat
+        assert "70 internal error" in flat
+
+
+def test_only_diff_and_check_speak_of_drift_in_their_exit_codes():
+    """snapshot, show and report never exit 1: their footer does not promise "drift found"."""
+    for command in ("snapshot", "show", "report"):
+        flat = " ".join(run_cli(command, "--help").stdout.split())
+        assert "Exit codes: 0 success; 2 usage error" in flat, command
+        assert "drift" not in flat.split("Exit codes:")[1], command
+    diff_help = " ".join(run_cli("diff", "--help").stdout.split())
+    assert "1 drift at or above it" in diff_help
+    assert "--debug" in " ".join(run_cli("--help").stdout.split())
 
 
 def test_unknown_option_is_a_usage_error_without_traceback():

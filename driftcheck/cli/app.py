@@ -13,11 +13,14 @@ from driftcheck import __version__
 from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 no drift (or success); 1 drift found; 2 usage error; "
-    "3 invalid input (corrupt or hostile snapshot, archive or image); "
-    "4 Docker engine or registry unreachable; "
-    "5 the probe failed in the target; 6 snapshot schema too new; 130 interrupted."
+_ERROR_CODES = (
+    "2 usage error; 3 invalid input (corrupt or hostile snapshot, archive or image); "
+    "4 Docker engine or registry unreachable; 5 the probe failed in the target; "
+    "6 snapshot schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
+)
+EXIT_CODES_HELP = f"Exit codes: 0 success; {_ERROR_CODES}"
+DIFF_EXIT_CODES_HELP = (
+    f"Exit codes: 0 no drift at or above --fail-on; 1 drift at or above it; {_ERROR_CODES}"
 )
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -43,9 +46,10 @@ def root(
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
-    """driftcheck: capture an environment, compare two, explain the drift."""
+    """driftcheck: capture an environment, compare two, explain the drift.
+
+    Add --debug anywhere on the command line to see the traceback of an error."""
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -177,7 +181,7 @@ def show(
     run_show(source)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(epilog=DIFF_EXIT_CODES_HELP)
 def diff(
     left: Annotated[str, typer.Argument(metavar="A", help="Snapshot file or live reference.")],
     right: Annotated[str, typer.Argument(metavar="B", help="Snapshot file or live reference.")],
@@ -293,7 +297,7 @@ CHECK_EXIT_CODES_HELP = (
     "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
     "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
     "3 corrupt baseline; 4 Docker engine unreachable; 5 the probe failed in the target; "
-    "6 baseline schema too new; 130 interrupted."
+    "6 baseline schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
 )
 
 
@@ -442,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             f"driftcheck: internal error ({type(exc).__name__}); rerun with --debug and report it",
             file=sys.stderr,
         )
-        return 70
+        return ExitCode.INTERNAL_ERROR
     return ExitCode.OK
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
-from driftcheck.errors import UsageError
+from driftcheck.errors import ExitCode, UsageError
 from driftcheck.redaction.rules import scrub_text
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.snapshot import io
@@ -102,7 +102,7 @@ def run_diff(
     sys.stdout.write(report_renderers()[output_format](report))
     if fail_on == "never":
         return 0
-    return 1 if report.at_or_above(Severity.parse(fail_on)) else 0
+    return ExitCode.DRIFT if report.at_or_above(Severity.parse(fail_on)) else ExitCode.OK
 
 
 def _project_facts(project: str | None) -> ProjectFacts | None:

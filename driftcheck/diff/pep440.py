@@ -32,13 +32,6 @@ def parse_version(text: str) -> Version:
     return Version(text)
 
 
-def version_or_none(text: str) -> Version | None:
-    try:
-        return parse_version(text)
-    except InvalidVersion:
-        return None
-
-
 @lru_cache(maxsize=65536)
 def parse_requirement(text: str) -> Requirement:
     """Requirement(text); InvalidRequirement also for a number longer than MAX_DIGITS, in

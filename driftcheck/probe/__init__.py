@@ -36,6 +36,7 @@ def program_environ(environ: Mapping[str, str]) -> dict[str, str]:
 
 UNSUPPORTED_PYTHON_STATUS = 97
 MINIMUM_PYTHON = (3, 8)
+MINIMUM_VERSION = ".".join(map(str, MINIMUM_PYTHON))
 
 # Written for every Python 3 and even Python 2 to parse, so that an old
 # interpreter gets a clear "unsupported" answer rather than a SyntaxError.
@@ -45,7 +46,7 @@ BOOTSTRAP = (
     # replace the standard library module the probe imports.
     "if sys.path and sys.path[0] == '':\n"
     "    del sys.path[0]\n"
-    "if sys.version_info < (3, 8):\n"
+    f"if sys.version_info < {MINIMUM_PYTHON}:\n"
     "    sys.stderr.write('driftcheck-probe: unsupported Python %d.%d\\n' % sys.version_info[:2])\n"
     f"    sys.exit({UNSUPPORTED_PYTHON_STATUS})\n"
     # Short-lived, and what it allocates has no cycles: the cyclic GC would only cost
@@ -173,7 +174,9 @@ def parse_output(stdout: bytes, request: ProbeRequest, where: str) -> dict[str, 
     begin, end = (request.begin + "\n").encode(), ("\n" + request.end).encode()
     start = stdout.rfind(begin)
     if start < 0:
-        raise ProbeError(f"the probe gave no answer in {where}: is it a Python 3.8+ interpreter?")
+        raise ProbeError(
+            f"the probe gave no answer in {where}: is it a Python {MINIMUM_VERSION}+ interpreter?"
+        )
     start += len(begin)
     stop = stdout.find(end, start)
     if stop < 0:
@@ -204,7 +207,9 @@ def status_error(status: int | None, stderr: bytes, where: str) -> ProbeError | 
     text = stderr.decode("utf-8", "replace")
     if status == UNSUPPORTED_PYTHON_STATUS:
         version = text.strip().rsplit(" ", 1)[-1]
-        return ProbeError(f"{where} is Python {version}; driftcheck probes Python 3.8 and later")
+        return ProbeError(
+            f"{where} is Python {version}; driftcheck probes Python {MINIMUM_VERSION} and later"
+        )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     last = _quoted(lines[-1]) if lines else f"exit status {status}"
     return ProbeError(f"the probe failed in {where}: {last}")

@@ -14,7 +14,6 @@ from driftcheck.diff.model import Finding, Fix, ProjectUse, Report
 
 REPORT_FORMAT = "driftcheck-report"
 REPORT_VERSION = "1.0"
-SCHEMA_FILE = f"schemas/report-{REPORT_VERSION}.json"
 # `check --json`: the report with each finding's status, what was set aside, the verdict.
 CHECK_REPORT_FORMAT = "driftcheck-check-report"
 CHECK_REPORT_VERSION = "1.0"

@@ -16,6 +16,7 @@ from driftcheck.errors import ProbeError
 from driftcheck.probe import (
     BOOTSTRAP,
     MAX_OUTPUT_BYTES,
+    MINIMUM_VERSION,
     UNSUPPORTED_PYTHON_STATUS,
     ProbeRequest,
     invalid_output,
@@ -104,18 +105,6 @@ def start_local_probe(
     return LocalProbe(interpreter, proc, request.stdin)
 
 
-def run_local_probe(
-    interpreter: Path,
-    request: ProbeRequest,
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: str | None = None,
-    timeout: float = PROBE_TIMEOUT_SECONDS,
-) -> bytes:
-    """Returns the probe's stdout; raises ProbeError with one clear line otherwise."""
-    return start_local_probe(interpreter, request, env=env, cwd=cwd).answer(timeout)
-
-
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
     assert proc.stdin is not None
     try:
@@ -182,7 +171,7 @@ def _check(interpreter: Path, status: int, stdout: bytes, stderr: bytes) -> byte
     if not_python:  # /bin/ls and friends: their complaint would quote the bootstrap
         raise ProbeError(
             f"{interpreter} did not run the probe (exit status {status}); "
-            "is it a Python 3.8+ interpreter?"
+            f"is it a Python {MINIMUM_VERSION}+ interpreter?"
         )
     error = status_error(status, stderr, str(interpreter))
     if error is not None:

@@ -27,7 +27,7 @@ from driftcheck.report import embed
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import Snapshot, TargetInfo
 from driftcheck.targets.build import build_snapshot
-from driftcheck.targets.local_run import run_local_probe
+from driftcheck.targets.local_run import start_local_probe
 
 from support import small_snapshot
 
@@ -120,7 +120,7 @@ def test_any_bytes_load_or_are_refused_cleanly(raw: bytes) -> None:
 def probe_answer() -> dict[str, Any]:
     """A real answer of the real probe, from the interpreter running these tests."""
     request = build_request()
-    stdout = run_local_probe(Path(sys.executable), request)
+    stdout = start_local_probe(Path(sys.executable), request).answer(60)
     return parse_output(stdout, request, "this interpreter")
 
 

@@ -397,12 +397,6 @@ def severity_of(name: str, rule: VariableRule, values: tuple[object, ...]) -> Se
     return rule.severity
 
 
-def known_effect(name: str) -> bool:
-    """A variable whose effect on a Python program the table says in words."""
-    rule = rule_for(name)
-    return rule is not None and rule is not NOISE
-
-
 def rule_for(name: str) -> VariableRule | None:
     """The rule for a variable; None for PATH (its own rule) and variables nobody rates."""
     if name in EXACT:
