@@ -9,7 +9,6 @@ differ; deepdiff then works only on the entries that differ, so a diff of two
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,6 @@ from driftcheck.snapshot.model import (
 # both sides know (diff.runtime), and native libraries only between two static sides
 # (both found by file name, the same walk).
 RUNTIME_SECTIONS = ("python", "native_libraries")
-_PATH_PART = re.compile(r"\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
 DISTRIBUTION_FIELDS = (
     "version",
     "location",
@@ -215,11 +213,13 @@ def _entry_changes(section: str, key: str, left: Any, right: Any) -> list[Change
     from deepdiff import DeepDiff  # imported when two entries differ, not on every start-up
 
     # Lists are reported whole, so they are compared item by item, not aligned by difflib.
-    diff = DeepDiff(left, right, verbose_level=2, zip_ordered_iterables=True)
+    diff = DeepDiff(left, right, verbose_level=2, zip_ordered_iterables=True, view="tree")
     fields: dict[tuple[str, ...], str] = {}
-    for report_type, items in diff.items():
-        for path in items:
-            parts = _path_parts(path)
+    for report_type, levels in diff.items():
+        for level in levels:
+            # The path as keys and indexes, never a string to parse back: a key may hold
+            # any quote or bracket (a label "it's").
+            parts: list[str | int] = level.path(output_format="list")
             # A list is compared whole: "requires_dist" changed, not its item 3.
             cut = next((i for i, p in enumerate(parts) if isinstance(p, int)), len(parts))
             name = tuple(str(p) for p in parts[:cut])
@@ -233,13 +233,6 @@ def _entry_changes(section: str, key: str, left: Any, right: Any) -> list[Change
         Change(section, key, ".".join(name), kind, _lookup(left, name), _lookup(right, name))
         for name, kind in sorted(fields.items())
     ]
-
-
-def _path_parts(path: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for quoted, index in _PATH_PART.findall(path.removeprefix("root")):
-        parts.append(int(index) if index else quoted.replace("\\'", "'"))
-    return parts
 
 
 def _lookup(entry: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
