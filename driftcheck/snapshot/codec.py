@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any, TypeVar, Union
 
@@ -59,33 +59,26 @@ def _hints(cls: type) -> dict[str, Any]:
 def from_jsonable(cls: type[T], data: Any, where: str = "") -> T:
     """Builds ``cls`` from ``data``; extra keys are ignored, missing required ones are not.
 
-    A decoder compiled once per type does the work (a snapshot holds 100,000s of
-    values); only when it refuses the data does the checked walk below run again,
-    to name the exact place in the error.
+    One decoder per type, compiled once (a snapshot holds 100,000s of values). A value
+    it refuses raises ``ShapeError`` naming the exact place (``distributions[3].version:
+    expected a string, found an integer``): the place is gathered only while the refusal
+    travels up, so a sound document pays nothing for it.
     """
     try:
         return _compiled(cls)(data)  # type: ignore[no-any-return,arg-type]
-    except _Mismatch:
-        return _checked(cls, data, where)
-
-
-def _checked(cls: type[T], data: Any, where: str) -> T:
-    if not isinstance(data, dict):
-        raise ShapeError(where, f"expected an object, found {_kind(data)}")
-    kwargs: dict[str, Any] = {}
-    hints = _hints(cls)  # type: ignore[arg-type]
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        path = f"{where}.{f.name}" if where else f.name
-        if f.name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ShapeError(path, "missing")
-            continue
-        kwargs[f.name] = _decode(hints[f.name], data[f.name], path)
-    return cls(**kwargs)
+    except _Mismatch as exc:
+        place = (where + "".join(reversed(exc.steps))).removeprefix(".")
+        raise ShapeError(place, exc.problem) from None
 
 
 class _Mismatch(Exception):
-    """The compiled decoders' refusal: cheap, with no place; the checked walk names it."""
+    """A decoder's refusal: the problem, and the steps (``.name``, ``[3]``) from the
+    refused value up to where it was caught, innermost first."""
+
+    def __init__(self, problem: str, step: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.steps: list[str] = [] if step is None else [step]
 
 
 Decoder = Callable[[Any], Any]
@@ -93,7 +86,8 @@ Decoder = Callable[[Any], Any]
 
 @cache
 def _compiled(tp: Any) -> Decoder:
-    """A decoder accepting exactly what `_decode` accepts for ``tp``, without paths."""
+    """The decoder for ``tp``: dataclasses, unions (dataclass members first), tuples,
+    mappings, ``Any`` and the JSON scalars."""
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
         return _compiled_union(typing.get_args(tp))
@@ -103,25 +97,9 @@ def _compiled(tp: Any) -> Decoder:
         return _compiled_dataclass(tp)  # type: ignore[arg-type]
     if origin is tuple:
         item_type = typing.get_args(tp)[0]
-        if item_type is str:
-            return _tuple_of_str
-        item = _compiled(item_type)
-
-        def tuple_of(value: Any) -> Any:
-            if not isinstance(value, list):
-                raise _Mismatch
-            return tuple(item(v) for v in value)
-
-        return tuple_of
+        return _tuple_of_str if item_type is str else _compiled_tuple(_compiled(item_type))
     if origin in (Mapping, dict):
-        item = _compiled(typing.get_args(tp)[1])
-
-        def mapping_of(value: Any) -> Any:
-            if not isinstance(value, dict):
-                raise _Mismatch
-            return {k: item(v) for k, v in value.items()}
-
-        return mapping_of
+        return _compiled_mapping(_compiled(typing.get_args(tp)[1]))
     scalar = _SCALAR_DECODERS.get(tp)
     if scalar is None:
         raise TypeError(f"unsupported type {tp!r}")  # a bug in the model, not in input
@@ -141,21 +119,62 @@ def _compiled_dataclass(cls: type) -> Decoder:
 
     def decode(data: Any) -> Any:
         if not isinstance(data, dict):
-            raise _Mismatch
+            raise _Mismatch(f"expected an object, found {_kind(data)}")
         kwargs = {}
         for name, item, required in fields:
             if name in data:
-                kwargs[name] = item(data[name])
+                try:
+                    kwargs[name] = item(data[name])
+                except _Mismatch as exc:
+                    exc.steps.append(f".{name}")
+                    raise
             elif required:
-                raise _Mismatch
+                raise _Mismatch("missing", f".{name}")
         return cls(**kwargs)
 
     return decode
 
 
+def _compiled_tuple(item: Decoder) -> Decoder:
+    def decode(value: Any) -> Any:
+        if not isinstance(value, list):
+            raise _Mismatch(f"expected a list, found {_kind(value)}")
+        try:
+            return tuple([item(v) for v in value])
+        except _Mismatch:
+            _locate(item, enumerate(value), "[{}]")
+            raise
+
+    return decode
+
+
+def _compiled_mapping(item: Decoder) -> Decoder:
+    def decode(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _Mismatch(f"expected an object, found {_kind(value)}")
+        try:
+            return {k: item(v) for k, v in value.items()}
+        except _Mismatch:
+            _locate(item, value.items(), ".{}")
+            raise
+
+    return decode
+
+
+def _locate(item: Decoder, entries: Iterable[tuple[Any, Any]], step: str) -> None:
+    """Decodes the entries again (the refusal path only) to name the one refused."""
+    for key, value in entries:
+        try:
+            item(value)
+        except _Mismatch as exc:
+            exc.steps.append(step.format(key))
+            raise exc from None
+
+
 def _compiled_union(options: tuple[Any, ...]) -> Decoder:
     nullable = type(None) in options
-    # As in _decode_union: dataclass members are tried before scalar ones.
+    # A dict only decodes into a dataclass member, a scalar only into a scalar member:
+    # dataclass members are tried first.
     ordered = sorted(options, key=lambda o: not dataclasses.is_dataclass(o))
     members = [_compiled(o) for o in ordered if o is not type(None)]
 
@@ -167,7 +186,7 @@ def _compiled_union(options: tuple[Any, ...]) -> Decoder:
                 return member(value)
             except _Mismatch:
                 continue
-        raise _Mismatch
+        raise _Mismatch(f"{_kind(value)} is not allowed here")
 
     return decode
 
@@ -177,88 +196,38 @@ def _identity(value: Any) -> Any:
 
 
 def _tuple_of_str(value: Any) -> Any:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Mismatch
+    if not isinstance(value, list):
+        raise _Mismatch(f"expected a list, found {_kind(value)}")
+    if not all(isinstance(v, str) for v in value):
+        _locate(_str, enumerate(value), "[{}]")
     return tuple(value)
 
 
 def _none(value: Any) -> Any:
     if value is not None:
-        raise _Mismatch
+        raise _Mismatch(f"expected null, found {_kind(value)}")
     return None
 
 
 def _bool(value: Any) -> Any:
     if not isinstance(value, bool):
-        raise _Mismatch
+        raise _Mismatch(f"expected true or false, found {_kind(value)}")
     return value
 
 
 def _int(value: Any) -> Any:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _Mismatch
+        raise _Mismatch(f"expected an integer, found {_kind(value)}")
     return value
 
 
 def _str(value: Any) -> Any:
     if not isinstance(value, str):
-        raise _Mismatch
+        raise _Mismatch(f"expected a string, found {_kind(value)}")
     return value
 
 
 _SCALAR_DECODERS: dict[Any, Decoder] = {type(None): _none, bool: _bool, int: _int, str: _str}
-
-
-def _decode(tp: Any, value: Any, where: str) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (Union, types.UnionType):
-        return _decode_union(typing.get_args(tp), value, where)
-    if tp is Any:
-        return value
-    if dataclasses.is_dataclass(tp):
-        return from_jsonable(tp, value, where)  # type: ignore[arg-type]
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise ShapeError(where, f"expected a list, found {_kind(value)}")
-        item = typing.get_args(tp)[0]
-        return tuple(_decode(item, v, f"{where}[{i}]") for i, v in enumerate(value))
-    if origin in (Mapping, dict):
-        if not isinstance(value, dict):
-            raise ShapeError(where, f"expected an object, found {_kind(value)}")
-        item = typing.get_args(tp)[1]
-        return {k: _decode(item, v, f"{where}.{k}") for k, v in value.items()}
-    if tp is type(None):
-        if value is not None:
-            raise ShapeError(where, f"expected null, found {_kind(value)}")
-        return None
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ShapeError(where, f"expected true or false, found {_kind(value)}")
-        return value
-    if tp is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ShapeError(where, f"expected an integer, found {_kind(value)}")
-        return value
-    if tp is str:
-        if not isinstance(value, str):
-            raise ShapeError(where, f"expected a string, found {_kind(value)}")
-        return value
-    raise TypeError(f"unsupported type {tp!r} at {where}")  # a bug in the model, not in input
-
-
-def _decode_union(options: tuple[Any, ...], value: Any, where: str) -> Any:
-    if value is None and type(None) in options:
-        return None
-    # A dict only decodes into a dataclass member, a scalar only into a scalar member.
-    ordered = sorted(options, key=lambda o: not dataclasses.is_dataclass(o))
-    for option in ordered:
-        if option is type(None):
-            continue
-        try:
-            return _decode(option, value, where)
-        except ShapeError:
-            continue
-    raise ShapeError(where, f"{_kind(value)} is not allowed here")
 
 
 def _kind(value: Any) -> str:
