@@ -33,8 +33,8 @@ def take_snapshot(
 
     request = build_request(
         key.decode("utf-8") if key else None,
-        main_process_environ=getattr(target, "main_process_environ", False),
-        os_packages=not getattr(target, "reads_os_packages", False),
+        main_process_environ=target.main_process_environ,
+        os_packages=not target.reads_os_packages,
     )
     answer = target.run_probe(request)
     return build_snapshot(

@@ -21,11 +21,11 @@ from driftcheck.static.collect import collect_static
 from driftcheck.static.rootfs import Limits, RootFS
 from driftcheck.static.wanted import wanted
 from driftcheck.targets.image_metadata import image_label, image_metadata
-from driftcheck.targets.interface import ProbeAnswer
+from driftcheck.targets.interface import ProbeAnswer, Target
 
 
 @dataclass(frozen=True)
-class ArchiveTarget:
+class ArchiveTarget(Target):
     """An image archive file (or OCI layout folder); ``tag`` picks one of several images."""
 
     path: str | Path
@@ -56,7 +56,7 @@ class ArchiveTarget:
 
 
 @dataclass(frozen=True)
-class StaticImageTarget:
+class StaticImageTarget(Target):
     """An image in the engine, read without running it (no Python needed in the image)."""
 
     ref: str

@@ -25,7 +25,7 @@ from driftcheck.targets import reaper
 from driftcheck.targets.exec_engine import ExecEngine, open_exec_engine
 from driftcheck.targets.exec_stream import ExecResult
 from driftcheck.targets.image_metadata import container_metadata
-from driftcheck.targets.interface import ProbeAnswer
+from driftcheck.targets.interface import ProbeAnswer, Target
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 LOOK_INTERVAL_SECONDS = 0.2
@@ -33,7 +33,7 @@ RESTART_LOOKS = 10  # how long a stopped container may take to come back: 2 s
 
 
 @dataclass(frozen=True)
-class ContainerTarget:
+class ContainerTarget(Target):
     ref: str
     python: str | None = None
     timeout: float = DEFAULT_TIMEOUT_SECONDS

@@ -13,13 +13,13 @@ from driftcheck.probe import ProbeRequest, parse_output
 from driftcheck.redaction.sweep import prescrub
 from driftcheck.snapshot.model import OsPackage, TargetInfo, Unknown
 from driftcheck.targets.build import parse_package_databases
-from driftcheck.targets.interface import ProbeAnswer
+from driftcheck.targets.interface import ProbeAnswer, Target
 from driftcheck.targets.local_run import PROBE_TIMEOUT_SECONDS, start_local_probe
 from driftcheck.targets.prestart import claim
 
 
 @dataclass(frozen=True)
-class HostInterpreter:
+class HostInterpreter(Target):
     """Probes an interpreter with a given environment (the user's, by default).
 
     The probe runs on this machine and sees its files: while it reads the

@@ -25,7 +25,7 @@ from driftcheck.static.candidates import (
 )
 from driftcheck.targets import engine
 from driftcheck.targets.image_metadata import image_label, image_metadata
-from driftcheck.targets.interface import ProbeAnswer
+from driftcheck.targets.interface import ProbeAnswer, Target
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 MEMORY_LIMIT = "1g"
@@ -35,7 +35,7 @@ ARCH_ALIASES = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": 
 
 
 @dataclass(frozen=True)
-class ImageTarget:
+class ImageTarget(Target):
     ref: str
     python: str | None = None
     timeout: float = DEFAULT_TIMEOUT_SECONDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from driftcheck.parsers.result import ParseResult
 from driftcheck.probe import ProbeRequest
@@ -24,11 +24,15 @@ class ProbeAnswer:
 
 
 class Target(Protocol):
-    """A place to snapshot. Targets whose application is PID 1 (containers) also set
-    a class attribute ``main_process_environ = True``: PID 1's environment is what
-    the application sees. Targets whose probe runs on this machine set
-    ``reads_os_packages = True``: they read the OS package databases themselves, in
-    parallel with the probe, which is then asked not to send them."""
+    """A place to snapshot. Every target subclasses this protocol, so its abilities are
+    members with a default, read as attributes (never with ``getattr``)."""
+
+    # The application is PID 1 (containers, images run): PID 1's environment is what it
+    # sees, and the probe reads it.
+    main_process_environ: ClassVar[bool] = False
+    # The probe runs on this machine: the host reads the OS package databases itself,
+    # in parallel, and asks the probe not to send them.
+    reads_os_packages: ClassVar[bool] = False
 
     def describe(self) -> str:
         """A short phrase naming the target, for messages and the snapshot."""

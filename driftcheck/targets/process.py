@@ -12,12 +12,12 @@ import psutil
 from driftcheck.errors import ProbeError, UsageError
 from driftcheck.probe import ProbeRequest
 from driftcheck.targets.host import HostInterpreter
-from driftcheck.targets.interface import ProbeAnswer
+from driftcheck.targets.interface import ProbeAnswer, Target
 from driftcheck.targets.interpreter import resolve_interpreter
 
 
 @dataclass(frozen=True)
-class ProcessTarget:
+class ProcessTarget(Target):
     pid: int
 
     def describe(self) -> str:

@@ -17,11 +17,11 @@ from driftcheck.snapshot.model import TargetInfo
 from driftcheck.static.collect import collect_static
 from driftcheck.static.rootfs import Limits
 from driftcheck.targets.image_metadata import image_label
-from driftcheck.targets.interface import ProbeAnswer
+from driftcheck.targets.interface import ProbeAnswer, Target
 
 
 @dataclass(frozen=True)
-class RegistryTarget:
+class RegistryTarget(Target):
     name: ImageName
     platform: Platform | None = None
     insecure: bool = False
