@@ -288,7 +288,7 @@ def phases(a_path: Path, b_path: Path, runs: int) -> dict[str, list[float]]:
     from driftcheck.diff.explainers.common import _FACTS
     from driftcheck.diff.explainers.interface import Context
     from driftcheck.redaction.sweep import _scrub_cached
-    from driftcheck.render.report_text import render_text
+    from driftcheck.render.diff_text import render_text
     from driftcheck.snapshot import io as snapshot_io
     from driftcheck.snapshot.codec import from_jsonable
     from driftcheck.snapshot.model import Snapshot
@@ -331,7 +331,7 @@ def phases(a_path: Path, b_path: Path, runs: int) -> dict[str, list[float]]:
 def import_times() -> list[tuple[str, int]]:
     """Top-level imports of `driftcheck diff`'s modules by cumulative microseconds."""
     modules = "driftcheck.cli.app, driftcheck.cli.commands, driftcheck.diff.engine, " + (
-        "driftcheck.render.report_text, driftcheck.snapshot.io"
+        "driftcheck.render.diff_text, driftcheck.snapshot.io"
     )
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {modules}"],
@@ -353,7 +353,7 @@ def import_times() -> list[tuple[str, int]]:
 
 def profile(a_path: Path, b_path: Path) -> list[tuple[str, int, float, float]]:
     from driftcheck.diff.engine import compare
-    from driftcheck.render.report_text import render_text
+    from driftcheck.render.diff_text import render_text
     from driftcheck.snapshot import io as snapshot_io
 
     profiler = cProfile.Profile()

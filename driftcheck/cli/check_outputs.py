@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from driftcheck.errors import OutputError, UsageError
 from driftcheck.gate.baseline import repository_path
 from driftcheck.gate.verdict import CheckResult
 from driftcheck.regular_files import NotReadError, open_for_append
+from driftcheck.render.formats import check_renderer
 from driftcheck.snapshot.io import write_atomic
 from driftcheck.snapshot.streams import writes_through
 
@@ -68,30 +68,17 @@ class ReportFiles:
                 )
 
     def write(self, result: CheckResult, baseline: Path) -> list[Path]:
-        renderers = _renderers(baseline)
+        location = repository_path(baseline) or baseline.name
         written = []
         for option, path in self.requested():
+            text = check_renderer(option, location=location)(result)
             if path == STDOUT:
-                sys.stdout.write(renderers[option](result))
+                sys.stdout.write(text)
                 sys.stdout.flush()
                 continue
-            write_atomic(path, renderers[option](result), option=option)
+            write_atomic(path, text, option=option)
             written.append(path)
         return written
-
-
-def _renderers(baseline: Path) -> dict[str, Callable[[CheckResult], str]]:
-    from driftcheck.render.check_report import check_json, check_markdown
-    from driftcheck.render.codequality import render_codequality
-    from driftcheck.render.junit import render_junit
-
-    location = repository_path(baseline) or baseline.name
-    return {
-        "--junit": render_junit,
-        "--markdown": check_markdown,
-        "--json": check_json,
-        "--codequality": lambda result: render_codequality(result, location=location),
-    }
 
 
 def in_github_actions() -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shlex
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -13,6 +12,7 @@ from driftcheck import api
 from driftcheck.cli.progress import spinner
 from driftcheck.errors import ExitCode, UsageError
 from driftcheck.redaction.rules import scrub_text
+from driftcheck.render.formats import diff_renderer
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.snapshot import io
 from driftcheck.snapshot.streams import writes_through
@@ -20,7 +20,6 @@ from driftcheck.terminal import visible
 
 if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.cli.check_outputs import ReportFiles
-    from driftcheck.diff.model import Report
     from driftcheck.gate.verdict import CheckResult
     from driftcheck.project.model import ProjectFacts
     from driftcheck.report.build import BuiltReport
@@ -54,14 +53,6 @@ def run_show(source: str) -> None:
     with spinner(f"reading {source}"):
         snap = api.load_or_take(source, key=api.fingerprint_key())
     print(snapshot_summary(snap, details=True))
-
-
-def report_renderers() -> dict[str, Callable[[Report], str]]:
-    from driftcheck.render.report_json import render_json
-    from driftcheck.render.report_markdown import render_markdown
-    from driftcheck.render.report_text import render_text
-
-    return {"text": render_text, "json": render_json, "markdown": render_markdown}
 
 
 def run_diff(
@@ -99,7 +90,7 @@ def run_diff(
         text = constraints_text(a, b, left, right, path.name)
         io.write_atomic(path, text, option="--emit-constraints")
         print(f"driftcheck: wrote constraints to {visible(str(path))}", file=sys.stderr)
-    sys.stdout.write(report_renderers()[output_format](report))
+    sys.stdout.write(diff_renderer(output_format)(report))
     if fail_on == "never":
         return 0
     return ExitCode.DRIFT if report.at_or_above(Severity.parse(fail_on)) else ExitCode.OK

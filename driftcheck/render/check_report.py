@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from driftcheck.gate.verdict import CheckResult, Outcome
-from driftcheck.render.markdown_safe import md_code, md_text
-from driftcheck.render.report_json import (
+from driftcheck.render.diff_json import (
     CHECK_REPORT_FORMAT,
     CHECK_REPORT_VERSION,
     dump_json,
     finding_document,
     report_document,
 )
-from driftcheck.render.report_markdown import render_markdown
-from driftcheck.render.report_text import render_text
+from driftcheck.render.diff_markdown import render_markdown
+from driftcheck.render.diff_text import render_text
+from driftcheck.render.markdown_safe import md_code, md_text
 from driftcheck.terminal import visible
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from driftcheck.diff.model import Finding
-from driftcheck.render.report_text import fix_lines
+from driftcheck.render.diff_text import fix_lines
 from driftcheck.terminal import visible
 
 MAX_MEMBERS = 50

@@ -1,6 +1,6 @@
 """The drift report of two snapshots, in Markdown sized to an issue body.
 
-The drift itself is `render.report_markdown.render_markdown` (likely causes first),
+The drift itself is `render.diff_markdown.render_markdown` (likely causes first),
 unchanged; fitting works on the Report it renders: fewer group members, then no info
 findings, then no low ones, and so on down to the likely causes alone.
 """
@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.render.diff_markdown import render_markdown
 from driftcheck.render.markdown_safe import md_code, md_text
-from driftcheck.render.report_markdown import render_markdown
 from driftcheck.render.summary import os_line, packages_line, python_line
 from driftcheck.report.fit import Fitted, Part, Step, fit
 from driftcheck.report.markdown_parts import REPORT_COMMENT, details, embedded_section, notice

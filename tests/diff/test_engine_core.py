@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from driftcheck.cli.commands import report_renderers
 from driftcheck.cli.options import ReportFormat
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.engine import compare
 from driftcheck.diff.filters import filter_report
 from driftcheck.diff.model import Severity
+from driftcheck.render.formats import DIFF_FORMATS, diff_renderer
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import Distribution, Redacted, Unknown
 
@@ -87,7 +87,7 @@ def test_filters_keep_and_drop():
 
 
 def test_every_report_format_has_a_renderer():
-    assert set(report_renderers()) == {f.value for f in ReportFormat}
+    assert set(DIFF_FORMATS) == {f.value for f in ReportFormat}
 
 
 def test_cli_diff_exit_codes_and_json(tmp_path):
@@ -151,6 +151,6 @@ def test_the_text_totals_count_one_finding_in_the_singular():
     left, right = _pair()
     report = compare(left, right)
     one = replace(report, findings=report.findings[:1])
-    text = report_renderers()["text"](one)
+    text = diff_renderer("text")(one)
     assert f"\n1 finding: 1 {one.findings[0].severity.label}.\n" in text
-    assert f"\n{len(report.findings)} findings: " in report_renderers()["text"](report)
+    assert f"\n{len(report.findings)} findings: " in diff_renderer("text")(report)

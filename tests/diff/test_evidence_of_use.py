@@ -19,7 +19,7 @@ from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Finding, Report, Severity
 from driftcheck.project.read import read_project
 from driftcheck.project.roles import is_development_file, is_optional_source
-from driftcheck.render.report_text import render_text
+from driftcheck.render.diff_text import render_text
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import Snapshot
 

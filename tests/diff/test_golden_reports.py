@@ -16,10 +16,10 @@ import jsonschema
 import pytest
 from diff_scenarios import RELEASE_SNAPSHOTS
 
-from driftcheck.cli.commands import report_renderers
 from driftcheck.diff.engine import compare
 from driftcheck.project.model import ProjectFacts
 from driftcheck.project.read import read_project
+from driftcheck.render.formats import diff_renderer
 from driftcheck.snapshot.io import load
 from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
 
@@ -85,7 +85,7 @@ def test_report_matches_golden_file(output_format, pair, tmp_path):
     left, right = make()
     project = _project(tmp_path) if with_project else None
     report = compare(left, right, left_label=left_label, right_label=right_label, project=project)
-    rendered = report_renderers()[output_format](report)
+    rendered = diff_renderer(output_format)(report)
     golden = GOLDEN / f"{pair}.{SUFFIX[output_format]}"
     if os.environ.get("DRIFTCHECK_UPDATE_GOLDEN") == "1" or not golden.exists():
         golden.write_text(rendered)
@@ -96,7 +96,7 @@ def test_report_matches_golden_file(output_format, pair, tmp_path):
 
 def test_json_report_follows_its_shipped_schema():
     left, right = _pair()
-    document = json.loads(report_renderers()["json"](compare(left, right)))
+    document = json.loads(diff_renderer("json")(compare(left, right)))
     jsonschema.validate(document, report_schema())
     fixes = [f["fix"] for f in document["findings"] if f["fix"]]
     assert any(f["command"] and f["on"] for f in fixes)
@@ -105,7 +105,7 @@ def test_json_report_follows_its_shipped_schema():
 
 def test_the_schema_refuses_what_the_report_never_writes():
     left, right = _pair()
-    document = json.loads(report_renderers()["json"](compare(left, right)))
+    document = json.loads(diff_renderer("json")(compare(left, right)))
     document["findings"][0]["fix"] = {"command": None, "advice": None, "on": None}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, report_schema())

@@ -9,8 +9,8 @@ from markdown_it import MarkdownIt
 
 from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Finding, Fix, Report, Severity
+from driftcheck.render.diff_markdown import render_markdown
 from driftcheck.render.markdown_safe import md_code, md_text
-from driftcheck.render.report_markdown import render_markdown
 from driftcheck.snapshot.model import Distribution
 from driftcheck.terminal import visible
 

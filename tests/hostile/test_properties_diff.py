@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Change, Finding
-from driftcheck.render.report_json import render_json
-from driftcheck.render.report_markdown import render_markdown
-from driftcheck.render.report_text import render_text
+from driftcheck.render.diff_json import render_json
+from driftcheck.render.diff_markdown import render_markdown
+from driftcheck.render.diff_text import render_text
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import (
     ContainerInfo,

@@ -18,9 +18,9 @@ import pytest
 from lxml import etree
 
 from driftcheck.diff.engine import compare
-from driftcheck.render.report_json import render_json
-from driftcheck.render.report_markdown import render_markdown
-from driftcheck.render.report_text import render_text
+from driftcheck.render.diff_json import render_json
+from driftcheck.render.diff_markdown import render_markdown
+from driftcheck.render.diff_text import render_text
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.report.build import Side, build_report
 from driftcheck.report.preview import preview
