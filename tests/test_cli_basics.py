@@ -91,3 +91,31 @@ def test_a_report_option_onto_a_folder_is_named_in_the_error(tmp_path):
                      "--json", str(tmp_path))  # fmt: skip
     line = assert_one_line_error(result, 2)
     assert line.endswith("choose a file for --json"), line
+
+
+def test_help_is_whole_and_usage_names_arguments_plainly():
+    """No command summary cut with "…", and no {A} braces around required arguments."""
+    root = run_cli("--help").stdout
+    commands = root.split("Commands:")[1].split("Exit codes:")[0]
+    assert "..." not in commands and "…" not in commands, commands
+    for command in ("snapshot", "show", "diff", "report", "check"):
+        assert f"  {command}  " in commands
+    assert run_cli("diff", "--help").stdout.startswith("Usage: driftcheck diff [OPTIONS] A B\n")
+    assert run_cli("show", "--help").stdout.startswith("Usage: driftcheck show [OPTIONS] SOURCE\n")
+
+
+def test_a_python_snapshot_is_labelled_after_its_environment(tmp_path):
+    import json
+    import subprocess
+
+    venv = tmp_path / "shop" / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    out = tmp_path / "s.json"
+    result = run_cli("snapshot", "--python", str(venv / "bin" / "python"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text())["label"] == "shop-venv"
+    named = tmp_path / "tools"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(named)], check=True)
+    result = run_cli("snapshot", "--python", str(named / "bin" / "python"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text())["label"] == "tools"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import sys
 import traceback
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from driftcheck import __version__
 from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat
@@ -23,6 +24,17 @@ DIFF_EXIT_CODES_HELP = (
     f"Exit codes: 0 no drift at or above --fail-on; 1 drift at or above it; {_ERROR_CODES}"
 )
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class Command(TyperCommand):
+    """Usage lines name arguments as their help does (``A B``), not ``{A} {B}``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # typer's own click Context
+        return [
+            piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+            for piece in super().collect_usage_pieces(ctx)
+        ]
+
 
 app = typer.Typer(
     add_completion=False,
@@ -52,7 +64,11 @@ def root(
     Add --debug anywhere on the command line to see the traceback of an error."""
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(
+    cls=Command,
+    epilog=EXIT_CODES_HELP,
+    short_help="Capture the environment a Python program runs on, as JSON.",
+)
 def snapshot(
     python: Annotated[
         str | None,
@@ -164,7 +180,11 @@ def snapshot(
     run_snapshot(target, output=output, label=label, anonymize=anonymize)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(
+    cls=Command,
+    epilog=EXIT_CODES_HELP,
+    short_help="Summarise a snapshot file, or a live target snapshotted now.",
+)
 def show(
     source: Annotated[
         str,
@@ -181,7 +201,11 @@ def show(
     run_show(source)
 
 
-@app.command(epilog=DIFF_EXIT_CODES_HELP)
+@app.command(
+    cls=Command,
+    epilog=DIFF_EXIT_CODES_HELP,
+    short_help="Explain the drift between two environments, likely causes first.",
+)
 def diff(
     left: Annotated[str, typer.Argument(metavar="A", help="Snapshot file or live reference.")],
     right: Annotated[str, typer.Argument(metavar="B", help="Snapshot file or live reference.")],
@@ -238,7 +262,11 @@ def diff(
     raise typer.Exit(code)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(
+    cls=Command,
+    epilog=EXIT_CODES_HELP,
+    short_help="Make a report for a bug ticket, safe to paste in public.",
+)
 def report(
     sources: Annotated[
         list[str] | None,
@@ -301,7 +329,11 @@ CHECK_EXIT_CODES_HELP = (
 )
 
 
-@app.command(epilog=CHECK_EXIT_CODES_HELP)
+@app.command(
+    cls=Command,
+    epilog=CHECK_EXIT_CODES_HELP,
+    short_help="Fail a CI job when the target drifted from a committed baseline.",
+)
 def check(
     baseline: Annotated[
         str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -43,7 +44,11 @@ class HostInterpreter(Target):
         return f"{self.interpreter} (chosen by {self.chosen_by})"
 
     def default_label(self) -> str:
-        return f"pid-{self.pid}" if self.pid is not None else "host"
+        if self.pid is not None:
+            return f"pid-{self.pid}"
+        if self.chosen_by == "--python":
+            return environment_label(self.interpreter)
+        return "host"
 
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
         started = claim(self.interpreter, self.environ, self.cwd, request)
@@ -74,3 +79,22 @@ def read_os_packages() -> ParseResult:
     prescrub(value for value in values if isinstance(value, str))
     problems = tuple(Unknown(str(u["field"]), str(u["reason"])) for u in collector.unknowns)
     return ParseResult(parsed.packages, parsed.unknowns + problems)
+
+
+GENERIC_VENV_NAMES = frozenset({".venv", "venv", "env", ".env", "virtualenv", ".virtualenv"})
+
+
+def environment_label(interpreter: Path) -> str:
+    """A label after the environment an interpreter belongs to: a venv by its folder
+    (``/work/shop/.venv/bin/python`` → ``shop-venv``), any other by its program name
+    (``python3.12``). Only the characters a label may hold are kept."""
+    bin_dir = interpreter.parent
+    prefix = bin_dir.parent
+    if (prefix / "pyvenv.cfg").is_file():
+        name = prefix.name
+        if name.lower() in GENERIC_VENV_NAMES and prefix.parent.name:
+            name = f"{prefix.parent.name}-{name.lstrip('.')}"
+    else:
+        name = interpreter.name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")
+    return cleaned[:100] or "host"
