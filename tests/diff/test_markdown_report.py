@@ -81,7 +81,19 @@ def test_table_rows_keep_their_five_cells():
 
 def test_code_fence_is_longer_than_any_backtick_run():
     assert md_code("a ``` b") == "````a ``` b````"
-    assert md_text("[x](y)") == "\\[x\\]\\(y\\)"
+    assert md_text("[x](y)") == "\\[x\\](y)"
+
+
+def test_plain_text_escapes_only_what_would_render():
+    """Versions and sentences stay readable: only what could open markup is escaped."""
+    assert md_text("six 1.26.18, 2.0 (minor): fine; 50% - ok") == (
+        "six 1.26.18, 2.0 (minor): fine; 50% - ok"
+    )
+    assert md_text("https://x.io/a") == "https\\://x.io/a"
+    assert md_text("www.x.io") == "www\\.x.io"
+    assert md_text("1. first") == "1\\. first"
+    assert md_text("- item") == "\\- item"
+    assert md_text("a*b_c`d|e~f$g<h&i#j") == "a\\*b\\_c\\`d\\|e\\~f\\$g\\<h\\&i\\#j"
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
