@@ -12,13 +12,16 @@ comparable (sbom/comparable.py).
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from packageurl import PackageURL
 
 from driftcheck import __version__
 from driftcheck.errors import InvalidSnapshotError
 from driftcheck.probe._secrets import RULES_VERSION
 from driftcheck.sbom.cyclonedx_read import is_cyclonedx, read_cyclonedx
-from driftcheck.sbom.document import MAX_TEXT, SbomContent, SbomShapeError
+from driftcheck.sbom.document import MAX_TEXT, OsRelease, SbomContent, SbomShapeError
 from driftcheck.sbom.purls import PurlError, parse_purl, record_from_purl
 from driftcheck.sbom.spdx_read import is_spdx, read_spdx
 from driftcheck.snapshot.codec import to_jsonable
@@ -36,6 +39,7 @@ from driftcheck.snapshot.model import (
 )
 
 SBOM_MODE = "sbom"
+_DISTRO = re.compile(r"(?:(?P<id>[a-z][a-z0-9._]{0,40})-)?(?P<version>[0-9][0-9A-Za-z._~+-]{0,40})")
 # What no SBOM tells, listed in every snapshot read from one.
 NOT_IN_AN_SBOM = (
     Unknown("python", "an SBOM does not describe the interpreter a program runs"),
@@ -86,9 +90,11 @@ def _snapshot(content: SbomContent, name: str) -> Snapshot:
     distributions: dict[str, Distribution] = {}
     packages: dict[tuple[str, str, str], OsPackage] = {}
     other_kinds = content.without_purl
+    distros: set[tuple[str, str]] = set()
     for component in content.components:
         try:
-            record = record_from_purl(parse_purl(component.purl))
+            purl = parse_purl(component.purl)
+            record = record_from_purl(purl)
         except PurlError as exc:
             content.problem(f"{component.where}: {exc}")
             continue
@@ -100,6 +106,9 @@ def _snapshot(content: SbomContent, name: str) -> Snapshot:
             _keep(distributions, record.canonical_name, record, component.where, content)
         else:
             _keep(packages, record.key, record, component.where, content)
+            distros.add((purl.namespace or "", _qualifier(purl, "distro")))
+    if content.operating_system is None and len(distros) == 1:
+        content.operating_system = _os_from_distro(*distros.pop())
     unknowns = list(NOT_IN_AN_SBOM)
     if content.operating_system is None:
         unknowns.append(Unknown("os.os_release", "the SBOM does not name the OS"))
@@ -130,6 +139,21 @@ def _snapshot(content: SbomContent, name: str) -> Snapshot:
     )
 
 
+def _qualifier(purl: PackageURL, name: str) -> str:
+    qualifiers = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
+    value = qualifiers.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _os_from_distro(namespace: str, distro: str) -> OsRelease | None:
+    """Every OS package names one distro (`distro=alpine-3.10.9`, trivy's `distro=3.16.0`
+    under `pkg:apk/alpine`): the document says which OS, though in no OS component."""
+    match = _DISTRO.fullmatch(distro)
+    if match is None or not (match["id"] or namespace):
+        return None
+    return OsRelease(id=(match["id"] or namespace).lower(), version_id=match["version"])
+
+
 def _short(record: Distribution | OsPackage) -> bool:
     texts = (record.name, record.version, getattr(record, "architecture", None) or "")
     return all(len(text) <= MAX_TEXT for text in texts)
@@ -158,8 +182,8 @@ def _os(content: SbomContent) -> OsInfo:
         release["ID"] = found.id
         if found.version_id:
             release["VERSION_ID"] = found.version_id
-        if found.pretty_name:
-            release["PRETTY_NAME"] = found.pretty_name
+        pretty = found.pretty_name or " ".join(filter(None, (found.id, found.version_id)))
+        release["PRETTY_NAME"] = pretty
     return OsInfo(
         system="Linux" if found is not None else "",
         kernel=None,

@@ -17,7 +17,10 @@ from typing import Any
 from driftcheck import __version__
 from driftcheck.sbom.inventory import APPLICATION, CONTAINER, OPERATING_SYSTEM, Inventory, Item
 
-PURPOSES = {APPLICATION: "APPLICATION", OPERATING_SYSTEM: "OPERATING-SYSTEM"}
+PURPOSES = {
+    APPLICATION: "APPLICATION",
+    OPERATING_SYSTEM: "OPERATING_SYSTEM",
+}  # the schema's spelling
 NAMESPACE_BASE = "https://spdx.org/spdxdocs/driftcheck"
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 

@@ -1,7 +1,7 @@
 """What an SPDX 2.x JSON document (syft, trivy, docker buildx) lists.
 
 A package's purl is in its externalRefs (referenceType "purl"); the OS is the
-package whose primaryPackagePurpose is OPERATING-SYSTEM (older trivy names it
+package whose primaryPackagePurpose is OPERATING_SYSTEM (older trivy names it
 SPDXRef-OperatingSystem-… instead).
 """
 
@@ -21,6 +21,7 @@ from driftcheck.sbom.document import (
 
 # The package a document describes: syft's and driftcheck's (by purpose), trivy's (by id).
 ROOT_PURPOSES = ("CONTAINER", "SOURCE")
+OS_PURPOSES = ("OPERATING_SYSTEM", "OPERATING-SYSTEM")  # the schema's spelling, and trivy's
 ROOT_IDS = ("SPDXRef-ContainerImage", "SPDXRef-DocumentRoot", "SPDXRef-Filesystem")
 
 
@@ -52,7 +53,7 @@ def _read_package(where: str, package: dict[str, Any], content: SbomContent) -> 
     spdx_id = text_field(package, "SPDXID") or ""
     if purpose in ROOT_PURPOSES or spdx_id.startswith(ROOT_IDS):
         return  # the image or folder the document describes, not a package in it
-    if purpose == "OPERATING-SYSTEM" or spdx_id.startswith("SPDXRef-OperatingSystem"):
+    if purpose in OS_PURPOSES or spdx_id.startswith("SPDXRef-OperatingSystem"):
         name = text_field(package, "name")
         if name and content.operating_system is None:
             content.operating_system = OsRelease(
