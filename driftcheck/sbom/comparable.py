@@ -44,17 +44,20 @@ def comparable_views(left: Snapshot, right: Snapshot) -> tuple[Snapshot, Snapsho
         notes.append(release_note)
     left_view = _view(left, left_release, _architectures(right))
     right_view = _view(right, right_release, _architectures(left))
-    for section, what in (("distributions", "Python distribution"), ("os_packages", "OS package")):
-        if any(_lists_none(side, section) for side in (left, right)):
-            # A scan limited to OS packages (trivy --pkg-types os), or to Python ones.
-            notes.append(f"{section}: the SBOM lists no {what}")
-            left_view = dataclasses.replace(left_view, **{section: ()})
-            right_view = dataclasses.replace(right_view, **{section: ()})
+    # A scan limited to OS packages (trivy --pkg-types os), or to Python ones.
+    if any(_sbom(side) and not side.distributions for side in (left, right)):
+        notes.append("distributions: the SBOM lists no Python distribution (pkg:pypi)")
+        left_view = dataclasses.replace(left_view, distributions=())
+        right_view = dataclasses.replace(right_view, distributions=())
+    if any(_sbom(side) and not side.os_packages for side in (left, right)):
+        notes.append("os_packages: the SBOM lists no OS package (pkg:deb, pkg:apk, pkg:rpm)")
+        left_view = dataclasses.replace(left_view, os_packages=())
+        right_view = dataclasses.replace(right_view, os_packages=())
     return left_view, right_view, notes
 
 
-def _lists_none(snapshot: Snapshot, section: str) -> bool:
-    return snapshot.target.mode == SBOM_MODE and not getattr(snapshot, section)
+def _sbom(snapshot: Snapshot) -> bool:
+    return snapshot.target.mode == SBOM_MODE
 
 
 def _view(
