@@ -114,7 +114,7 @@ def _snapshot(content: SbomContent, name: str) -> Snapshot:
         unknowns.append(Unknown("os.os_release", "the SBOM does not name the OS"))
     if other_kinds:
         unknowns.append(
-            Unknown("sbom", f"{other_kinds} components of other kinds are not compared")
+            Unknown("sbom", f"{other_kinds} {_components(other_kinds)} of other kinds not compared")
         )
     unknowns.extend(Unknown("sbom", problem) for problem in content.problems)
     if content.problem_count > len(content.problems):
@@ -137,6 +137,10 @@ def _snapshot(content: SbomContent, name: str) -> Snapshot:
         os_packages=tuple(packages[k] for k in sorted(packages)),
         unknowns=tuple(unknowns),
     )
+
+
+def _components(count: int) -> str:
+    return "component" if count == 1 else "components"
 
 
 def _qualifier(purl: PackageURL, name: str) -> str:
