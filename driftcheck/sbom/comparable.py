@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from driftcheck.sbom.read import SBOM_MODE
+from driftcheck.sbom.document import SBOM_MODE  # not sbom.read: no purl parser on every diff
 from driftcheck.snapshot.model import (
     CpuInfo,
     Distribution,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+SBOM_MODE = "sbom"  # the target mode of a snapshot read from an SBOM
 MAX_COMPONENTS = 200_000  # syft lists ~5,000 for a large image
 MAX_TEXT = 1024  # a name, version or label longer than this is not one
 MAX_PROBLEMS = 20  # the rest are counted

@@ -21,7 +21,13 @@ from driftcheck import __version__
 from driftcheck.errors import InvalidSnapshotError
 from driftcheck.probe._secrets import RULES_VERSION
 from driftcheck.sbom.cyclonedx_read import is_cyclonedx, read_cyclonedx
-from driftcheck.sbom.document import MAX_TEXT, OsRelease, SbomContent, SbomShapeError
+from driftcheck.sbom.document import (
+    MAX_TEXT,
+    SBOM_MODE,
+    OsRelease,
+    SbomContent,
+    SbomShapeError,
+)
 from driftcheck.sbom.purls import PurlError, parse_purl, record_from_purl
 from driftcheck.sbom.spdx_read import is_spdx, read_spdx
 from driftcheck.snapshot.codec import to_jsonable
@@ -38,7 +44,6 @@ from driftcheck.snapshot.model import (
     Unknown,
 )
 
-SBOM_MODE = "sbom"
 _DISTRO = re.compile(r"(?:(?P<id>[a-z][a-z0-9._]{0,40})-)?(?P<version>[0-9][0-9A-Za-z._~+-]{0,40})")
 # What no SBOM tells, listed in every snapshot read from one.
 NOT_IN_AN_SBOM = (
