@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import pytest
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import OsPackage, Snapshot
 
-from support import assert_valid_snapshot, run_cli, small_snapshot
+from support import Venv, assert_valid_snapshot, run_cli, small_snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # file: (OS packages as (manager, name, version, arch), os-release ID, VERSION_ID)
@@ -180,3 +182,26 @@ def test_a_snapshot_read_from_an_sbom_is_written_back_in_the_snapshot_schema(
     assert_valid_snapshot(document)
     again = run_cli("check", "--baseline", str(baseline), "--target", str(sbom))
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_cyclonedx_py_s_sbom_of_a_real_venv_matches_it_and_names_a_drift(
+    small_venv: Venv, tmp_path: Path
+) -> None:
+    """cyclonedx-py (CycloneDX's own Python generator) lists a venv as pkg:pypi purls:
+    the SBOM of a venv matches that venv, and a venv where idna moved differs by idna."""
+    generator = Path(sys.executable).with_name("cyclonedx-py")
+    sbom = tmp_path / "env.cdx.json"
+    made = subprocess.run(
+        [str(generator), "environment", str(small_venv.python), "-o", str(sbom)],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    same = run_cli("diff", str(sbom), f"python:{small_venv.python}", "--fail-on", "info")
+    assert same.returncode == 0, same.stdout + same.stderr
+    drifted = Venv(tmp_path / "drifted", small_venv.wheels)
+    drifted.install("--no-deps", "idna==3.6", "certifi==2024.7.4")
+    moved = run_cli("diff", str(sbom), f"python:{drifted.python}", "--format", "json")
+    assert moved.returncode == 0, moved.stderr
+    subjects = [f"{f['category']}:{f['subject']}" for f in json.loads(moved.stdout)["findings"]]
+    assert subjects == ["packages:idna"], subjects
