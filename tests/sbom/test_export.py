@@ -3,6 +3,7 @@ official schemas, and read back as a side that matches the environment it came f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from sbom_schemas import cyclonedx_validator, spdx_validator
 
 from driftcheck.snapshot import io
+from driftcheck.snapshot.model import StaticPython, TargetInfo
 
 from support import Venv, assert_one_line_error, run_cli, small_snapshot
 
@@ -144,3 +146,27 @@ def test_a_suite_image_exports_valid_documents_that_match_it(
     same = run_cli("diff", str(tmp_path / "image.sbom.json"), str(snapshot), "--fail-on", "info")
     assert same.returncode == 0, same.stdout + same.stderr
     assert "No drift." in same.stdout
+
+
+@pytest.mark.parametrize("sbom_format", FORMATS)
+def test_an_image_read_as_files_and_an_imported_sbom_export_valid_documents(
+    sbom_format: str, tmp_path: Path
+) -> None:
+    """A static snapshot's interpreter is what its files say; an SBOM exports again."""
+    static = dataclasses.replace(
+        small_snapshot(),
+        target=TargetInfo("static", "an image read as files", mode="static"),
+        static_python=StaticPython("/usr/bin/python3.11", "cpython", "3.11.2"),
+    )
+    source = tmp_path / "static.json"
+    io.save(static, source)
+    document = export(str(source), sbom_format, tmp_path / "static.sbom.json")
+    validate(document, sbom_format)
+    assert "pkg:generic/cpython@3.11.2" in purls(document)
+    trivy = Path(__file__).parent / "fixtures" / "trivy-centos-7.cdx.json"
+    again = export(str(trivy), sbom_format, tmp_path / "again.json")
+    validate(again, sbom_format)
+    assert (
+        "pkg:rpm/centos/openssl-libs@1.0.2k-16.el7?arch=x86_64&distro=centos-7.6.1810&epoch=1"
+        in purls(again)
+    )
