@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperCommand
 
 from driftcheck import __version__
-from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat
+from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat, SbomFormat
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 _ERROR_CODES = (
@@ -319,6 +319,30 @@ def report(
         anonymize=anonymize,
         preview=preview,
     )
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def export(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SNAPSHOT",
+            help="A snapshot file, a report, or a live reference (host, image:REF, …).",
+        ),
+    ],
+    sbom_format: Annotated[
+        SbomFormat, typer.Option("--format", help="CycloneDX 1.6 JSON or SPDX 2.3 JSON.")
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", metavar="FILE", help="Where to write (default: stdout)."),
+    ] = None,
+) -> None:
+    """Write a snapshot as an SBOM: the OS, the interpreter, the distributions and the OS
+    packages, with package URLs. Environment variables and paths are never exported."""
+    from driftcheck.cli.commands import run_export
+
+    run_export(source, sbom_format.value, output)
 
 
 CHECK_EXIT_CODES_HELP = (

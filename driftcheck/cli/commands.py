@@ -263,3 +263,18 @@ def _print_check(result: CheckResult, baseline: Path, out: TextIO) -> None:
     problem = append_step_summary(result)
     if problem:
         warn(problem)
+
+
+def run_export(source: str, sbom_format: str, output: str | None) -> None:
+    from driftcheck.sbom.export import export_text
+
+    with spinner(f"reading {source}"):
+        snap = api.load_or_take(source, key=api.fingerprint_key())
+    text = export_text(snap, sbom_format)
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output)
+    io.write_atomic(path, text)
+    if not writes_through(path):
+        print(f"Wrote {visible(str(path))} ({sbom_format})", file=sys.stderr)

@@ -25,3 +25,10 @@ class ReportFileFormat(str, Enum):
 
     markdown = "markdown"
     html = "html"
+
+
+class SbomFormat(str, Enum):
+    """The SBOM formats of `driftcheck export`."""
+
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"

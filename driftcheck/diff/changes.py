@@ -125,11 +125,13 @@ def _os_entry(os_info: OsInfo) -> dict[str, Any]:
 def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
     """The keyed pre-pass: records compared as they are; only those that differ are
     projected to JSON-like entries and handed to deepdiff."""
+    from driftcheck.sbom.comparable import comparable_views  # an SBOM side: what both know
+
+    left, right, not_comparable = comparable_views(left, right)
     left_sections, right_sections = sections(left), sections(right)
     modes = {left.target.mode, right.target.mode}
     static = "static" in modes
     changes: list[Change] = []
-    not_comparable: list[str] = []
     for name in sorted(set(left_sections) | set(right_sections)):
         if static and name == "python":
             runtime, unknown_runtime = static_runtime_changes(left, right)

@@ -76,6 +76,8 @@ def kind_warning(baseline: Snapshot, current: Snapshot, path: Path) -> str | Non
     was, now = target_kind(baseline.target), target_kind(current.target)
     if KIND_NAMES.get(was, was) == KIND_NAMES.get(now, now):
         return None
+    if "sbom" in (was, now):  # the report lists what an SBOM cannot know, fact by fact
+        return None
     return (
         f"the baseline {path} was taken from {KIND_NAMES.get(was, was)} and this check from "
         f"{KIND_NAMES.get(now, now)}: runtime facts may not be comparable; take the baseline "

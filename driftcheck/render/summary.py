@@ -72,6 +72,8 @@ def _static_python_line(snapshot: Snapshot) -> str:
     if files is None:
         if snapshot.target.mode == "static":
             return "none found in the image's files"
+        if snapshot.target.mode == "sbom":
+            return "unknown (an SBOM does not describe the interpreter)"
         return "no interpreter found (not a Python target)"
     implementation = IMPLEMENTATION_NAMES.get(files.implementation or "", files.implementation)
     version = files.version or "(version unknown)"

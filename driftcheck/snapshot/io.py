@@ -211,6 +211,10 @@ def loads(raw: bytes | str, name: str) -> Snapshot:
         data = load_json(raw)
     except JsonInputError as exc:
         raise InvalidSnapshotError(f"{name}: {exc}; is it a snapshot, and complete?") from None
+    if isinstance(data, dict) and data.get("format") != FORMAT:  # a CycloneDX or SPDX SBOM
+        from driftcheck.sbom.read import snapshot_document
+
+        data = snapshot_document(data, name) or data
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidSnapshotError(
             f"{name}: not a driftcheck snapshot (no format: {FORMAT!r}); pass a file that "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 FORMAT = "driftcheck-snapshot"
 # MODEL.REVISION: MODEL changes when an older reader would misread the file;
 # REVISION when fields are only added (an older reader ignores them, with a warning).
-SCHEMA_VERSION = "1.1"  # 1.1: static_python; container working_dir and diff_ids
+SCHEMA_VERSION = "1.2"  # 1.1: static_python; container working_dir and diff_ids; 1.2: mode sbom
 
 
 @dataclass(frozen=True)
