@@ -217,6 +217,10 @@ def run_check(
     rules = find_policy(policy, Path())
     threshold = resolve_fail_on(fail_on, rules.fail_on)
     before = load_baseline(baseline, target)
+    if fail_on is None and rules.fail_on is None:
+        from driftcheck.lockfiles.fixes import lock_fail_on
+
+        threshold = lock_fail_on(before, threshold)  # a lock: any drift from it fails
     with spinner(f"probing {target}"):
         current = api.load_or_take(target, key=key, label=label)
     result = check(

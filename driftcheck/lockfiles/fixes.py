@@ -30,6 +30,7 @@ REMOVES_EXTRAS = {
     "requirements.txt": False,
     "Pipfile.lock": False,
 }
+LOCK_FAIL_ON = "medium"
 LOCK_CATEGORIES = ("packages", "installs", "dependencies")
 
 
@@ -63,7 +64,9 @@ def lock_fixes(
             f"installed on {lock_label}", f"locked in {lock_label}"
         )
         fix = Fix.run(command, on=env_label, advice=advice)
-        out.append(replace(finding, explanation=explanation, fix=fix))
+        # Not what the lock says: at least medium, whatever the rating by use made of it.
+        severity = finding.severity if extra else max(finding.severity, Severity.MEDIUM)
+        out.append(replace(finding, explanation=explanation, fix=fix, severity=severity))
     other = right if lock_snapshot is left else left
     refused = _requires_python(lock.requires_python, other, lock.path, env_label)
     return [*out, refused] if refused is not None else out
@@ -95,6 +98,13 @@ def _requires_python(
         right=version,
         fix=Fix.advise(f"run on a Python that matches {requires}, or lock again for {version}"),
     )
+
+
+def lock_fail_on(baseline: Snapshot, threshold: str) -> str:
+    """`check --baseline uv.lock` fails on medium when nothing else chose: a version,
+    source or distribution that differs from the lock is at least medium; an extra
+    distribution stays low unless evidence of use says otherwise."""
+    return LOCK_FAIL_ON if is_lock(baseline) else threshold
 
 
 def _install_command(form: str, command: str, path: str) -> str:

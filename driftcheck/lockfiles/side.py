@@ -32,6 +32,9 @@ from driftcheck.snapshot.model import (
 
 KIND = "lockfile"
 CONDA_ONLY = "conda"
+# pip-compile leaves these out unless told (--allow-unsafe), uv export too: a venv's own
+# pip is the installer, not drift from the lock.
+INSTALLER_TOOLS = ("pip", "setuptools", "wheel")
 CANNOT_KNOW = (
     ("python", "a lockfile names no interpreter beyond requires-python"),
     ("os", "a lockfile cannot know the operating system"),
@@ -65,6 +68,11 @@ def lock_side(lock: Lock, other: Snapshot | None = None) -> LockSide:
             continue  # a conda package need not be a Python distribution: never missing
         distributions.append(_distribution(package, found, lock.path))
     unknowns = [Unknown(f, r) for f, r in CANNOT_KNOW]
+    locked = {d.canonical_name for d in distributions}
+    tools = sorted(n for n in INSTALLER_TOOLS if n in installed and n not in locked)
+    distributions.extend(installed[n] for n in tools)  # the same on both sides: no finding
+    if tools:
+        unknowns.append(Unknown("distributions", f"{', '.join(tools)}: installers, not locked"))
     if other is not None and environment is None:
         unknowns.append(Unknown("markers", "the other side knows no Python: markers not evaluated"))
     elif other is None and (lock.roots or any(p.marker for p in lock.packages)):
