@@ -50,7 +50,10 @@ def lock_fixes(
         if finding.category not in LOCK_CATEGORIES:
             out.append(finding)
             continue
-        extra = finding.left is None if lock_snapshot is left else finding.right is None
+        added = "added" if lock_snapshot is left else "removed"  # on the environment only
+        extra = bool(finding.changes) and all(
+            c.kind == added and c.field == "" for c in finding.changes
+        )
         if extra and not REMOVES_EXTRAS.get(lock.form, False):
             out.append(finding)
             continue

@@ -57,14 +57,13 @@ def form_by_content(head: bytes) -> str | None:
         return None
     if head.lstrip()[:1] == b"{":
         return "Pipfile.lock" if b'"_meta"' in head and b'"pipfile-spec"' in head else None
-    if _LOCK_VERSION.search(head):
-        return "pylock.toml"
-    if _PACKAGE_TABLE.search(head):
+    if _PACKAGE_TABLE.search(head):  # poetry.lock has a lock-version too, in [metadata]
         if b"content-hash" in head:
             return "poetry.lock"
         if _UV_VERSION.search(head):
             return "uv.lock"
-    return None
+        return None
+    return "pylock.toml" if _LOCK_VERSION.search(head) else None
 
 
 def lockfile_at(path: str) -> Lock | None:
