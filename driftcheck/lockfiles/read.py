@@ -9,6 +9,7 @@ and reports are never misread. Only regular files are opened, never blocking.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -71,6 +72,11 @@ def lockfile_at(path: str) -> Lock | None:
     file that does not exist: the snapshot reader says what is wrong with those)."""
     form = form_by_name(path)
     try:
+        if form is not None and os.stat(path).st_size > MAX_LOCK_BYTES:  # refused unread
+            raise InvalidSnapshotError(
+                f"{path}: larger than {MAX_LOCK_BYTES:,} bytes, more than any {form} "
+                "driftcheck reads; pass the lockfile itself"
+            )
         raw = read_regular_file(Path(path), MAX_LOCK_BYTES if form else SNIFF_BYTES)
     except FileNotFoundError:
         return None
