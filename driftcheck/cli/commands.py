@@ -248,6 +248,13 @@ def _update_baseline(
         raise UsageError(
             f"--update-baseline writes a baseline and compares nothing: drop {options}"
         )
+    from driftcheck.lockfiles.read import form_by_name
+
+    if form_by_name(str(baseline)) is not None:  # never overwrite a user's lock with JSON
+        raise UsageError(
+            f"{baseline} is a lockfile: driftcheck does not rewrite it; lock again with the "
+            "tool that wrote it (uv lock, poetry lock, pip-compile, …)"
+        )
     with spinner(f"probing {target}"):
         snap = api.load_or_take(target, key=key, label=label)
     io.save(snap, baseline, create_folder=True)

@@ -21,7 +21,7 @@ from driftcheck.lockfiles.side import lock_side, side_for_file
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import Distribution, Interpreter, Snapshot
 
-from support import small_snapshot
+from support import assert_one_line_error, run_cli, small_snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -185,3 +185,13 @@ def test_show_lists_a_lock_without_evaluating_markers(name: str) -> None:
     assert side is not None
     assert side.target.kind == "lockfile"
     assert {u.field for u in side.unknowns} >= {"os", "environment", "native_libraries"}
+
+
+def test_update_baseline_never_overwrites_a_lock(tmp_path: Path) -> None:
+    lock = tmp_path / "uv.lock"
+    original = (FIXTURES / "poetry.lock").read_text()
+    lock.write_text(original)
+    result = run_cli("check", "--baseline", str(lock), "--update-baseline", cwd=tmp_path)
+    line = assert_one_line_error(result, 2)
+    assert "is a lockfile: driftcheck does not rewrite it" in line
+    assert lock.read_text() == original
