@@ -44,6 +44,8 @@ class Lock:
     install: str
     requires_python: str | None = None
     notes: tuple[str, ...] = ()
+    # PEP 751 `default-groups`: what `'dev' in dependency_groups` markers see installed.
+    groups: tuple[str, ...] = ()
     # A lock that records a dependency graph (uv.lock): what applies is what can be
     # reached from `roots` along edges whose markers hold. Without roots, each
     # package's own marker decides.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from driftcheck.lockfiles.fields import table, tables, text
+from driftcheck.lockfiles.fields import strings, table, tables, text
 from driftcheck.lockfiles.model import Lock, LockedPackage, LockedSource, LockfileError
 
 
@@ -33,6 +33,7 @@ def read_pylock(document: dict[str, Any], path: str) -> Lock:
         packages=tuple(packages),
         install=f"uv pip sync {shlex.quote(path)}",
         requires_python=text(document.get("requires-python"), "requires-python"),
+        groups=strings(document.get("default-groups"), "default-groups"),
     )
 
 

@@ -58,7 +58,8 @@ def is_lock(snapshot: Snapshot) -> bool:
 
 def lock_side(lock: Lock, other: Snapshot | None = None) -> LockSide:
     """The lock's packages that apply to `other` (all of them without one)."""
-    environment = marker_environment(other) if other is not None else None
+    groups = frozenset(lock.groups)
+    environment = marker_environment(other, groups) if other is not None else None
     selection = select(lock, environment)
     installed = {d.canonical_name: d for d in other.active_distributions} if other else {}
     distributions = []

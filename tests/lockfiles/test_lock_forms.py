@@ -195,3 +195,15 @@ def test_update_baseline_never_overwrites_a_lock(tmp_path: Path) -> None:
     line = assert_one_line_error(result, 2)
     assert "is a lockfile: driftcheck does not rewrite it" in line
     assert lock.read_text() == original
+
+
+def test_pylock_dependency_group_markers_see_the_default_groups(tmp_path: Path) -> None:
+    (tmp_path / "pylock.toml").write_text(
+        'lock-version = "1.0"\ndefault-groups = ["test"]\n\n'
+        '[[packages]]\nname = "certifi"\nversion = "2024.7.4"\n'
+        "marker = \"'test' in dependency_groups\"\n\n"
+        '[[packages]]\nname = "idna"\nversion = "3.7"\n'
+        "marker = \"'docs' in dependency_groups\"\n"
+    )
+    found = _findings_at(tmp_path / "pylock.toml", _environment())
+    assert [f.subject for f in found if f.category == "packages"] == ["certifi"]
