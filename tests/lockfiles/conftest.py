@@ -3,8 +3,9 @@
 uv (from its wheel, downloaded once into the test cache) locks a small project
 offline against a wheelhouse: requests and its dependencies, `colorama` only on
 Windows, `tomli` only before Python 3.11, `six` in the dev group. From that lock
-it exports `pylock.toml` and `requirements.txt`, and `uv pip compile --universal
---generate-hashes` writes a hashed requirements file. Environments are CPython 3.11
+it exports `pylock.toml` and `requirements.txt`, `uv pip compile --universal
+--generate-hashes` writes a hashed requirements file, and pip-tools' `pip-compile
+--generate-hashes` (its wheels cached too) another, for the running Python only. Environments are CPython 3.11
 venvs installed from those files with --no-index: one matching the lock, one
 drifted from it in three ways (idna downgraded, certifi removed, tomli added).
 """
@@ -12,9 +13,20 @@ drifted from it in three ways (idna downgraded, certifi removed, tomli added).
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
-from lock_envs import LOCK_WHEELS, PYPROJECT, UV, LockedProject, LockEnvs
+from lock_envs import (
+    LOCK_WHEELS,
+    PIP_TOOLS,
+    PIP_TOOLS_WHEELS,
+    PYPROJECT,
+    REQUIREMENTS_IN,
+    UV,
+    LockedProject,
+    LockEnvs,
+)
 
 from support import Venv, python311, wheelhouse
 
@@ -46,7 +58,25 @@ def locked_project(tmp_path_factory: pytest.TempPathFactory) -> LockedProject:
         "pip", "compile", "pyproject.toml", "--universal", "--generate-hashes", *links,
         "-o", "requirements-hashes.txt",
     )  # fmt: skip
+    _pip_compile(tmp_path_factory.mktemp("pip-tools"), project)
     return project
+
+
+def _pip_compile(root: Path, project: LockedProject) -> None:
+    """pip-tools' pip-compile, offline: it resolves for the running Python only."""
+    tools = Venv(root / "venv", wheelhouse("lockfile-pip-tools-wheels", PIP_TOOLS_WHEELS))
+    tools.install(PIP_TOOLS)
+    (project.folder / "requirements.in").write_text(REQUIREMENTS_IN)
+    result = subprocess.run(
+        [
+            tools.root / "bin" / "pip-compile", "-q", *project.find_links(),
+            "--generate-hashes", "--no-emit-find-links", "--strip-extras",
+            "-o", "requirements-pip-compile.txt", "requirements.in",
+        ],
+        cwd=project.folder, env={**project.env, "PIP_NO_CACHE_DIR": "1"},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 @pytest.fixture(scope="session")

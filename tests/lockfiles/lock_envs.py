@@ -21,6 +21,22 @@ LOCK_WHEELS = (
     "tomli==2.0.1",
     "six==1.16.0",
 )
+# pip-tools and what it needs to run (pip-compile), for a Python 3.11 venv of its own.
+PIP_TOOLS = "pip-tools==7.4.1"
+PIP_TOOLS_WHEELS = (
+    PIP_TOOLS,
+    "click==8.1.7",
+    "build==1.2.1",
+    "pyproject_hooks==1.1.0",
+    "wheel==0.43.0",
+    "packaging==24.1",
+    "setuptools==70.3.0",
+)
+REQUIREMENTS_IN = """\
+requests==2.32.3
+colorama==0.4.6; sys_platform == "win32"
+tomli==2.0.1; python_version < "3.11"
+"""
 PYPROJECT = """\
 [project]
 name = "app"

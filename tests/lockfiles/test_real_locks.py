@@ -31,6 +31,7 @@ FORMS = {
     "pylock.toml": "uv pip sync pylock.toml",
     "requirements.txt": "pip install -r requirements.txt",
     "requirements-hashes.txt": "pip install -r requirements-hashes.txt",
+    "requirements-pip-compile.txt": "pip install -r requirements-pip-compile.txt",
 }
 
 
@@ -58,8 +59,10 @@ def test_an_environment_synced_from_the_lock_matches_it(lock_envs: LockEnvs, loc
     assert "os: a lockfile cannot know the operating system" in result.stdout
 
 
-def test_pip_install_from_hashed_requirements_matches_them(lock_envs: LockEnvs) -> None:
-    code, report = _diff(lock_envs, "requirements-hashes.txt", lock_envs.from_hashes)
+@pytest.mark.parametrize("lock", ["requirements-hashes.txt", "requirements-pip-compile.txt"])
+def test_pip_install_from_hashed_requirements_matches_them(lock_envs: LockEnvs, lock: str) -> None:
+    """Installed by pip from uv pip compile's output; pip-compile's says the same."""
+    code, report = _diff(lock_envs, lock, lock_envs.from_hashes)
     assert code == 0, report["findings"]
     assert report["findings"] == []
     assert any("hashes" in line for line in report["not_comparable"])
@@ -80,7 +83,7 @@ def test_each_drift_is_named_with_the_lock_s_fix(lock_envs: LockEnvs, lock: str)
     assert certifi["fix"]["command"] == FORMS[lock]
     assert idna["fix"]["command"] == FORMS[lock]
     assert "colorama" not in json.dumps(report)  # Windows only: not for this side
-    if lock == "requirements-hashes.txt":  # the dev group is not in it: six is extra
+    if lock.startswith("requirements-"):  # the dev group is not in them: six is extra
         assert "packages:six" in found
     else:
         assert not any("six" in key for key in found)
