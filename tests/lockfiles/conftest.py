@@ -5,9 +5,10 @@ offline against a wheelhouse: requests and its dependencies, `colorama` only on
 Windows, `tomli` only before Python 3.11, `six` in the dev group. From that lock
 it exports `pylock.toml` and `requirements.txt`, `uv pip compile --universal
 --generate-hashes` writes a hashed requirements file, and pip-tools' `pip-compile
---generate-hashes` (its wheels cached too) another, for the running Python only. Environments are CPython 3.11
-venvs installed from those files with --no-index: one matching the lock, one
-drifted from it in three ways (idna downgraded, certifi removed, tomli added).
+--generate-hashes` (its wheels cached too) another, for the running Python only.
+Environments are CPython 3.11 venvs installed from those files with --no-index:
+one matching the lock, one drifted from it in three ways (idna downgraded,
+certifi removed, tomli added).
 """
 
 from __future__ import annotations

@@ -156,3 +156,18 @@ def test_show_and_report_take_a_lock(lock_envs: LockEnvs, tmp_path: Path) -> Non
     subjects = {f["subject"] for f in json.loads(back.stdout)["findings"]}
     assert {"certifi", "idna", "tomli"} <= subjects
     assert "colorama" not in subjects
+
+
+def test_a_wheel_installed_from_a_path_is_source_drift(lock_envs: LockEnvs, tmp_path: Path) -> None:
+    """The locked version, but from a file instead of the lock's index: direct_url.json says so."""
+    project = lock_envs.project
+    python = project.synced_venv(tmp_path / "venv")
+    wheel = next(project.wheels.glob("certifi-2024.7.4-*.whl"))
+    project.uv_run("pip", "install", "--python", python, "--reinstall", "--no-deps", wheel)
+    code, report = _diff(lock_envs, "uv.lock", python)
+    assert code == 1
+    certifi = _by_subject(report)["packages:certifi"]
+    assert certifi["severity"] in ("medium", "high"), certifi
+    assert "file:" in json.dumps(certifi)
+    assert certifi["fix"]["command"] == "uv sync --locked"
+    assert [f["subject"] for f in report["findings"] if f["category"] == "packages"] == ["certifi"]
