@@ -17,7 +17,7 @@ from driftcheck import __version__
 from driftcheck.lockfiles.markers import marker_environment
 from driftcheck.lockfiles.model import Lock, LockedPackage, LockedSource
 from driftcheck.lockfiles.select import select
-from driftcheck.probe._secrets import scrub_text
+from driftcheck.probe._secrets import RULES_VERSION, scrub_text
 from driftcheck.snapshot.model import (
     CpuInfo,
     Distribution,
@@ -49,7 +49,6 @@ class LockSide(Snapshot):
     out, and a side read back from a report is already resolved."""
 
     lock: Lock
-    applies_to: str | None
 
 
 def is_lock(snapshot: Snapshot) -> bool:
@@ -85,7 +84,7 @@ def lock_side(lock: Lock, other: Snapshot | None = None) -> LockSide:
         created_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         label=lock.path,
         target=TargetInfo(KIND, _description(lock, selection.skipped, other), mode="static"),
-        redaction=RedactionInfo("0", 0, False, False),
+        redaction=RedactionInfo(RULES_VERSION, 0, False, False),  # its URLs were scrubbed
         os=OsInfo(
             "", None, "", {}, LibcInfo("unknown", None), CpuInfo(None, (), None, None), None, None
         ),
@@ -93,7 +92,6 @@ def lock_side(lock: Lock, other: Snapshot | None = None) -> LockSide:
         unknowns=tuple(unknowns),
     )
     object.__setattr__(side, "lock", lock)
-    object.__setattr__(side, "applies_to", other.label if other is not None else None)
     return side
 
 
