@@ -65,7 +65,7 @@ def lock_fixes(
         # "certifi 2024.7.4 is installed on uv.lock": a lock holds nothing installed.
         explanation = finding.explanation.replace(
             f"installed on {lock_label}", f"locked in {lock_label}"
-        )
+        ).replace(f" on {lock_label}", f" in {lock_label}")
         fix = Fix.run(command, on=env_label, advice=advice)
         # Not what the lock says: at least medium, whatever the rating by use made of it.
         severity = finding.severity if extra else max(finding.severity, Severity.MEDIUM)
