@@ -58,7 +58,10 @@ def load_or_take(
     reference = parse_reference(text)
     if reference.kind != "file":
         return take_snapshot(target_for(reference), key=key, label=label, anonymize=anonymize)
-    snapshot = load_snapshot_file(reference.value)  # or a report embedding one (FILE.md#2)
+    from driftcheck.lockfiles.side import side_for_file
+
+    # A lockfile (uv.lock, pylock.toml, …): its markers are evaluated when it meets the other side.
+    snapshot = side_for_file(reference.value) or load_snapshot_file(reference.value)
     if anonymize:
         from driftcheck.snapshot.anonymize import anonymize_snapshot
 

@@ -208,6 +208,10 @@ def run_check(
     rules = find_policy(policy, Path())
     threshold = resolve_fail_on(fail_on, rules.fail_on)
     before = load_baseline(baseline, target)
+    if fail_on is None and rules.fail_on is None:
+        from driftcheck.lockfiles.fixes import lock_fail_on
+
+        threshold = lock_fail_on(before, threshold)  # a lock: any drift from it fails
     with spinner(f"probing {target}"):
         current = api.load_or_take(target, key=key, label=label)
     result = check(
@@ -234,6 +238,13 @@ def _update_baseline(
         options = " and ".join(option for option, _ in reports.requested())
         raise UsageError(
             f"--update-baseline writes a baseline and compares nothing: drop {options}"
+        )
+    from driftcheck.lockfiles.read import form_by_name
+
+    if form_by_name(str(baseline)) is not None:  # never overwrite a user's lock with JSON
+        raise UsageError(
+            f"{baseline} is a lockfile: driftcheck does not rewrite it; lock again with the "
+            "tool that wrote it (uv lock, poetry lock, pip-compile, …)"
         )
     with spinner(f"probing {target}"):
         snap = api.load_or_take(target, key=key, label=label)

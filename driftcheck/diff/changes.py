@@ -15,6 +15,7 @@ from typing import Any
 
 from driftcheck.diff.model import Change
 from driftcheck.diff.runtime import static_runtime_changes
+from driftcheck.lockfiles.side import only_what_a_lock_knows
 from driftcheck.snapshot.codec import to_jsonable
 from driftcheck.snapshot.model import (
     ContainerInfo,
@@ -132,7 +133,11 @@ def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
     modes = {left.target.mode, right.target.mode}
     static = "static" in modes
     changes: list[Change] = []
-    for name in sorted(set(left_sections) | set(right_sections)):
+    names, unknowable = only_what_a_lock_knows(
+        left, right, sorted(set(left_sections) | set(right_sections))
+    )
+    not_comparable.extend(unknowable)
+    for name in names:
         if static and name == "python":
             runtime, unknown_runtime = static_runtime_changes(left, right)
             changes.extend(runtime)

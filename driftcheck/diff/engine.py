@@ -35,6 +35,9 @@ def compare(
 ) -> Report:
     """The ranked findings, rated by evidence of use: what `project` imports and declares
     (else what each side asked for by name) and what those require (diff/rating.py)."""
+    from driftcheck.lockfiles.side import resolve_pair
+
+    left, right = resolve_pair(left, right)  # a lock's markers, for the other side
     change_set = compute_changes(left, right)
     # A side's label is a user's words (a path, a reference that may carry a login).
     labels = (scrub_text(left_label or left.label)[0], scrub_text(right_label or right.label)[0])
@@ -42,6 +45,9 @@ def compare(
     findings = explain_all(change_set.changes, context, explainers)
     evidence = usage(left, right, (context.left_label, context.right_label), project)
     findings = rate_by_use(findings, evidence)
+    from driftcheck.lockfiles.fixes import lock_fixes
+
+    findings = lock_fixes(findings, left, right, labels)  # `uv sync`, not `pip install x==1`
     summary = None
     if project is not None:
         from driftcheck.diff.relevance import annotate, project_uses

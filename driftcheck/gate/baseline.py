@@ -64,7 +64,9 @@ def load_baseline(path: Path, target: str = "host") -> Snapshot:
             first_run_steps(path)
             or f"baseline {path} does not exist; create it with {create_command(path, target)}"
         )
-    return io.load(path)  # corrupt: exit 3; schema too new: exit 6
+    from driftcheck.lockfiles.side import side_for_file
+
+    return side_for_file(str(path)) or io.load(path)  # corrupt: exit 3; too new: exit 6
 
 
 def target_kind(target: TargetInfo) -> str:
@@ -74,6 +76,8 @@ def target_kind(target: TargetInfo) -> str:
 def kind_warning(baseline: Snapshot, current: Snapshot, path: Path) -> str | None:
     """Comparing a container with the host diffs two machines, not one machine over time."""
     was, now = target_kind(baseline.target), target_kind(current.target)
+    if "lockfile" in (baseline.target.kind, current.target.kind):  # compares packages only
+        return None
     if KIND_NAMES.get(was, was) == KIND_NAMES.get(now, now):
         return None
     if "sbom" in (was, now):  # the report lists what an SBOM cannot know, fact by fact

@@ -34,7 +34,10 @@ def check(
         right_label=target_label,
         project=project,
     )
-    if in_ci() if ci is None else ci:  # the image or the requirements are the fix there
+    from driftcheck.lockfiles.side import is_lock
+
+    # The image or the requirements are the fix there (a lock's own install command is).
+    if (in_ci() if ci is None else ci) and not is_lock(baseline):
         report = ci_report(report, baseline)
     applied = apply_policy(report, policy, fail_on, today or date.today())
     kind = kind_warning(baseline, current, baseline_path)

@@ -70,6 +70,8 @@ def _static_python_line(snapshot: Snapshot) -> str:
     """The row after "Python": what the files say, or that no interpreter is there."""
     files = snapshot.static_python
     if files is None:
+        if snapshot.target.kind == "lockfile":
+            return "not known: a lockfile names no interpreter (see requires-python)"
         if snapshot.target.mode == "static":
             return "none found in the image's files"
         if snapshot.target.mode == "sbom":

@@ -42,6 +42,10 @@ def build_report(
         raise ValueError(f"cannot build a {output_format} report of {len(sides)} snapshots")
     labels = [scrub_text(side.label)[0] for side in sides]
     snapshots = [side.snapshot for side in sides]
+    if len(snapshots) == 2:  # a lock embedded as it applies to the other side
+        from driftcheck.lockfiles.side import resolve_pair
+
+        snapshots = list(resolve_pair(snapshots[0], snapshots[1]))
     blocks = [embed_block(s, i, len(snapshots)) for i, s in enumerate(snapshots, 1)]
     if len(snapshots) == 1:
         if output_format == "html":

@@ -48,6 +48,7 @@ def test_every_hostile_test_is_named_in_the_documentation() -> None:
 
 
 def test_the_documented_limits_are_the_code_s() -> None:
+    from driftcheck.lockfiles import read as lockfiles_read
     from driftcheck.probe import MAX_OUTPUT_BYTES
     from driftcheck.registry import deadline
     from driftcheck.snapshot.io import MAX_SNAPSHOT_BYTES
@@ -65,6 +66,7 @@ def test_the_documented_limits_are_the_code_s() -> None:
         "| 64 levels |": MAX_DEPTH == 64,
         "| 40 digits |": MAX_INT_DIGITS == 40,
         "| 256 MiB, refused from its size": 256 * mib == MAX_SNAPSHOT_BYTES,
+        "| 16 MiB, refused from its size": 16 * mib == lockfiles_read.MAX_LOCK_BYTES,
         "| 1,000,000 |": limits.max_entries == 1_000_000,
         "| 16 GiB, checked on the header |": limits.max_entry_bytes == 16 * gib,
         "| 64 GiB |": limits.max_total_bytes == 64 * gib,
