@@ -209,7 +209,7 @@ def run_check(
     threshold = resolve_fail_on(fail_on, rules.fail_on)
     before = load_baseline(baseline, target)
     if fail_on is None and rules.fail_on is None:
-        from driftcheck.lockfiles.fixes import lock_fail_on
+        from driftcheck.diff.lock_fixes import lock_fail_on
 
         threshold = lock_fail_on(before, threshold)  # a lock: any drift from it fails
     with spinner(f"probing {target}"):

@@ -45,7 +45,7 @@ def compare(
     findings = explain_all(change_set.changes, context, explainers)
     evidence = usage(left, right, (context.left_label, context.right_label), project)
     findings = rate_by_use(findings, evidence)
-    from driftcheck.lockfiles.fixes import lock_fixes
+    from driftcheck.diff.lock_fixes import lock_fixes
 
     findings = lock_fixes(findings, left, right, labels)  # `uv sync`, not `pip install x==1`
     summary = None

@@ -65,8 +65,10 @@ def load_baseline(path: Path, target: str = "host") -> Snapshot:
             or f"baseline {path} does not exist; create it with {create_command(path, target)}"
         )
     from driftcheck.lockfiles.side import side_for_file
+    from driftcheck.sbom.read import snapshot_document
 
-    return side_for_file(str(path)) or io.load(path)  # corrupt: exit 3; too new: exit 6
+    # corrupt: exit 3; too new: exit 6
+    return side_for_file(str(path)) or io.load(path, other_format=snapshot_document)
 
 
 def target_kind(target: TargetInfo) -> str:

@@ -17,7 +17,7 @@ from driftcheck import __version__
 from driftcheck.lockfiles.markers import marker_environment
 from driftcheck.lockfiles.model import Lock, LockedPackage, LockedSource
 from driftcheck.lockfiles.select import select
-from driftcheck.probe._secrets import RULES_VERSION, scrub_text
+from driftcheck.redaction.rules import RULES_VERSION, scrub_text
 from driftcheck.snapshot.model import (
     CpuInfo,
     Distribution,

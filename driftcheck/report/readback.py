@@ -47,4 +47,6 @@ def _plain(raw: bytes, path: Path, index: int | None) -> Snapshot:
         raise UsageError(
             f"{path}#{index} picks an embedded snapshot, but {path} is a snapshot file: pass {path}"
         )
-    return io.loads(raw, str(path))
+    from driftcheck.sbom.read import snapshot_document  # a CycloneDX or SPDX SBOM is a side
+
+    return io.loads(raw, str(path), other_format=snapshot_document)

@@ -19,7 +19,7 @@ from packageurl import PackageURL
 
 from driftcheck import __version__
 from driftcheck.errors import InvalidSnapshotError
-from driftcheck.probe._secrets import RULES_VERSION
+from driftcheck.redaction.rules import RULES_VERSION
 from driftcheck.sbom.cyclonedx_read import is_cyclonedx, read_cyclonedx
 from driftcheck.sbom.document import (
     MAX_TEXT,

@@ -181,8 +181,12 @@ def save(snapshot: Snapshot, path: Path, *, create_folder: bool = False) -> None
     write_atomic(path, dumps(snapshot), create_folder=create_folder)
 
 
-def load(path: Path) -> Snapshot:
-    return loads(read_bounded(path), str(path))
+# Reads a JSON document of another format (an SBOM) into snapshot JSON; None: not its format.
+OtherFormat = Callable[[dict[str, Any], str], "dict[str, Any] | None"]
+
+
+def load(path: Path, *, other_format: OtherFormat | None = None) -> Snapshot:
+    return loads(read_bounded(path), str(path), other_format=other_format)
 
 
 def read_bounded(path: Path) -> bytes:
@@ -206,15 +210,15 @@ def read_bounded(path: Path) -> bytes:
     return raw
 
 
-def loads(raw: bytes | str, name: str) -> Snapshot:
+def loads(raw: bytes | str, name: str, *, other_format: OtherFormat | None = None) -> Snapshot:
+    """A snapshot from its JSON; ``other_format`` may read a document that is not one
+    (the layers above pass the SBOM reader: this module knows snapshots only)."""
     try:
         data = load_json(raw)
     except JsonInputError as exc:
         raise InvalidSnapshotError(f"{name}: {exc}; is it a snapshot, and complete?") from None
-    if isinstance(data, dict) and data.get("format") != FORMAT:  # a CycloneDX or SPDX SBOM
-        from driftcheck.sbom.read import snapshot_document
-
-        data = snapshot_document(data, name) or data
+    if other_format is not None and isinstance(data, dict) and data.get("format") != FORMAT:
+        data = other_format(data, name) or data
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidSnapshotError(
             f"{name}: not a driftcheck snapshot (no format: {FORMAT!r}); pass a file that "
