@@ -16,6 +16,7 @@ import pytest
 from hostile_support import Box
 
 from driftcheck.sbom.document import MAX_COMPONENTS, MAX_PROBLEMS
+from driftcheck.sbom.read import snapshot_document
 from driftcheck.snapshot import io
 
 from canaries import CANARIES, CANARY_SUBSTRINGS
@@ -89,7 +90,7 @@ def test_bad_components_are_unknowns_and_the_rest_is_read(box: Box) -> None:
     path = write(box, document)
     result = box.run("show", str(path))
     assert result.returncode == 0, result.stderr
-    snapshot = io.load(path)
+    snapshot = io.load(path, other_format=snapshot_document)
     assert [(d.name, d.version) for d in snapshot.distributions] == [("requests", "2.32.3")]
     assert [p.name for p in snapshot.os_packages] == ["libc6"]
     reasons = [u.reason for u in snapshot.unknowns if u.field == "sbom"]
@@ -104,7 +105,7 @@ def test_bad_components_are_unknowns_and_the_rest_is_read(box: Box) -> None:
 
 def test_the_unknowns_of_one_sbom_are_capped(box: Box) -> None:
     path = write(box, cyclonedx([library(f"bad purl {i}") for i in range(1000)]))
-    snapshot = io.load(path)
+    snapshot = io.load(path, other_format=snapshot_document)
     reasons = [u.reason for u in snapshot.unknowns if u.field == "sbom"]
     assert len(reasons) == MAX_PROBLEMS + 1
     assert reasons[-1] == f"and {1000 - MAX_PROBLEMS} more components that could not be read"

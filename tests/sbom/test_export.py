@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sbom_schemas import cyclonedx_validator, spdx_validator
 
+from driftcheck.sbom.read import snapshot_document
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import StaticPython, TargetInfo
 
@@ -59,7 +60,7 @@ def test_a_venv_snapshot_exports_a_document_the_official_schema_accepts(
 ) -> None:
     document = export(str(venv_snapshot), sbom_format, tmp_path / "sbom.json")
     validate(document, sbom_format)
-    snapshot = io.load(venv_snapshot)
+    snapshot = io.load(venv_snapshot, other_format=snapshot_document)
     found = purls(document)
     assert {"pkg:pypi/idna@3.7", "pkg:pypi/certifi@2024.7.4"} <= found
     assert any(p.startswith("pkg:pypi/pip@") for p in found)
