@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from driftcheck.static.shared import parse_pyvenv_cfg
 from driftcheck.static.syspath import Layout, PathFiles
 from driftcheck.targets.candidates import interpreter_candidates
 
@@ -121,14 +122,7 @@ def _read_cfg(files: PathFiles, path: str) -> dict[str, str] | None:
         text = files.read_optional(path, MAX_CONFIG)
     except (OSError, ValueError):
         return None
-    if text is None:
-        return None
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip().lower()] = value.strip()
-    return values
+    return None if text is None else parse_pyvenv_cfg(text)
 
 
 def _only_version(files: PathFiles, prefix: str) -> str | None:

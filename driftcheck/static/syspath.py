@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-MAX_PTH = 1024 * 1024  # the probe's limit for one .pth file
+from driftcheck.static.shared import MAX_PTH, parse_pth
 
 
 class PathFiles(Protocol):
@@ -153,13 +153,10 @@ def _add_site_dir(
         except (OSError, ValueError) as exc:
             result.problems.append(f"{path}: {exc}")
             continue
-        for line in (text or "").splitlines():
-            if line.startswith("#") or not line.strip():
-                continue
-            if line.startswith(("import ", "import\t")):
-                if path not in result.code_lines:
-                    result.code_lines.append(path)
-                continue
-            folder = posixpath.normpath(posixpath.join(site_dir, line.rstrip()))
+        path_lines, code_lines = parse_pth(text or "")  # the probe's reading of a .pth
+        if code_lines and path not in result.code_lines:
+            result.code_lines.append(path)
+        for line in path_lines:
+            folder = posixpath.normpath(posixpath.join(site_dir, line))
             if folder not in known and files.exists(folder):
                 add(folder)
