@@ -184,6 +184,8 @@ def interpreter_facts(col):
         value = getattr(sys.flags, name)
         if isinstance(value, int) and not name.startswith("n_"):
             flags[name] = int(value)
+    if globals().get("SITE_RUN_BY_BOOTSTRAP"):
+        flags["no_site"] = 0  # -S only deferred site.py to the bootstrap, which ran it
     pyvenv_cfg = col.safely("python.pyvenv_cfg", lambda: read_pyvenv_cfg(sys.prefix), {})
     return {
         "implementation": sys.implementation.name,
@@ -207,6 +209,7 @@ def interpreter_facts(col):
         "locale": col.safely("python.locale", locale_facts, {}),
         "build": build_versions(col),
         "compiler": platform.python_compiler(),
+        "start_up_blockers": start_up_blockers(col),
     }
 
 
@@ -266,6 +269,32 @@ def build_versions(col):
 
 
 # --- .pth files ----------------------------------------------------------------
+
+
+def start_up_blockers(col):
+    """The .pth files the bootstrap's site.py run skipped (bootstrap SITE_SKIPPED_PTH):
+    not regular files, which CPython's own site.py blocks on (a FIFO) at every start.
+    Each is an unknown too: a normal start of this interpreter hangs there."""
+    found = []
+    for path in globals().get("SITE_SKIPPED_PTH") or ():
+        if path in found:
+            continue  # a site folder seen twice (a venv's and the user site are one)
+        try:
+            what = str(not_regular(path, os.stat(path).st_mode)).split(" is ", 1)[1]
+            what = what.split(",", 1)[0]
+        except (OSError, IndexError):
+            what = "not a regular file"
+        col.unknown("python.start_up", start_up_blocker_reason(path, what))
+        found.append(path)
+    return found
+
+
+def start_up_blocker_reason(path, what):
+    """The unknown for a .pth file site.py blocks on; the static reader words it alike."""
+    return (
+        "%s is %s: Python's site.py blocks reading it at start-up, so a program this "
+        "interpreter starts never runs (the probe skipped it); remove it" % (path, what)
+    )
 
 
 def site_directories():

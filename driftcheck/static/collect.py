@@ -102,6 +102,8 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
     site_dirs, path_entries = envs.site_dirs, envs.site_dirs
     if modelled is not None:
         site_dirs, path_entries = modelled.sys_path.site_dirs, modelled.sys_path.entries
+        if static_python is not None:
+            static_python["start_up_blockers"] = list(modelled.sys_path.blockers)
         pyenvs.modelled_unknowns(fs, modelled, envs, unknown)
     elif len(envs.site_dirs) > 1:
         unknown(

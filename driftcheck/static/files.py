@@ -49,6 +49,13 @@ class ImageFiles:
         node = self.fs.node(path, follow=False)
         return node.link if node is not None and node.kind == "symlink" else None
 
+    def not_regular(self, path: str) -> str | None:
+        """What PATH is when it exists but is neither a regular file nor a folder."""
+        node = self.fs.node(path)
+        return (
+            node.what or "not a regular file" if node is not None and node.kind == "other" else None
+        )
+
     def read_optional(self, path: str, limit: int) -> str | None:
         """The text of a kept file; None if missing. Raises NotRegularFileError for a FIFO
         or a device, ValueError past LIMIT or for content not kept, as the probe's."""

@@ -23,7 +23,7 @@ from typing import Any
 from driftcheck.static.files import ImageFiles
 from driftcheck.static.installation import find_executable, home_folder, read_layout
 from driftcheck.static.rootfs import RootFS, safe_name
-from driftcheck.static.shared import MAX_PYVENV_CFG, parse_pyvenv_cfg
+from driftcheck.static.shared import MAX_PYVENV_CFG, parse_pyvenv_cfg, start_up_blocker_reason
 from driftcheck.static.syspath import Layout, SysPath, build_sys_path
 from driftcheck.targets.candidates import configured_program
 
@@ -77,6 +77,8 @@ def modelled_unknowns(fs: RootFS, modelled: ModelledPath, envs: Environments, un
     )
     for problem in path.problems:
         unknown("pth_files", problem)
+    for pth, what in path.blockers.items():
+        unknown("python.start_up", start_up_blocker_reason(pth, what))
     if path.code_lines:
         shown = ", ".join(safe_name(p) for p in path.code_lines[:8])
         unknown("pth_files", f"`import` lines run at start-up, not read statically: {shown}")

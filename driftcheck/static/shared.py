@@ -135,6 +135,12 @@ def parse_pyvenv_cfg(text: str | None) -> dict[str, str]:
     return values
 
 
+def start_up_blocker_reason(path: str, what: str) -> str:
+    """The probe's unknown for a .pth file that CPython's site.py would block on."""
+    reason: str = _probe.start_up_blocker_reason(path, what)
+    return reason
+
+
 def parse_pth(text: str) -> tuple[list[str], list[str]]:
     """A .pth file's path lines and ``import`` lines, by site.py's addpackage() rules."""
     lines: tuple[list[str], list[str]] = _probe.parse_pth(text)

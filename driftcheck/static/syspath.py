@@ -34,6 +34,9 @@ class PathFiles(Protocol):
 
     def read_optional(self, path: str, limit: int) -> str | None: ...
 
+    def not_regular(self, path: str) -> str | None:
+        """What PATH is when it exists but is no regular file nor folder ("a FIFO")."""
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -63,6 +66,9 @@ class SysPath:
     user_site: str | None = None  # the user site, when enabled (whether it exists or not)
     code_lines: list[str] = field(default_factory=list)  # .pth files with `import` lines
     problems: list[str] = field(default_factory=list)  # .pth files that could not be read
+    # .pth files that are no regular files, and what they are ("a FIFO"): site.py blocks
+    # on them at start-up
+    blockers: dict[str, str] = field(default_factory=dict)
 
 
 def build_sys_path(
@@ -148,6 +154,10 @@ def _add_site_dir(
         if not name.endswith(".pth") or (skip_hidden and name.startswith(".")):
             continue
         path = f"{site_dir}/{name}"
+        what = files.not_regular(path)
+        if what is not None:
+            result.blockers.setdefault(path, what)  # site.py opens it, and waits
+            continue
         try:
             text = files.read_optional(path, MAX_PTH)
         except (OSError, ValueError) as exc:
