@@ -14,7 +14,11 @@ import posixpath
 import re
 
 from driftcheck.static.rootfs import RootFS
-from driftcheck.static.shared import parse_metadata_headers, search_version
+from driftcheck.static.shared import (
+    MAX_LD_SO_CONF_BYTES,
+    parse_metadata_headers,
+    search_version,
+)
 
 
 class ImageFiles:
@@ -67,7 +71,7 @@ class ImageFiles:
         return data.decode("utf-8", "replace")
 
     def read_conf(self, path: str) -> str | None:
-        return self.read_optional(path, 1024 * 1024)
+        return self.read_optional(path, MAX_LD_SO_CONF_BYTES)
 
     def metadata_headers(self, path: str) -> tuple[dict[str, list[str]], bool]:
         data = self.fs.read_bytes(path)
