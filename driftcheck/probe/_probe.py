@@ -103,10 +103,18 @@ class NotRegularFileError(OSError):
 
 
 def not_regular(path, mode):
+    what = file_kind(mode)
+    if what is None:
+        return NotRegularFileError("%s is not a regular file: not read" % path)
+    return NotRegularFileError("%s is %s, not a regular file: not read" % (path, what))
+
+
+def file_kind(mode):
+    """What a file of MODE is, in words ("a FIFO"), for one that is not regular."""
     for is_kind, what in FILE_KINDS:
         if is_kind(mode):
-            return NotRegularFileError("%s is %s, not a regular file: not read" % (path, what))
-    return NotRegularFileError("%s is not a regular file: not read" % path)
+            return what
+    return None
 
 
 def open_regular(path):
@@ -280,9 +288,8 @@ def start_up_blockers(col):
         if path in found:
             continue  # a site folder seen twice (a venv's and the user site are one)
         try:
-            what = str(not_regular(path, os.stat(path).st_mode)).split(" is ", 1)[1]
-            what = what.split(",", 1)[0]
-        except (OSError, IndexError):
+            what = file_kind(os.stat(path).st_mode) or "not a regular file"
+        except OSError:
             what = "not a regular file"
         col.unknown("python.start_up", start_up_blocker_reason(path, what))
         found.append(path)
