@@ -19,10 +19,24 @@ from typing import Any
 
 import pytest
 
+from driftcheck.errors import ProbeError
 from driftcheck.probe import build_request, parse_output
 from driftcheck.targets.local_run import run_local_probe
 
 BASE_PYTHON = Path(getattr(sys, "_base_executable", sys.executable))
+# Every CPython from 3.8 this machine has (pyenv), else the one running the tests: site.py
+# changed across them (3.8-3.10 set a venv's sys.prefix in site.venv(), 3.13 skips hidden
+# .pth files), and each must come out of the bootstrap as from a normal start.
+PYTHONS = sorted(
+    p
+    for p in Path.home().glob(".pyenv/versions/3.*/bin/python3")
+    if int(p.parent.parent.name.split(".")[1]) >= 8
+) or [BASE_PYTHON]
+OLD_PYTHONS = sorted(
+    p
+    for pattern in (".pyenv/versions/2.*/bin/python", ".pyenv/versions/3.[67].*/bin/python3")
+    for p in Path.home().glob(pattern)
+)
 NORMAL_START = (
     "import json, site, sys\n"
     "flags = {n: int(getattr(sys.flags, n)) for n in dir(sys.flags) if not n.startswith('_')"
@@ -41,13 +55,14 @@ def normal_start(python: Path, env: dict[str, str]) -> dict[str, Any]:
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
+@pytest.mark.parametrize("base", PYTHONS, ids=[p.parent.parent.name for p in PYTHONS])
 @pytest.mark.parametrize("system_site", [False, True], ids=["isolated-venv", "system-site-venv"])
 def test_the_probe_sees_the_sys_path_and_flags_of_a_normal_start(
-    tmp_path: Path, system_site: bool
+    tmp_path: Path, system_site: bool, base: Path
 ) -> None:
     venv = tmp_path / "env"
     options = ["--system-site-packages"] if system_site else []
-    subprocess.run([str(BASE_PYTHON), "-m", "venv", "--without-pip", *options, str(venv)],
+    subprocess.run([str(base), "-m", "venv", "--without-pip", *options, str(venv)],
                    check=True, capture_output=True)  # fmt: skip
     python = venv / "bin" / "python"
     (site,) = venv.glob("lib/python3*/site-packages")
@@ -77,3 +92,14 @@ def test_the_probe_sees_the_sys_path_and_flags_of_a_normal_start(
     assert probed["flags"] == normal["flags"]
     assert probed["prefix"] == normal["prefix"]
     assert probed["start_up_blockers"] == [str(site / "zz_fifo.pth")]
+
+
+@pytest.mark.skipif(not OLD_PYTHONS, reason="no Python 2.7, 3.6 or 3.7 on this machine (pyenv)")
+@pytest.mark.parametrize("old", OLD_PYTHONS, ids=[p.parent.parent.name for p in OLD_PYTHONS])
+def test_an_old_python_started_with_the_deferred_site_is_still_refused_clearly(old: Path) -> None:
+    """The bootstrap, site code included, parses on Python 2 and reaches its version check."""
+    version = ".".join(old.parent.parent.name.split(".")[:2])
+    request = build_request()
+    with pytest.raises(ProbeError) as caught:
+        run_local_probe(old, request, env={"PATH": "/usr/bin:/bin"}, timeout=60)
+    assert str(caught.value) == f"{old} is Python {version}; driftcheck probes Python 3.8 and later"
