@@ -2,9 +2,11 @@
 
 The result has the shape ``driftcheck/probe/_probe.py``'s ``collect()`` returns,
 so ``build_snapshot`` turns it into a Snapshot unchanged (target mode
-"static"). What only a running target can tell (interpreter details, sys.path,
-kernel, CPU, memory, the runtime's extra environment) is left empty and listed
-in ``unknowns`` with the reason: a static snapshot says what it is missing.
+"static"). Every fact a live probe also reads is read by the probe's own
+function, through the image's files (``static.files.ImageFiles``). What only a
+running target can tell (interpreter details, sys.path, kernel, CPU, memory, the
+runtime's extra environment) is left empty and listed in ``unknowns`` with the
+reason: a static snapshot says what it is missing.
 """
 
 from __future__ import annotations
@@ -116,8 +118,11 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
         unknown(field, reason)
     linux = system == "Linux"
     # The probe's readers, through the image's files: what a live probe reads, read alike.
-    note = lambda reason: unknown("native_libraries", reason)  # noqa: E731
-    conf_dirs = ld_so_conf_directories(files, note) if linux else []
+    conf_dirs = (
+        ld_so_conf_directories(files, lambda reason: unknown("native_libraries", reason))
+        if linux
+        else []
+    )
     multiarch = MULTIARCH.get(arch, "")
     library_dirs = library_directories(unknown, files, env, multiarch, conf_dirs) if linux else []
     # The C library: from its default folders first, as the loader's own libc.so.6 is.
