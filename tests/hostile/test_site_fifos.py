@@ -31,7 +31,9 @@ RUN mkfifo {DEBIAN_DIST}/zz_fifo.pth \\
  && mkfifo {LOCAL_DIST}/fifometa-1.0.dist-info/METADATA \\
  && printf 'Metadata-Version: 2.1\\nName: fiforecord\\nVersion: 2.0\\n' \\
       > {LOCAL_DIST}/fiforecord-2.0.dist-info/METADATA \\
- && mkfifo {LOCAL_DIST}/fiforecord-2.0.dist-info/RECORD
+ && mkfifo {LOCAL_DIST}/fiforecord-2.0.dist-info/RECORD \\
+ && mkdir {LOCAL_DIST}/numpy.libs \\
+ && touch {LOCAL_DIST}/numpy.libs/libopenblas64_p-r0-0cf96a72.3.23.so
 """
 BLOCKER = f"{DEBIAN_DIST}/zz_fifo.pth"
 EXPECTED = {
@@ -78,6 +80,9 @@ def test_fifos_in_site_folders_end_in_the_same_unknowns_live_and_static(
     assert fifo_unknowns(live) == EXPECTED
     assert live["python"]["start_up_blockers"] == [BLOCKER]
     assert live["python"]["flags"]["no_site"] == 0
+    assert {"name": "numpy:libopenblas64_p-r0-0cf96a72.3.23", "version": None} in [
+        {"name": lib["name"], "version": lib["version"]} for lib in live["native_libraries"]
+    ]  # a wheel-vendored library, found live and (below) as files alike
     versions = {d["canonical_name"]: d["version"] for d in live["distributions"]}
     assert versions["fiforecord"] == "2.0" and "fifometa" not in versions
 
@@ -91,6 +96,9 @@ def test_fifos_in_site_folders_end_in_the_same_unknowns_live_and_static(
         assert static["target"]["mode"] == "static"
         assert fifo_unknowns(static) == EXPECTED, name
         assert static["static_python"]["start_up_blockers"] == [BLOCKER]
+        for fact in ("native_libraries", "pth_files", "distributions", "os_packages"):
+            assert static[fact] == live[fact], (name, fact)  # one reader, two sources
+        assert static["os"]["libc"] == live["os"]["libc"]
         result = run_cli("diff", "--format", "json", str(live_path), str(static_path))
         assert result.returncode == 0, result.stderr
         findings = json.loads(result.stdout)["findings"]
