@@ -35,6 +35,10 @@ def program_environ(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 UNSUPPORTED_PYTHON_STATUS = 97
+#: The interpreter's options before ``-c BOOTSTRAP``: ``-S`` defers site.py to the bootstrap,
+#: which runs it as a normal start-up would, save that a .pth file which is not a regular
+#: file (a FIFO: site.py would block on it for ever) is skipped and named to the probe.
+INTERPRETER_OPTIONS = ("-S", "-c")
 MINIMUM_PYTHON = (3, 8)
 MINIMUM_VERSION = ".".join(map(str, MINIMUM_PYTHON))
 
@@ -49,13 +53,39 @@ BOOTSTRAP = (
     f"if sys.version_info < {MINIMUM_PYTHON}:\n"
     "    sys.stderr.write('driftcheck-probe: unsupported Python %d.%d\\n' % sys.version_info[:2])\n"
     f"    sys.exit({UNSUPPORTED_PYTHON_STATUS})\n"
+    # site.py, as a normal start runs it before `-c` (same sys.path, the same site.main():
+    # venv, user site, .pth files, sitecustomize), deferred to here by -S so that a .pth
+    # file that is not a regular file is skipped rather than blocked on, and named. Not
+    # where a ._pth file beside the executable decides whether site runs at all.
+    "site_skipped = []\n"
+    "site_run = False\n"
+    "import os\n"
+    "if sys.flags.no_site and not [p for p in (sys.executable, os.path.realpath("
+    "sys.executable)) if p and os.path.exists(p + '._pth')]:\n"
+    "    import site, stat\n"
+    "    def _addpackage(sitedir, name, known_paths, _real=site.addpackage):\n"
+    "        try:\n"
+    "            mode = os.stat(os.path.join(sitedir, name)).st_mode\n"
+    "        except OSError:\n"
+    "            mode = stat.S_IFREG\n"
+    "        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):\n"
+    "            return _real(sitedir, name, known_paths)\n"
+    "        site_skipped.append(os.path.join(sitedir, name))\n"
+    "        return known_paths\n"
+    "    site.addpackage = _addpackage\n"
+    "    try:\n"
+    "        site.main()\n"
+    "    finally:\n"
+    "        site.addpackage = _addpackage.__defaults__[0]\n"
+    "    site_run = True\n"
     # Short-lived, and what it allocates has no cycles: the cyclic GC would only cost
     # time (5 ms for 564 distributions, 14 ms for 5,000).
     "import gc\n"
     "gc.disable()\n"
     "data = sys.stdin.buffer.read().decode('utf-8')\n"
     "options, _, source = data.partition('\\n')\n"
-    "scope = {'__name__': '__driftcheck_probe__'}\n"
+    "scope = {'__name__': '__driftcheck_probe__', 'SITE_RUN_BY_BOOTSTRAP': site_run,\n"
+    "         'SITE_SKIPPED_PTH': site_skipped}\n"
     "exec(compile(source, '<driftcheck-probe>', 'exec'), scope)\n"
     "scope['main'](options)\n"
     # The answer is written (os.write): exit without tearing the interpreter down (~8 ms
@@ -63,7 +93,6 @@ BOOTSTRAP = (
     # which could write files (a coverage hook's data file, say).
     "sys.stdout.flush()\n"
     "sys.stderr.flush()\n"
-    "import os\n"
     "os._exit(0)\n"
 )
 

@@ -64,6 +64,20 @@ MAX_LD_SO_CONF_FILES = 100
 MAX_LD_SO_CONF_DEPTH = 8
 MAX_LD_SO_CONF_BYTES = 1024 * 1024
 LD_SO_CONF = "/etc/ld.so.conf"
+DPKG_STATUS = "/var/lib/dpkg/status"
+DPKG_STATUS_D = "/var/lib/dpkg/status.d"
+DPKG_STATUS_LINE = re.compile(r"(?im)^status:")
+APK_INSTALLED = "/lib/apk/db/installed"
+RPM_DATABASES = ("/var/lib/rpm", "/usr/lib/sysimage/rpm")
+LIBRARY_BASES = ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib")
+OS_RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release")
+MAX_OS_RELEASE = 1024 * 1024
+MAX_PTH = 1024 * 1024
+MAX_PYVENV_CFG = 1024 * 1024
+MAX_LIBRARY_SCAN = 32 * 1024 * 1024  # what is searched of a library for its version string
+GLIBC_RELEASE = re.compile(rb"GNU C Library[^\n\x00]{0,200}?release version (\d+\.\d+(?:\.\d+)?)")
+GLIBC_FILE = re.compile(r"^libc-(\d+\.\d+(?:\.\d+)?)\.so$")
+OPENSSL_VERSION = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")
 
 
 class Collector:
@@ -89,10 +103,18 @@ class NotRegularFileError(OSError):
 
 
 def not_regular(path, mode):
+    what = file_kind(mode)
+    if what is None:
+        return NotRegularFileError("%s is not a regular file: not read" % path)
+    return NotRegularFileError("%s is %s, not a regular file: not read" % (path, what))
+
+
+def file_kind(mode):
+    """What a file of MODE is, in words ("a FIFO"), for one that is not regular."""
     for is_kind, what in FILE_KINDS:
         if is_kind(mode):
-            return NotRegularFileError("%s is %s, not a regular file: not read" % (path, what))
-    return NotRegularFileError("%s is not a regular file: not read" % path)
+            return what
+    return None
 
 
 def open_regular(path):
@@ -170,6 +192,8 @@ def interpreter_facts(col):
         value = getattr(sys.flags, name)
         if isinstance(value, int) and not name.startswith("n_"):
             flags[name] = int(value)
+    if globals().get("SITE_RUN_BY_BOOTSTRAP"):
+        flags["no_site"] = 0  # -S only deferred site.py to the bootstrap, which ran it
     pyvenv_cfg = col.safely("python.pyvenv_cfg", lambda: read_pyvenv_cfg(sys.prefix), {})
     return {
         "implementation": sys.implementation.name,
@@ -193,11 +217,18 @@ def interpreter_facts(col):
         "locale": col.safely("python.locale", locale_facts, {}),
         "build": build_versions(col),
         "compiler": platform.python_compiler(),
+        "start_up_blockers": start_up_blockers(col),
     }
 
 
-def read_pyvenv_cfg(prefix):
-    text = read_optional(os.path.join(prefix, "pyvenv.cfg"), 1024 * 1024)
+def read_pyvenv_cfg(prefix, files=None):
+    """PREFIX/pyvenv.cfg's values ({} when there is none), read through FILES."""
+    files = files or LOCAL_FILES
+    return parse_pyvenv_cfg(files.read_optional(files.join(prefix, "pyvenv.cfg"), MAX_PYVENV_CFG))
+
+
+def parse_pyvenv_cfg(text):
+    """pyvenv.cfg's values as site.py's venv() reads them: KEY = VALUE lines, keys lowered."""
     values = {}
     for line in (text or "").splitlines():
         key, sep, value = line.partition("=")
@@ -248,6 +279,31 @@ def build_versions(col):
 # --- .pth files ----------------------------------------------------------------
 
 
+def start_up_blockers(col):
+    """The .pth files the bootstrap's site.py run skipped (bootstrap SITE_SKIPPED_PTH):
+    not regular files, which CPython's own site.py blocks on (a FIFO) at every start.
+    Each is an unknown too: a normal start of this interpreter hangs there."""
+    found = []
+    for path in globals().get("SITE_SKIPPED_PTH") or ():
+        if path in found:
+            continue  # a site folder seen twice (a venv's and the user site are one)
+        try:
+            what = file_kind(os.stat(path).st_mode) or "not a regular file"
+        except OSError:
+            what = "not a regular file"
+        col.unknown("python.start_up", start_up_blocker_reason(path, what))
+        found.append(path)
+    return found
+
+
+def start_up_blocker_reason(path, what):
+    """The unknown for a .pth file site.py blocks on; the static reader words it alike."""
+    return (
+        "%s is %s: Python's site.py blocks reading it at start-up, so a program this "
+        "interpreter starts never runs (the probe skipped it); remove it" % (path, what)
+    )
+
+
 def site_directories():
     import site
 
@@ -263,37 +319,54 @@ def site_directories():
     return seen
 
 
-def pth_files(col, directories):
+def pth_files(col, directories, files=None):
+    """The .pth files of DIRECTORIES (site folders), read as data through FILES."""
+    files = files or LOCAL_FILES
     found = []
     for directory in directories:
         try:
-            names = sorted(n for n in os.listdir(directory) if n.endswith(".pth"))
+            names = sorted(n for n in files.list_folder(directory) if n.endswith(".pth"))
         except OSError as exc:
             col.unknown("pth_files", "%s: %s" % (directory, exc))
             continue
         for name in names:
-            path = os.path.join(directory, name)
+            path = files.join(directory, name)
             try:
-                text = read_text(path, 1024 * 1024)
+                text = files.read_optional(path, MAX_PTH)
             except NotRegularFileError as exc:
                 col.unknown("pth_files", str(exc))  # names the file already
                 continue
             except (OSError, ValueError) as exc:
                 col.unknown("pth_files", "%s: %s" % (path, exc))
                 continue
-            path_lines, code_lines = [], []
-            for line in text.splitlines():
-                stripped = line.strip()
-                if not stripped or stripped.startswith("#"):
-                    continue
-                # Executable lines can carry credentials (os.environ['DB_PW'] = '...'):
-                # scrubbed here already, and again on the host.
-                if line.startswith(("import ", "import\t")):
-                    code_lines.append(scrub_text(line)[0])  # site.py would exec() this line
-                else:
-                    path_lines.append(scrub_text(line.rstrip())[0])
-            found.append({"path": path, "path_lines": path_lines, "code_lines": code_lines})
+            if text is None:
+                continue  # gone since the listing
+            path_lines, code_lines = parse_pth(text)
+            # Executable lines can carry credentials (os.environ['DB_PW'] = '...'):
+            # scrubbed here already, and again on the host.
+            found.append(
+                {
+                    "path": path,
+                    "path_lines": [scrub_text(line)[0] for line in path_lines],
+                    "code_lines": [scrub_text(line)[0] for line in code_lines],
+                }
+            )
     return found
+
+
+def parse_pth(text):
+    """A .pth file's (path lines, code lines) by site.py's addpackage() rules: a line
+    starting with "#" and a blank line are skipped, one starting with "import " or
+    "import\t" is code site.py would exec(), any other names a folder (right-stripped)."""
+    path_lines, code_lines = [], []
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.startswith(("import ", "import\t")):
+            code_lines.append(line)
+        else:
+            path_lines.append(line.rstrip())
+    return path_lines, code_lines
 
 
 # --- distributions -----------------------------------------------------------
@@ -387,20 +460,89 @@ def join_name(folder, name):
 
 
 class LocalFiles(object):
-    """The files a distribution record is read from: here, the real filesystem.
+    """The files every shared reader reads through: here, the real filesystem.
 
     The static reader passes its own object with the same methods, backed by an
-    image's layers, so that both paths build distribution records the same way.
+    image's layers (driftcheck/static/files.py), so that both readings of a fact
+    (distributions, .pth files, pyvenv.cfg, os-release, libc, ld.so.conf, library
+    folders, native libraries) are made by the same code. Reads open regular files
+    only (open_regular), never blocking, each bounded.
     """
 
     join = staticmethod(join_name if os.sep == "/" and not os.altsep else os.path.join)
     isdir = staticmethod(os.path.isdir)
     exists = staticmethod(os.path.exists)
+    realpath = staticmethod(os.path.realpath)
     metadata_headers = staticmethod(metadata_headers)
+    list_folder = staticmethod(os.listdir)  # raises OSError: the caller says why
+    runs_programs = True  # a live target can run musl's loader to learn its version
 
     @staticmethod
     def read_optional(path, limit):
         return read_optional(path, limit)
+
+    @staticmethod
+    def read_conf(path):
+        """PATH's text, None when it does not exist; raises NotRegularFileError for a
+        FIFO or a device, OSError or ValueError when it cannot be read."""
+        return read_optional(path, MAX_LD_SO_CONF_BYTES)
+
+    @staticmethod
+    def listdir(folder):
+        """FOLDER's names; none when it is missing or unreadable, as glob(3) sees it."""
+        try:
+            return os.listdir(folder)
+        except OSError:
+            return []
+
+    @staticmethod
+    def link_target(path):
+        """What the symbolic link PATH points to, as written; None when it is no link."""
+        try:
+            return os.readlink(path)
+        except (OSError, ValueError):
+            return None
+
+    @staticmethod
+    def system():
+        return platform.system()
+
+    @staticmethod
+    def running_libc():
+        """The C library this very process runs on, when it says (glibc's confstr)."""
+        try:
+            confstr = os.confstr("CS_GNU_LIBC_VERSION")
+        except (ValueError, OSError, AttributeError):
+            return None
+        if confstr and confstr.startswith("glibc "):
+            return {"family": "glibc", "version": confstr.split(" ", 1)[1]}
+        return None
+
+    @staticmethod
+    def musl_version(loader):
+        return musl_version(loader)
+
+    @staticmethod
+    def other_libc():
+        name, version = platform.libc_ver()
+        return {"family": name or "unknown", "version": version or None}
+
+    @staticmethod
+    def find_version(path, literal, pattern):
+        """The first group of PATTERN where it matches at an occurrence of LITERAL in the
+        first MAX_LIBRARY_SCAN bytes of PATH. Mapped, not read: a regular expression
+        scanning 5 MB of libcrypto costs ~10 ms, a literal find ~1 ms."""
+        import mmap
+
+        fd = open_regular(path)
+        try:
+            size = min(os.fstat(fd).st_size, MAX_LIBRARY_SCAN)
+            if not size:
+                return None
+            with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+                return search_version(data, literal, pattern)
+        finally:
+            os.close(fd)
 
     @staticmethod
     def names(path):
@@ -433,6 +575,19 @@ def folder_names(files, folder):
 
 
 LOCAL_FILES = LocalFiles()
+LocalConfFiles = LocalFiles  # ld_so_conf_directories' view of the real filesystem (its old name)
+
+
+def search_version(data, literal, pattern):
+    """The first group of PATTERN matched at an occurrence of LITERAL in DATA (bytes or a
+    mmap), searched for the literal first: the version strings of binaries."""
+    start = data.find(literal)
+    while start >= 0:
+        match = pattern.match(data, start)
+        if match:
+            return match.group(1).decode("ascii")
+        start = data.find(literal, start + 1)
+    return None
 
 
 def top_level_from_record(meta_dir, files=LOCAL_FILES, note=None):
@@ -566,17 +721,19 @@ def parse_direct_url(text):
     }
 
 
-def distributions(col, path_entries):
+def distributions(col, path_entries, files=None):
+    """The distribution records found along PATH_ENTRIES, read through FILES."""
+    files = files or LOCAL_FILES
     found = []
 
     def note(reason):
         col.unknown("distributions", reason)
 
     for location in path_entries:
-        if not location or not os.path.isdir(location):
+        if not location or not files.isdir(location):
             continue  # zip files and missing folders hold nothing we read here
         try:
-            entries = sorted(os.listdir(location))
+            entries = sorted(files.list_folder(location))
         except OSError as exc:
             col.unknown("distributions", "%s: %s" % (location, exc))
             continue
@@ -584,9 +741,9 @@ def distributions(col, path_entries):
             if not entry.endswith((".dist-info", ".egg-info")):
                 continue
             try:
-                found.append(read_distribution(location, entry, LOCAL_FILES, note))
+                found.append(read_distribution(location, entry, files, note))
             except (OSError, ValueError) as exc:
-                col.unknown("distributions", "%s: %s" % (os.path.join(location, entry), exc))
+                col.unknown("distributions", "%s: %s" % (files.join(location, entry), exc))
     return found
 
 
@@ -602,7 +759,9 @@ def os_facts(col):
         "hostname": platform.node() or None,
         "os_release_text": None,
         "platform_version": None,
-        "libc": col.safely("os.libc", libc_facts, {"family": "unknown", "version": None}),
+        "libc": col.safely(
+            "os.libc", lambda: libc_facts(LOCAL_FILES, col), {"family": "unknown", "version": None}
+        ),
         "cpu": col.safely("os.cpu", cpu_facts, {}),
         "memory_bytes": col.safely("os.memory_bytes", memory_bytes),
     }
@@ -611,38 +770,63 @@ def os_facts(col):
     elif system == "Windows":
         facts["platform_version"] = "Windows " + " ".join(platform.win32_ver()[:2])
     else:
-        for path in ("/etc/os-release", "/usr/lib/os-release"):
-            try:
-                facts["os_release_text"] = read_optional(path)
-            except (OSError, ValueError) as exc:
-                col.unknown(
-                    "os.os_release", str(exc) if path in str(exc) else "%s: %s" % (path, exc)
-                )
-            if facts["os_release_text"]:
-                break
-        if facts["os_release_text"] is None:
-            col.unknown("os.os_release", "neither /etc/os-release nor /usr/lib/os-release exists")
+        facts["os_release_text"] = os_release_text(col)
     return facts
 
 
-def libc_facts():
-    if platform.system() != "Linux":
-        return {"family": "none", "version": None}
-    try:
-        confstr = os.confstr("CS_GNU_LIBC_VERSION")
-    except (ValueError, OSError, AttributeError):
-        confstr = None
-    if confstr and confstr.startswith("glibc "):
-        return {"family": "glibc", "version": confstr.split(" ", 1)[1]}
-    for directory in ("/lib", "/usr/lib"):
+def os_release_text(col, files=None):
+    """/etc/os-release, else /usr/lib/os-release (os-release(5)'s order), read through FILES."""
+    files = files or LOCAL_FILES
+    for path in OS_RELEASE_FILES:
         try:
-            loaders = [n for n in os.listdir(directory) if n.startswith("ld-musl-")]
-        except OSError:
+            text = files.read_optional(path, MAX_OS_RELEASE)
+        except (OSError, ValueError) as exc:
+            col.unknown("os.os_release", str(exc) if path in str(exc) else "%s: %s" % (path, exc))
             continue
+        if text:
+            return text
+    col.unknown("os.os_release", "neither /etc/os-release nor /usr/lib/os-release exists")
+    return None
+
+
+def libc_facts(files=None, col=None, library_dirs=None):
+    """The C library: what the running process says (glibc's confstr), else the files:
+    libc.so.6 in the library folders (the version in its link name, libc-2.31.so, else
+    the release string inside it), else musl's loader (which says its version only when
+    it runs). LIBRARY_DIRS: a function giving the folders, called only when needed."""
+    files = files or LOCAL_FILES
+    if files.system() != "Linux":
+        return {"family": "none", "version": None}
+    running = files.running_libc()
+    if running:
+        return running
+    note = (lambda reason: col.unknown("os.libc", reason)) if col is not None else (lambda r: None)
+    for folder in library_dirs() if library_dirs else (d for d in LIBRARY_BASES):
+        path = files.join(folder, "libc.so.6")
+        if not files.exists(path):
+            continue
+        named = GLIBC_FILE.match(os.path.basename(files.link_target(path) or ""))
+        if named:
+            return {"family": "glibc", "version": named.group(1)}
+        try:
+            version = files.find_version(path, b"GNU C Library", GLIBC_RELEASE)
+        except (OSError, ValueError) as exc:
+            note("%s: %s" % (path, exc))
+            return {"family": "glibc", "version": None}
+        if version is None:
+            note("%s: no glibc release string in what was read" % path)
+        return {"family": "glibc", "version": version}
+    for folder in ("/lib", "/usr/lib"):
+        loaders = sorted(n for n in files.listdir(folder) if n.startswith("ld-musl-"))
         if loaders:
-            return {"family": "musl", "version": musl_version(os.path.join(directory, loaders[0]))}
-    name, version = platform.libc_ver()
-    return {"family": name or "unknown", "version": version or None}
+            version = files.musl_version(files.join(folder, loaders[0]))
+            if version is None and not files.runs_programs:
+                note("musl prints its version only when its loader runs")
+            return {"family": "musl", "version": version}
+    found = files.other_libc()
+    if found["family"] == "unknown":
+        note("no glibc (libc.so.6) or musl loader found")
+    return found
 
 
 def musl_version(loader):
@@ -705,12 +889,40 @@ def identity_facts():
 # --- OS packages and native libraries ----------------------------------------
 
 
-def os_package_databases(col):
+def os_package_databases(col, files=None):
+    """The OS package databases as text: dpkg's status (and status.d, where distroless
+    images keep one file per package), apk's installed, and rpm's answer where rpm can
+    run (an RPM database is read only by running rpm), read through FILES."""
+    files = files or LOCAL_FILES
     raw = {"dpkg": None, "apk": None, "rpm": None}
-    raw["dpkg"] = col.safely("os_packages.dpkg", lambda: read_optional("/var/lib/dpkg/status"))
-    raw["apk"] = col.safely("os_packages.apk", lambda: read_optional("/lib/apk/db/installed"))
-    raw["rpm"] = col.safely("os_packages.rpm", rpm_query)
+    dpkg = col.safely("os_packages.dpkg", lambda: files.read_optional(DPKG_STATUS, MAX_TEXT_FILE))
+    extra = dpkg_status_d(col, files)
+    raw["dpkg"] = (dpkg or "") + "\n\n" + extra if extra else dpkg
+    raw["apk"] = col.safely(
+        "os_packages.apk", lambda: files.read_optional(APK_INSTALLED, MAX_TEXT_FILE)
+    )
+    if files.runs_programs:
+        raw["rpm"] = col.safely("os_packages.rpm", rpm_query)
+    elif any(files.isdir(path) for path in RPM_DATABASES):
+        col.unknown("os_packages.rpm", "an RPM database is present; it is read only by running rpm")
     return raw
+
+
+def dpkg_status_d(col, files):
+    """/var/lib/dpkg/status.d/NAME holds one package's control fields and no Status line."""
+    paragraphs = []
+    for name in sorted(files.listdir(DPKG_STATUS_D)):
+        if name.endswith(".md5sums"):
+            continue
+        path = files.join(DPKG_STATUS_D, name)
+        text = col.safely("os_packages.dpkg", lambda p=path: files.read_optional(p, MAX_PTH))
+        for paragraph in (text or "").replace("\r\n", "\n").split("\n\n"):
+            if not paragraph.strip():
+                continue
+            if not DPKG_STATUS_LINE.search(paragraph):
+                paragraph = "Status: install ok installed\n" + paragraph.strip("\n")
+            paragraphs.append(paragraph.strip("\n"))
+    return "\n\n".join(paragraphs)
 
 
 def rpm_query():
@@ -729,24 +941,6 @@ def rpm_query():
         timeout=60,
     )
     return result.stdout.decode("utf-8", "replace")
-
-
-class LocalConfFiles(object):
-    """ld_so_conf_directories' view of the real filesystem (the static reader passes
-    one backed by an image's layers)."""
-
-    @staticmethod
-    def read_conf(path):
-        """PATH's text, None when it does not exist; raises NotRegularFileError for a
-        FIFO or a device, OSError or ValueError when it cannot be read."""
-        return read_optional(path, MAX_LD_SO_CONF_BYTES)
-
-    @staticmethod
-    def listdir(folder):
-        try:
-            return os.listdir(folder)
-        except OSError:
-            return []  # no such folder, as glob(3) sees it
 
 
 def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
@@ -822,19 +1016,29 @@ def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
     return dirs
 
 
-def library_directories(note):
-    import sysconfig
+def library_directories(note, files=None, environ=None, multiarch=None, conf_dirs=None):
+    """The folders the dynamic loader searches, in its order: LD_LIBRARY_PATH (ENVIRON's,
+    else this process's), ld.so.conf and its includes (CONF_DIRS when walked already),
+    then the default folders, each with MULTIARCH's sub-folder first (the interpreter's
+    sysconfig MULTIARCH when not given; "" for none). Only folders that exist, once."""
+    files = files or LOCAL_FILES
+    if environ is None:
+        environ = os.environ
+    if multiarch is None:
+        import sysconfig
 
-    dirs = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
-    dirs.extend(ld_so_conf_directories(LocalConfFiles, note))
-    multiarch = sysconfig.get_config_var("MULTIARCH")
-    for base in ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib"):
+        multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    dirs = [d for d in environ.get("LD_LIBRARY_PATH", "").split(":") if d]
+    if conf_dirs is None:
+        conf_dirs = ld_so_conf_directories(files, note)
+    dirs.extend(conf_dirs)
+    for base in LIBRARY_BASES:
         if multiarch:
-            dirs.append(os.path.join(base, multiarch))
+            dirs.append(base + "/" + multiarch)
         dirs.append(base)
     unique = []
     for directory in dirs:
-        if directory not in unique and os.path.isdir(directory):
+        if directory not in unique and files.isdir(directory):
             unique.append(directory)
     return unique
 
@@ -847,34 +1051,45 @@ def soname_version(real_name, prefix):
     return None
 
 
-def native_libraries(col, site_dirs):
+def native_libraries(col, site_dirs, files=None, library_dirs=None, libc=None):
+    """The libraries of NATIVE_LIBRARY_PATTERNS as the loader would find them (the first
+    library folder holding one wins), with their versions, then the libraries wheels
+    vendor in SITE_DIRS. LIBRARY_DIRS: the folders (library_directories' answer) when
+    known; LIBC: libc_facts' answer when known."""
+    files = files or LOCAL_FILES
     found = []
-    if platform.system() != "Linux":
+    if files.system() != "Linux":
         col.unknown("native_libraries", "only read on Linux")
         return found
+    if library_dirs is None:
+        library_dirs = library_directories(
+            lambda reason: col.unknown("native_libraries", reason), files
+        )
     listings = {}
     listed = set()
-    for directory in library_directories(lambda reason: col.unknown("native_libraries", reason)):
-        real = os.path.realpath(directory)
+    for directory in library_dirs:
+        real = files.realpath(directory) or directory
         if real in listed:
             continue  # /lib is /usr/lib on merged-/usr systems: the same names, found first
         listed.add(real)
-        try:
-            listings[directory] = sorted(os.listdir(directory))
-        except OSError:
-            continue
+        listings[directory] = sorted(files.listdir(directory))
     for name, prefix in NATIVE_LIBRARY_PATTERNS:
         for directory, names in listings.items():
             matches = [n for n in names if n.startswith(prefix) and ".so" in n]
             if not matches:
                 continue
             soname = sorted(matches, key=len)[0]
-            path = os.path.realpath(os.path.join(directory, soname))
+            joined = files.join(directory, soname)
+            path = files.realpath(joined) or joined
             version = soname_version(os.path.basename(path), prefix)
             if name == "libc":
-                version = libc_facts().get("version") or version
+                if libc is None:
+                    libc = libc_facts(files)
+                version = libc.get("version") or version
             elif name in ("libssl", "libcrypto"):
-                version = col.safely("native_libraries." + name, lambda p=path: openssl_version(p))
+                version = col.safely(
+                    "native_libraries." + name, lambda p=path: openssl_version(p, files)
+                )
             found.append({"name": name, "soname": soname, "path": path, "version": version})
             break
     by_name = dict((lib["name"], lib) for lib in found)
@@ -882,59 +1097,31 @@ def native_libraries(col, site_dirs):
     if ssl and crypto and not ssl["version"]:
         ssl["version"] = crypto["version"]  # one OpenSSL release ships both libraries
     for site_dir in site_dirs:
-        found.extend(wheel_libraries(site_dir))
+        found.extend(wheel_libraries(site_dir, files))
     return found
 
 
-def openssl_version(path):
-    """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026".
-
-    The library is mapped, not read, and searched for its literal prefix first: a
-    regular expression scanning 5 MB of libcrypto costs ~10 ms, this ~1 ms.
-    """
-    import mmap
-
-    pattern = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")
-    fd = open_regular(path)
-    try:
-        size = min(os.fstat(fd).st_size, 32 * 1024 * 1024)
-        if not size:
-            return None
-        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
-            start = data.find(b"OpenSSL ")
-            while start >= 0:
-                match = pattern.match(data, start)
-                if match:
-                    return match.group(1).decode("ascii")
-                start = data.find(b"OpenSSL ", start + 1)
-    finally:
-        os.close(fd)
-    return None
+def openssl_version(path, files=None):
+    """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026"."""
+    return (files or LOCAL_FILES).find_version(path, b"OpenSSL ", OPENSSL_VERSION)
 
 
-def wheel_libraries(site_dir):
+def wheel_libraries(site_dir, files=None):
     """Native libraries vendored by wheels (auditwheel's <pkg>.libs folders)."""
+    files = files or LOCAL_FILES
     found = []
-    try:
-        entries = sorted(os.listdir(site_dir))
-    except OSError:
-        return found
-    for entry in entries:
+    for entry in sorted(files.listdir(site_dir)):
         if not entry.endswith((".libs", ".dylibs")):
             continue
-        folder = os.path.join(site_dir, entry)
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        for lib in names:
+        folder = files.join(site_dir, entry)
+        for lib in sorted(files.listdir(folder)):
             lowered = lib.lower()
             if any(hint in lowered for hint in WHEEL_LIBRARY_HINTS):
                 found.append(
                     {
                         "name": entry[: -len(".libs")] + ":" + lib.split(".so", 1)[0],
                         "soname": lib,
-                        "path": os.path.join(folder, lib),
+                        "path": files.join(folder, lib),
                         "version": None,
                     }
                 )
@@ -951,6 +1138,7 @@ def collect(options):
     python = col.safely("python", lambda: interpreter_facts(col))
     sites = col.safely("pth_files", site_directories, [])
     env, redacted = redact_environment(dict(os.environ), key_bytes)
+    os_info = os_facts(col)
     result = {
         "probe_version": PROBE_VERSION,
         "python": python,
@@ -962,12 +1150,14 @@ def collect(options):
         ),
         "environment": env,
         "redacted_count": redacted,
-        "os": os_facts(col),
+        "os": os_info,
         "identity": col.safely("identity", identity_facts, {}),
         # A local probe's host reads these itself meanwhile (same machine, same files).
         "os_packages_raw": os_package_databases(col) if options.get("os_packages", True) else None,
         "native_libraries": col.safely(
-            "native_libraries", lambda: native_libraries(col, sites), []
+            "native_libraries",
+            lambda: native_libraries(col, sites, libc=os_info.get("libc")),
+            [],
         ),
     }
     if options.get("main_process_environ"):

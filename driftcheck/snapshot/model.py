@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 FORMAT = "driftcheck-snapshot"
 # MODEL.REVISION: MODEL changes when an older reader would misread the file;
 # REVISION when fields are only added (an older reader ignores them, with a warning).
-SCHEMA_VERSION = "1.2"  # 1.1: static_python; container working_dir and diff_ids; 1.2: mode sbom
+SCHEMA_VERSION = "1.2"  # 1.1: static_python; container working_dir and diff_ids
+# 1.2: the target mode sbom; start_up_blockers (interpreter and static_python)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class Interpreter:
     compiler: str | None = None
     conda_prefix: str | None = None
     uv: bool = False
+    # .pth files in its site folders that are not regular files (a FIFO): CPython's site.py
+    # blocks reading them at every start, so no program this interpreter starts runs.
+    start_up_blockers: tuple[str, ...] = ()
 
     @property
     def major_minor(self) -> str:
@@ -113,6 +117,7 @@ class StaticPython:
     free_threaded: bool | None = None
     os_package: str | None = None  # "python3.11-minimal 3.11.2-6+deb12u6"
     sources: Mapping[str, str] = field(default_factory=dict)
+    start_up_blockers: tuple[str, ...] = ()  # as Interpreter's, from the modelled sys.path
 
     @property
     def major_minor(self) -> str | None:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from driftcheck.static.candidates import interpreter_candidates
+from driftcheck.static.shared import parse_pyvenv_cfg
 from driftcheck.static.syspath import Layout, PathFiles
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # the runtime's
@@ -121,14 +122,7 @@ def _read_cfg(files: PathFiles, path: str) -> dict[str, str] | None:
         text = files.read_optional(path, MAX_CONFIG)
     except (OSError, ValueError):
         return None
-    if text is None:
-        return None
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip().lower()] = value.strip()
-    return values
+    return None if text is None else parse_pyvenv_cfg(text)
 
 
 def _only_version(files: PathFiles, prefix: str) -> str | None:

@@ -32,6 +32,7 @@ from typing import Any
 
 from driftcheck.parsers.dpkg import parse_dpkg_status
 from driftcheck.static.rootfs import RootFS
+from driftcheck.static.shared import parse_pyvenv_cfg
 
 Unknown = Callable[[str, str], None]
 
@@ -185,17 +186,13 @@ def _venv(fs: RootFS, executable: str, facts: dict[str, Any]) -> None:
         return
     cfg = posixpath.join(posixpath.dirname(posixpath.dirname(executable)), "pyvenv.cfg")
     try:
-        text = (fs.read_bytes(cfg) or b"").decode("utf-8", "replace")
+        values = parse_pyvenv_cfg((fs.read_bytes(cfg) or b"").decode("utf-8", "replace"))
     except (OSError, ValueError):
         return
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.strip().lower() in ("version", "version_info"):
-            value = value.strip()
-            if PYVENV_VERSION.match(value):
-                facts["version"] = value
-                facts["sources"]["version"] = f"{cfg} (the version the venv was made with)"
-            return
+    value = values.get("version") or values.get("version_info") or ""
+    if PYVENV_VERSION.match(value):
+        facts["version"] = value
+        facts["sources"]["version"] = f"{cfg} (the version the venv was made with)"
 
 
 def _abi(fs: RootFS, stdlib: str, facts: dict[str, Any]) -> None:

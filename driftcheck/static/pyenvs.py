@@ -21,13 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from driftcheck.static.candidates import configured_program
+from driftcheck.static.files import ImageFiles
 from driftcheck.static.installation import find_executable, home_folder, read_layout
 from driftcheck.static.rootfs import RootFS, safe_name
-from driftcheck.static.shared import (
-    NotRegularFileError,
-    parse_metadata_headers,
-    read_distribution,
-)
+from driftcheck.static.shared import MAX_PYVENV_CFG, parse_pyvenv_cfg, start_up_blocker_reason
 from driftcheck.static.syspath import Layout, SysPath, build_sys_path
 
 SEARCH_ROOTS = ("/opt", "/app", "/venv", "/srv", "/home", "/root")
@@ -35,45 +32,6 @@ SEARCH_DEPTH = 4  # /home/user/project/.venv
 SEARCH_MAX_DIRS = 20_000
 SYSTEM_BASES = ("/usr/local/lib", "/usr/lib", "/usr/lib64")
 PYTHON_DIR = re.compile(r"^python(3(\.\d+)?t?)$")
-MAX_PTH = 1024 * 1024
-
-
-class StaticFiles:
-    """The probe's ``LocalFiles``, answered from an image's root filesystem."""
-
-    join = staticmethod(posixpath.join)
-
-    def __init__(self, fs: RootFS) -> None:
-        self.fs = fs
-
-    def isdir(self, path: str) -> bool:
-        return self.fs.isdir(path)
-
-    def isfile(self, path: str) -> bool:
-        return self.fs.isfile(path)
-
-    def exists(self, path: str) -> bool:
-        return self.fs.exists(path)
-
-    def listdir(self, path: str) -> list[str]:
-        return self.fs.listdir(path)
-
-    def realpath(self, path: str) -> str | None:
-        return self.fs.realpath(path)
-
-    def read_optional(self, path: str, limit: int) -> str | None:
-        data = self.fs.read_bytes(path)
-        if data is None:
-            return None
-        if len(data) > limit:
-            raise ValueError(f"{path} is larger than {limit} bytes")
-        return data.decode("utf-8", "replace")
-
-    def metadata_headers(self, path: str) -> tuple[dict[str, list[str]], bool]:
-        data = self.fs.read_bytes(path)
-        if data is None:
-            raise FileNotFoundError(f"{path} does not exist")
-        return parse_metadata_headers(data)
 
 
 @dataclass(frozen=True)
@@ -90,14 +48,14 @@ def image_interpreter(
     """The interpreter a live probe of the image would run (the entrypoint's, else
     $VIRTUAL_ENV's, else PATH's), and why it is that one."""
     entrypoint, command = _texts(metadata.get("entrypoint")), _texts(metadata.get("command"))
-    return find_executable(StaticFiles(fs), env, configured_program(entrypoint, command))
+    return find_executable(ImageFiles(fs), env, configured_program(entrypoint, command))
 
 
 def model_sys_path(
     fs: RootFS, metadata: Mapping[str, Any], env: Mapping[str, str], executable: str | None
 ) -> ModelledPath | None:
     """None when the image holds no interpreter whose installation its files describe."""
-    files = StaticFiles(fs)
+    files = ImageFiles(fs)
     layout = read_layout(files, executable) if executable else None
     if layout is None:
         return None
@@ -119,6 +77,8 @@ def modelled_unknowns(fs: RootFS, modelled: ModelledPath, envs: Environments, un
     )
     for problem in path.problems:
         unknown("pth_files", problem)
+    for pth, what in path.blockers.items():
+        unknown("python.start_up", start_up_blocker_reason(pth, what))
     if path.code_lines:
         shown = ", ".join(safe_name(p) for p in path.code_lines[:8])
         unknown("pth_files", f"`import` lines run at start-up, not read statically: {shown}")
@@ -211,63 +171,11 @@ def _dedupe(fs: RootFS, found: Environments) -> None:
 
 def _pyvenv_version(fs: RootFS, cfg: str) -> str | None:
     try:
-        data = fs.read_bytes(cfg)
+        values = parse_pyvenv_cfg(ImageFiles(fs).read_optional(cfg, MAX_PYVENV_CFG))
     except (OSError, ValueError):
         return None
-    for line in (data or b"").decode("utf-8", "replace").splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.strip().lower() in ("version", "version_info"):
-            return value.strip()[:40]
-    return None
-
-
-def distributions(fs: RootFS, site_dirs: list[str], unknown: Any) -> list[dict[str, Any]]:
-    files = StaticFiles(fs)
-    found = []
-
-    def note(reason: str) -> None:
-        unknown("distributions", reason)
-
-    for location in site_dirs:
-        for entry in fs.listdir(location):
-            if not entry.endswith((".dist-info", ".egg-info")):
-                continue
-            try:
-                found.append(read_distribution(location, entry, files, note))
-            except NotRegularFileError as exc:  # worded as the live probe words it
-                where = safe_name(posixpath.join(location, entry))
-                unknown("distributions", f"{where}: {exc}")
-            except (OSError, ValueError, RecursionError) as exc:
-                where = safe_name(posixpath.join(location, entry))
-                unknown("distributions", f"{where}: {type(exc).__name__}: {exc}")
-    return found
-
-
-def pth_files(fs: RootFS, site_dirs: list[str], unknown: Any) -> list[dict[str, Any]]:
-    """.pth files read as data, parsed as the probe parses them (site.py runs `import` lines)."""
-    files = StaticFiles(fs)
-    found = []
-    for directory in site_dirs:
-        for name in fs.listdir(directory):
-            if not name.endswith(".pth"):
-                continue
-            path = posixpath.join(directory, name)
-            try:
-                text = files.read_optional(path, MAX_PTH)
-            except (OSError, ValueError) as exc:
-                unknown("pth_files", f"{safe_name(path)}: {exc}")
-                continue
-            path_lines, code_lines = [], []
-            for line in (text or "").splitlines():
-                stripped = line.strip()
-                if not stripped or stripped.startswith("#"):
-                    continue
-                if line.startswith(("import ", "import\t")):
-                    code_lines.append(line)
-                else:
-                    path_lines.append(line.rstrip())
-            found.append({"path": path, "path_lines": path_lines, "code_lines": code_lines})
-    return found
+    version = values.get("version") or values.get("version_info")
+    return version[:40] if version else None
 
 
 def python_hint(fs: RootFS, envs: Environments) -> str:

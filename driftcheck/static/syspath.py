@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-MAX_PTH = 1024 * 1024  # the probe's limit for one .pth file
+from driftcheck.static.shared import MAX_PTH, parse_pth
 
 
 class PathFiles(Protocol):
@@ -33,6 +33,9 @@ class PathFiles(Protocol):
     def listdir(self, path: str) -> list[str]: ...
 
     def read_optional(self, path: str, limit: int) -> str | None: ...
+
+    def not_regular(self, path: str) -> str | None:
+        """What PATH is when it exists but is no regular file nor folder ("a FIFO")."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class SysPath:
     user_site: str | None = None  # the user site, when enabled (whether it exists or not)
     code_lines: list[str] = field(default_factory=list)  # .pth files with `import` lines
     problems: list[str] = field(default_factory=list)  # .pth files that could not be read
+    # .pth files that are no regular files, and what they are ("a FIFO"): site.py blocks
+    # on them at start-up
+    blockers: dict[str, str] = field(default_factory=dict)
 
 
 def build_sys_path(
@@ -148,18 +154,19 @@ def _add_site_dir(
         if not name.endswith(".pth") or (skip_hidden and name.startswith(".")):
             continue
         path = f"{site_dir}/{name}"
+        what = files.not_regular(path)
+        if what is not None:
+            result.blockers.setdefault(path, what)  # site.py opens it, and waits
+            continue
         try:
             text = files.read_optional(path, MAX_PTH)
         except (OSError, ValueError) as exc:
             result.problems.append(f"{path}: {exc}")
             continue
-        for line in (text or "").splitlines():
-            if line.startswith("#") or not line.strip():
-                continue
-            if line.startswith(("import ", "import\t")):
-                if path not in result.code_lines:
-                    result.code_lines.append(path)
-                continue
-            folder = posixpath.normpath(posixpath.join(site_dir, line.rstrip()))
+        path_lines, code_lines = parse_pth(text or "")  # the probe's reading of a .pth
+        if code_lines and path not in result.code_lines:
+            result.code_lines.append(path)
+        for line in path_lines:
+            folder = posixpath.normpath(posixpath.join(site_dir, line))
             if folder not in known and files.exists(folder):
                 add(folder)

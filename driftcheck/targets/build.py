@@ -239,6 +239,7 @@ def _interpreter(data: Any, env: Mapping[str, Any]) -> Interpreter:
         compiler=raw.opt_text(p, "compiler", "python"),
         conda_prefix=conda_prefix if isinstance(conda_prefix, str) else None,
         uv="uv" in raw.text_map(p, "pyvenv_cfg", "python"),
+        start_up_blockers=raw.texts(p, "start_up_blockers", "python"),
     )
 
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn
 
 from driftcheck.errors import ProbeError
-from driftcheck.probe import BOOTSTRAP, MAX_OUTPUT_BYTES, ProbeRequest, parse_output
+from driftcheck.probe import (
+    BOOTSTRAP,
+    INTERPRETER_OPTIONS,
+    MAX_OUTPUT_BYTES,
+    ProbeRequest,
+    parse_output,
+)
 from driftcheck.snapshot.model import TargetInfo
 from driftcheck.static.candidates import (
     check_status,
@@ -83,7 +89,7 @@ class ContainerTarget(Target):
         try:
             return watch.engine.exec_with_stdin(
                 watch.container_id,
-                [interpreter, "-c", BOOTSTRAP, tag],
+                [interpreter, *INTERPRETER_OPTIONS, BOOTSTRAP, tag],
                 request.stdin,
                 timeout=self.timeout,
                 max_bytes=MAX_OUTPUT_BYTES,

@@ -14,7 +14,13 @@ from typing import Any, ClassVar
 import docker.errors  # type: ignore[import-untyped]
 
 from driftcheck.errors import ProbeError
-from driftcheck.probe import BOOTSTRAP, MAX_OUTPUT_BYTES, ProbeRequest, parse_output
+from driftcheck.probe import (
+    BOOTSTRAP,
+    INTERPRETER_OPTIONS,
+    MAX_OUTPUT_BYTES,
+    ProbeRequest,
+    parse_output,
+)
 from driftcheck.snapshot.model import TargetInfo
 from driftcheck.static.candidates import (
     check_status,
@@ -88,7 +94,7 @@ class ImageTarget(Target):
             container = client.containers.create(
                 image.id,
                 entrypoint=[interpreter],
-                command=["-c", BOOTSTRAP],
+                command=[*INTERPRETER_OPTIONS, BOOTSTRAP],
                 stdin_open=True,
                 network_mode="none",
                 read_only=True,

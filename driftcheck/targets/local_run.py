@@ -15,6 +15,7 @@ import time
 from driftcheck.errors import ProbeError
 from driftcheck.probe import (
     BOOTSTRAP,
+    INTERPRETER_OPTIONS,
     MAX_OUTPUT_BYTES,
     MINIMUM_VERSION,
     UNSUPPORTED_PYTHON_STATUS,
@@ -91,7 +92,7 @@ def start_local_probe(
 ) -> LocalProbe:
     try:
         proc = subprocess.Popen(
-            [str(interpreter), "-c", BOOTSTRAP],
+            [str(interpreter), *INTERPRETER_OPTIONS, BOOTSTRAP],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

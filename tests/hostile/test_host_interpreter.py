@@ -265,17 +265,41 @@ def test_fifos_in_site_packages_are_unknowns_not_a_wait(tmp_path, box):
     assert names["fiforecord"]["installer"] is None
 
 
-def test_a_fifo_pth_blocks_python_itself_and_ends_at_the_deadline(tmp_path, box):
-    """CPython's site.py opens every .pth file at start-up, before the probe runs, and
-    blocks on a FIFO: the probe cannot help, the deadline ends the run (the probe's own
-    reading of .pth files refuses FIFOs: tests/probe/test_probe_reads.py)."""
+def test_a_fifo_pth_is_an_unknown_and_a_start_up_blocker_not_a_wait(tmp_path, box):
+    """CPython's site.py opens every .pth file at start-up and blocks on a FIFO for good.
+    The probe starts the interpreter with -S and runs site.py itself, skipping such a file:
+    the run ends promptly, the other .pth files still apply, and the FIFO is an unknown
+    and a fact that the diff reports as the reason nothing starts there."""
     venv = make_venv(tmp_path / "env")
-    os.mkfifo(site_packages(venv) / "zz_fifo.pth")
-    out = box.work / "snap.json"
-    result = box.run("snapshot", "--python", str(venv / "bin" / "python"), "--timeout", "3",
-                     timeout=90)  # fmt: skip
-    line = result.error_line(5)
-    assert "did not finish within 3 s" in line
-    assert f"{site_packages(venv)}/zz_fifo.pth is not a regular file" in line
-    assert "remove it" in line and "--timeout" not in line
-    assert not out.exists()
+    site = site_packages(venv)
+    python = str(venv / "bin" / "python")
+    (tmp_path / "extra").mkdir()
+    (site / "aa_extra.pth").write_text(f"{tmp_path / 'extra'}\n")
+    clean, _ = snapshot(box, "--python", python)
+    assert clean.returncode == 0, clean.stderr
+    (box.work / "snap.json").rename(box.work / "clean.json")
+    os.mkfifo(site / "zz_fifo.pth")
+    result, out = snapshot(box, "--python", python)  # the guard: a run that blocks is killed
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(out.read_text())
+    assert_valid_snapshot(doc)
+    blocker = f"{site}/zz_fifo.pth"
+    assert doc["python"]["start_up_blockers"] == [blocker]
+    assert doc["python"]["flags"]["no_site"] == 0  # as a normal start: site.py did run
+    assert str(tmp_path / "extra") in doc["python"]["sys_path"]  # the other .pth applied
+    assert [u["reason"] for u in doc["unknowns"] if u["field"] == "python.start_up"] == [
+        f"{blocker} is a FIFO: Python's site.py blocks reading it at start-up, so a program "
+        "this interpreter starts never runs (the probe skipped it); remove it"
+    ]
+    assert f"{blocker} is a FIFO, not a regular file: not read" in [
+        u["reason"] for u in doc["unknowns"] if u["field"] == "pth_files"
+    ]
+    report = box.run("diff", "--format", "json", str(box.work / "clean.json"), str(out))
+    assert report.returncode == 0, report.stderr
+    first = json.loads(report.stdout)["findings"][0]
+    assert (first["category"], first["subject"], first["severity"]) == (
+        "startup",
+        "zz_fifo.pth",
+        "critical",
+    )
+    assert blocker in first["explanation"] and "blocks at start-up" in first["explanation"]

@@ -35,9 +35,10 @@ def framed(payload):
     out.write(BEGIN + b"\\n" + payload + b"\\n" + END + b"\\n")
 """
 
-# Runs the real probe in this interpreter and hands its answer to TAMPER (a dict -> dict).
+# Runs the real probe in this interpreter, with the options the fake was given (-S -c
+# BOOTSTRAP), and hands its answer to TAMPER (a dict -> dict).
 REAL_PROBE = """\
-real = subprocess.run([sys.executable, "-c", sys.argv[2]], input=data, capture_output=True)
+real = subprocess.run([sys.executable, *sys.argv[1:]], input=data, capture_output=True)
 text = real.stdout
 start = text.rindex(BEGIN + b"\\n") + len(BEGIN) + 1
 stop = text.index(b"\\n" + END, start)

@@ -176,13 +176,23 @@ def static_reading(
     return ["--registry", server.ref(repository, "v1")]
 
 
+def static_snapshot(
+    reading: str, image: tuple[str, str], workdir: Path, docker_client: Any, request: Any
+) -> Path:
+    """The static snapshot of ``image`` read the way ``reading`` says (taken once)."""
+    name, tag = image
+    path = workdir / f"{name}-{reading}.json"
+    if not path.exists():
+        options = static_reading(reading, name, tag, workdir, docker_client, request)
+        snapshot(path, *options)
+    return path
+
+
 @pytest.mark.parametrize("reading", READINGS)
 def test_static_reading_tells_the_same_story_as_the_live_one(
     reading: str, image: tuple[str, str], live: Path, workdir: Path, docker_client: Any, request
 ):
-    name, tag = image
-    options = static_reading(reading, name, tag, workdir, docker_client, request)
-    static = snapshot(workdir / f"{name}-{reading}.json", *options)
+    static = static_snapshot(reading, image, workdir, docker_client, request)
     doc = json.loads(static.read_text())
     assert doc["target"]["mode"] == "static"
     assert "python.sys_path" in {u["field"] for u in doc["unknowns"]}
@@ -192,3 +202,30 @@ def test_static_reading_tells_the_same_story_as_the_live_one(
     assert [f"[{f['severity']}] {f['explanation']}" for f in above_info] == []
     assert "rebuilt" not in result.stdout
     assert result.returncode == 0, result.stderr
+
+
+# The facts the probe and the static reader read with the same code (probe/_probe.py,
+# through LocalFiles live and static/files.py ImageFiles from the layers): equal, entry
+# for entry, whatever the diff would make of a difference.
+SHARED_FACTS = {
+    "os-release": lambda doc: doc["os"]["os_release"],
+    "libc": lambda doc: doc["os"]["libc"],
+    "native libraries": lambda doc: doc["native_libraries"],
+    "os packages": lambda doc: doc["os_packages"],
+    "pth files": lambda doc: doc["pth_files"],
+    "distributions": lambda doc: doc["distributions"],
+    "start-up blockers": lambda doc: (doc["python"] or doc["static_python"])["start_up_blockers"],
+}
+
+
+@pytest.mark.parametrize("reading", ["docker-save", "skopeo-oci-layout"])
+def test_facts_both_readers_read_are_the_same_live_and_static(
+    reading: str, image: tuple[str, str], live: Path, workdir: Path, docker_client: Any, request
+):
+    live_doc = json.loads(live.read_text())
+    static = static_snapshot(reading, image, workdir, docker_client, request)
+    static_doc = json.loads(static.read_text())
+    assert live_doc["native_libraries"] and live_doc["os_packages"]  # facts to compare
+    assert live_doc["pth_files"] or image[0] != "site-paths"
+    for fact, read in SHARED_FACTS.items():
+        assert read(static_doc) == read(live_doc), fact

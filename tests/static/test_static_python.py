@@ -92,6 +92,7 @@ def test_the_version_string_across_a_chunk_boundary_is_found_and_only_it_is_kept
             "soabi": "the extension modules in /usr/lib/python3.12/lib-dynload",
             "cache_tag": "the bytecode files in /usr/lib/python3.12/__pycache__",
         },
+        "start_up_blockers": [],  # no .pth file on its modelled sys.path blocks start-up
     }
     reasons = {u["field"]: u["reason"] for u in doc["unknowns"]}
     assert "read from its files" in reasons["python"]

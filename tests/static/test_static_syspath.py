@@ -279,3 +279,32 @@ def test_a_lib64_installation_and_a_venv_of_copies():
         "/srv/env/lib64/python3.12/site-packages"
     ]  # /srv/env/lib/python3.12/site-packages does not exist
     assert set(active(in_venv)) == {"idna"}
+
+
+def test_a_fifo_pth_on_the_modelled_path_is_a_start_up_blocker_as_live():
+    """site.py would block on a FIFO .pth at start-up: the static reading records it as
+    the live probe does (an unknown worded alike, static_python.start_up_blockers), and
+    the other .pth files of the folder still apply."""
+    entries = [
+        *debian_python(),
+        *dist("/opt/plugins", "packaging", "24.2"),
+        E(f"{LOCAL_DIST.lstrip('/')}/zz_fifo.pth", kind="fifo"),
+        file(f"{LOCAL_DIST.lstrip('/')}/aa.pth", "/opt/plugins\n"),
+    ]
+    facts = read(entries, {"PATH": "/usr/bin:/bin"})
+    blocker = f"{LOCAL_DIST}/zz_fifo.pth"
+    assert facts["static_python"]["start_up_blockers"] == [blocker]
+    assert "/opt/plugins" in modelled_path(facts)
+    reasons = {u["field"]: [] for u in facts["unknowns"]}
+    for u in facts["unknowns"]:
+        reasons[u["field"]].append(u["reason"])
+    assert reasons["python.start_up"] == [
+        f"{blocker} is a FIFO: Python's site.py blocks reading it at start-up, so a program "
+        "this interpreter starts never runs (the probe skipped it); remove it"
+    ]
+    assert f"{blocker} is a FIFO, not a regular file: not read" in reasons["pth_files"]
+    snapshot = build_snapshot(
+        facts, target=TargetInfo(kind="archive", description="t", mode="static"), label="t"
+    )
+    assert snapshot.static_python is not None
+    assert snapshot.static_python.start_up_blockers == (blocker,)

@@ -23,11 +23,13 @@ from driftcheck.diff.explainers.packages import PackagesExplainer
 from driftcheck.diff.explainers.platform import PlatformExplainer
 from driftcheck.diff.explainers.python_runtime import PythonRuntimeExplainer
 from driftcheck.diff.explainers.shadowing import ShadowingExplainer
+from driftcheck.diff.explainers.start_up_blockers import StartUpBlockersExplainer
 
 EXPLAINERS: list[type[Explainer]] = [
     DependenciesExplainer,
     EnvironmentExplainer,
     PlatformExplainer,
+    StartUpBlockersExplainer,
     PythonRuntimeExplainer,
     InterpreterDetailsExplainer,
     PackagesExplainer,
