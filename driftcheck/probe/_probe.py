@@ -24,6 +24,8 @@ import sys
 
 if "redact_environment" not in globals():  # imported as a module on the host
     from driftcheck.probe._secrets import redact_environment, scrub_text
+if "elf_native_needs" not in globals():
+    from driftcheck.probe._elf import elf_native_needs
 
 PROBE_VERSION = 1
 MAX_TEXT_FILE = 64 * 1024 * 1024
@@ -886,6 +888,17 @@ def native_libraries(col, site_dirs):
     return found
 
 
+def native_needs(col, site_dirs):
+    """What each extension module needs and where it resolves (_elf.py); None off Linux."""
+    if platform.system() != "Linux":
+        col.unknown("native_needs", "only read on Linux")
+        return None
+    dirs = library_directories(lambda reason: None)  # native_libraries notes these
+    return elf_native_needs(
+        site_dirs, os.environ, dirs, open_regular, lambda r: col.unknown("native_needs", r)
+    )
+
+
 def openssl_version(path):
     """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026".
 
@@ -969,6 +982,7 @@ def collect(options):
         "native_libraries": col.safely(
             "native_libraries", lambda: native_libraries(col, sites), []
         ),
+        "native_needs": col.safely("native_needs", lambda: native_needs(col, sites)),
     }
     if options.get("main_process_environ"):
         main_env = col.safely("main_process_environment", read_main_process_environ)
