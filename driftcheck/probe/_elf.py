@@ -60,7 +60,7 @@ def elf_dynamic(read_at, size):
     entry = order + ("IIQQQQQQ" if wide else "IIIIIIII")
     if phentsize < struct.calcsize(entry):
         raise ElfError("program header entries too small")
-    table = elf_read_exactly(read_at, size, phoff, phnum * phentsize, "program headers")
+    table = elf_read_exactly(read_at, size, phoff, phnum * phentsize, "the program header table")
     loads, dynamic = [], None
     for index in range(phnum):
         values = struct.unpack_from(entry, table, index * phentsize)
@@ -79,7 +79,7 @@ def elf_dynamic(read_at, size):
     count = dynamic[1] // step
     if count > ELF_MAX_DYNAMIC_ENTRIES:
         raise ElfError("a dynamic section of more than %d entries" % ELF_MAX_DYNAMIC_ENTRIES)
-    data = elf_read_exactly(read_at, size, dynamic[0], count * step, "dynamic section")
+    data = elf_read_exactly(read_at, size, dynamic[0], count * step, "the dynamic section")
     pair = order + ("qQ" if wide else "iI")
     tags = {}
     needed = []
@@ -118,10 +118,10 @@ def elf_dynamic(read_at, size):
 
 def elf_read_exactly(read_at, size, offset, count, what):
     if offset < 0 or count < 0 or offset + count > size:
-        raise ElfError("the %s lie outside the file" % what)
+        raise ElfError("%s lies outside the file" % what)
     data = read_at(offset, count)
     if len(data) != count:
-        raise ElfError("the %s are cut short" % what)
+        raise ElfError("%s is cut short" % what)
     return data
 
 
@@ -299,7 +299,8 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
             try:
                 info = elf_read_file(path, open_file)
             except (OSError, ValueError) as exc:
-                bounded_note("%s: %s" % (path, exc))
+                said = str(exc)
+                bounded_note(said if path in said else "%s: %s" % (path, said))
                 continue
             origin = os.path.dirname(path)
             needed = []
