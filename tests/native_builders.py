@@ -52,6 +52,20 @@ PyMODINIT_FUNC PyInit__needs(void) { return PyModule_Create(&module); }
 """
 
 
+# A module whose answer is the text a library function returns (sqlite3_libversion).
+_TEXT_EXTENSION_C = """
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+extern const char *FUNCTION(void);
+static PyObject *answer(PyObject *self, PyObject *args) {
+    return PyUnicode_FromString(FUNCTION());
+}
+static PyMethodDef methods[] = {{"answer", answer, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_needs", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__needs(void) { return PyModule_Create(&module); }
+"""
+
+
 def gcc() -> str:
     found = shutil.which("gcc")
     if found is None:
@@ -86,11 +100,16 @@ def stub_library(folder: Path, version: str = "1.2.0", *, with_new: bool = True)
     return real
 
 
-def extension(folder: Path, library: Path, *, runpath: str | None = None) -> Path:
-    """A real `_needs` extension module whose DT_NEEDED names libdcstub.so.1."""
+def extension(
+    folder: Path, library: Path, *, runpath: str | None = None, text_from: str | None = None
+) -> Path:
+    """A real `_needs` extension module whose DT_NEEDED names LIBRARY's soname: the stub
+    library's, or with TEXT_FROM, a system library whose function of that name returns
+    text (sqlite3_libversion), which answer() returns."""
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "needs.c"
-    source.write_text(_EXTENSION_C)
+    code = _TEXT_EXTENSION_C.replace("FUNCTION", text_from) if text_from else _EXTENSION_C
+    source.write_text(code)
     out = folder / ("_needs" + sysconfig.get_config_var("EXT_SUFFIX"))
     include = sysconfig.get_paths()["include"]
     flags = [f"-Wl,--enable-new-dtags,-rpath,{runpath}"] if runpath else []

@@ -104,6 +104,7 @@ class NativeNeedsExplainer:
         for (side, soname), needs in sorted(missing.items()):
             modules_here = {n.module.key for n, _ in needs}
             claim = [c for k in sorted(modules_here) for c in by_module.get(k, [])]
+            claim += _package_changes(pending, [theirs for _, theirs in needs])
             claimed.update(modules_here)
             findings.append(_missing(side, soname, needs, claim, context))
         for soname, pairs in sorted(elsewhere.items()):
@@ -115,6 +116,21 @@ class NativeNeedsExplainer:
         if rest:
             findings.append(_rest(rest, context))
         return findings
+
+
+def _package_changes(pending: Sequence[Change], sources: list[Need | None]) -> list[Change]:
+    """The OS package that ships the library on the other side, removed or changed on
+    this one: the same cause, told once (here, with what needed it)."""
+    keys = {
+        f"{n.library.package_manager}:{n.library.os_package}"
+        for n in sources
+        if n is not None and n.library.os_package
+    }
+    return [
+        c
+        for c in in_section(pending, "os_packages")
+        if c.key.rsplit(":", 1)[0] in keys or c.key in keys
+    ]
 
 
 def _snapshot(context: Context, side: Side) -> Snapshot:
@@ -203,6 +219,9 @@ def _missing(
             f"{n.module.file} needs {soname}: not found on {here} (RPATH, LD_LIBRARY_PATH, "
             "RUNPATH, ld.so.conf and the default folders searched)"
             for n, _ in needs[:4]
+        )
+        + tuple(
+            f"OS package {c.key} {c.kind} on {here}" for c in claim if c.section == "os_packages"
         ),
         fix=fix,
         changes=tuple(claim),

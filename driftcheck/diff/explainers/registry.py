@@ -35,8 +35,8 @@ EXPLAINERS: list[type[Explainer]] = [
     InstallsExplainer,
     LocationsExplainer,
     ShadowingExplainer,
+    NativeNeedsExplainer,
     OsPackagesExplainer,
     NativeLibrariesExplainer,
-    NativeNeedsExplainer,
     ContainerExplainer,
 ]
