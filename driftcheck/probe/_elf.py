@@ -286,7 +286,7 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
         if notes[0] <= ELF_MAX_NOTES:
             note(reason)
 
-    modules, seen = [], set()
+    modules, seen, resolved = [], set(), {}
     for site in sites:
         for relative in elf_site_objects(site, budget, bounded_note):
             if relative in seen:
@@ -303,19 +303,21 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
                 bounded_note(said if path in said else "%s: %s" % (path, said))
                 continue
             origin = os.path.dirname(path)
+            searched = (tuple(info["rpath"]), tuple(info["runpath"]))
+            from_origin = any("ORIGIN" in p for p in info["rpath"] + info["runpath"])
             needed = []
             for soname in info["needed"]:
-                found, how = elf_resolve(
-                    soname, info, origin, ld_library_path, system_dirs, folders
-                )
-                needed.append(
-                    {
-                        "soname": soname,
-                        "path": found,
-                        "found_by": how,
-                        "real_name": os.path.basename(os.path.realpath(found)) if found else None,
-                    }
-                )
+                # Hundreds of modules need libc.so.6 the same way: resolved once.
+                key = (soname, origin if from_origin else "", searched)
+                if key not in resolved:
+                    found, how = elf_resolve(
+                        soname, info, origin, ld_library_path, system_dirs, folders
+                    )
+                    real = os.path.basename(os.path.realpath(found)) if found else None
+                    resolved[key] = {"path": found, "found_by": how, "real_name": real}
+                need = {"soname": soname}
+                need.update(resolved[key])
+                needed.append(need)
             modules.append({"site": site, "file": relative, "needed": needed})
     elf_add_owners(modules, sites, open_file, bounded_note)
     return modules
@@ -336,12 +338,11 @@ def elf_spellings(path):
 
 def elf_add_owners(modules, sites, open_file, note):
     wanted = {}
-    for module in modules:
-        for need in module["needed"]:
-            path = need["path"]
-            if path and not any(path.startswith(site + "/") for site in sites):
-                for spelling in elf_spellings(path):
-                    wanted.setdefault(spelling, set()).add(path)
+    paths = set(n["path"] for m in modules for n in m["needed"] if n["path"])
+    for path in paths:
+        if not any(path.startswith(site + "/") for site in sites):
+            for spelling in elf_spellings(path):
+                wanted.setdefault(spelling, set()).add(path)
     if not wanted:
         return
     owners = {}
@@ -366,8 +367,11 @@ def elf_soname_packages(soname):
     version = version.lstrip(".").split(".")[0]
     if not version:
         return [base]
-    joined = base + ("-" if base[-1:].isdigit() else "") + version
-    return [joined, base + version, base]
+    names = []
+    for stem in (base, base.replace("_", "-")):  # libgcc_s.so.1 -> libgcc-s1
+        names.extend([stem + ("-" if stem[-1:].isdigit() else "") + version, stem + version])
+    names.append(base)
+    return names
 
 
 def elf_dpkg_owners(wanted, open_file, note):
