@@ -81,8 +81,8 @@ class NativeNeedsExplainer:
                     if library.path is not None:
                         continue
                     theirs = found_there.get(library.soname)
-                    if there is not None and (theirs is None or theirs.path is None):
-                        continue  # missing on both sides, or no longer needed there
+                    if theirs is not None and theirs.path is None:
+                        continue  # missing on both sides: not drift
                     need = Need(here, library, _owner(_snapshot(context, side), here))
                     other_need = None
                     if theirs is not None and there is not None:
@@ -239,7 +239,8 @@ def _other_file(
     a, b = context.left_label, context.right_label
     left, right = pairs[0]
     mine, theirs = left.library, right.library
-    earlier = theirs.found_by in EARLY_ROUTES and theirs.found_by != mine.found_by
+    early = theirs.found_by in EARLY_ROUTES
+    earlier = early and theirs.found_by != mine.found_by
     order = _release_order(mine.real_name, theirs.real_name)
     older = order is not None and order > 0
     how_b = FOUND_BY.get(theirs.found_by or "", theirs.found_by or "")
@@ -256,7 +257,9 @@ def _other_file(
         folder = theirs.path.rsplit("/", 1)[0] if theirs.path else ""
         fix = Fix.advise(f"take {folder} out of LD_LIBRARY_PATH on {b}, or update the copy there")
     owners = tuple(sorted({p.owner for _, p in pairs if p.owner}))
-    serious = earlier or older
+    # An older copy in the system folders is an OS package's version, which the OS
+    # findings rate; one put first on the path by LD_LIBRARY_PATH or an RPATH is this.
+    serious = earlier or (older and early)
     return Finding(
         category="native-libraries",
         subject=soname,
