@@ -28,6 +28,24 @@ ELF_MAX_OBJECTS = 4000
 ELF_MAX_DEPTH = 16
 ELF_MAX_NOTES = 20
 ELF_MAX_LISTED_FOLDERS = 4096
+# Names passed over in the walk without a stat: Python files, caches, metadata.
+ELF_NOT_OBJECTS = (
+    ".py",
+    ".pyc",
+    ".pyi",
+    ".typed",
+    ".txt",
+    ".dist-info",
+    ".egg-info",
+    "__pycache__",
+    ".pth",
+    ".json",
+    ".h",
+    ".pxd",
+    ".pyx",
+    ".c",
+    ".md",
+)
 # The OS package databases that say which package ships a file.
 ELF_DPKG_INFO = "/var/lib/dpkg/info"
 ELF_APK_INSTALLED = "/lib/apk/db/installed"
@@ -194,34 +212,35 @@ def elf_read_small(path, limit, open_file):
 def elf_site_objects(site, budget, note):
     """Paths (relative to SITE) of the shared objects under it: extension modules (*.so)
     and the libraries wheels bundle (numpy.libs/libgfortran-….so.5.0.0). Symlinks are not
-    followed; BUDGET is a one-item list of entries left to look at."""
+    followed; BUDGET is a one-item list of entries left to look at. Names that are Python
+    files or metadata are passed over without a stat (most of a site folder)."""
     found = []
     stack = [("", 0)]
     while stack:
         relative, depth = stack.pop()
         try:
             with os.scandir(os.path.join(site, relative) if relative else site) as it:
-                entries = sorted(it, key=lambda e: e.name, reverse=True)
+                entries = list(it)
         except OSError:
             continue
+        budget[0] -= len(entries)
+        if budget[0] < 0:
+            reason = "%s: more than %d entries; the rest is not read"
+            note(reason % (site, ELF_MAX_WALK_ENTRIES))
+            return sorted(found)
         for entry in entries:
-            budget[0] -= 1
-            if budget[0] < 0:
-                reason = "%s: more than %d entries; the rest is not read"
-                note(reason % (site, ELF_MAX_WALK_ENTRIES))
-                return found
-            name = relative + "/" + entry.name if relative else entry.name
+            name = entry.name
+            if name.endswith(ELF_NOT_OBJECTS):
+                continue
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    if depth < ELF_MAX_DEPTH and entry.name != "__pycache__":
-                        stack.append((name, depth + 1))
-                elif (entry.name.endswith(".so") or ".so." in entry.name) and entry.is_file(
-                    follow_symlinks=False
-                ):
-                    found.append(name)
+                if ".so" in name and (name.endswith(".so") or ".so." in name):
+                    if entry.is_file(follow_symlinks=False):
+                        found.append(relative + "/" + name if relative else name)
+                elif depth < ELF_MAX_DEPTH and entry.is_dir(follow_symlinks=False):
+                    stack.append((relative + "/" + name if relative else name, depth + 1))
             except OSError:
                 continue
-    return found
+    return sorted(found)
 
 
 def elf_expand(paths, origin):
