@@ -57,9 +57,10 @@ def _run(python: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(python), "-c", IMPORT], capture_output=True, text=True, env=env)
 
 
-def _snapshot(python: Path, env: dict[str, str], out: Path) -> Path:
+def _snapshot(python: Path, env: dict[str, str], out: Path, says: str = "") -> Path:
     result = run_cli("snapshot", "--python", str(python), "-o", str(out), env=env)
     assert result.returncode == 0, result.stderr
+    assert says in result.stdout
     return out
 
 
@@ -79,8 +80,18 @@ def missing_pair(built: Built, clean_env: dict[str, str]) -> tuple[Path, Path]:
     failed = _run(built.linked, b_env)
     assert "libdcstub.so.1: cannot open shared object file" in failed.stderr
     return (
-        _snapshot(built.linked, a_env, built.root / "A.json"),
-        _snapshot(built.linked, b_env, built.root / "B.json"),
+        _snapshot(
+            built.linked,
+            a_env,
+            built.root / "A.json",
+            "Needs     1 shared object(s), every library they need found",
+        ),
+        _snapshot(
+            built.linked,
+            b_env,
+            built.root / "B.json",
+            "Needs     1 shared object(s); not found: libdcstub.so.1",
+        ),
     )
 
 
