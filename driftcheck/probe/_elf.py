@@ -305,7 +305,7 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
         if notes[0] <= ELF_MAX_NOTES:
             note(reason)
 
-    modules, seen, resolved = [], set(), {}
+    modules, seen, resolved, loaded = [], set(), {}, []
     for site in sites:
         for relative in elf_site_objects(site, budget, bounded_note):
             if relative in seen:
@@ -332,6 +332,9 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
                     found, how = elf_resolve(
                         soname, info, origin, ld_library_path, system_dirs, folders
                     )
+                    if found is None:
+                        found, how = elf_loaded(loaded, open_file).get(soname), "loaded"
+                        how = how if found else None
                     real = os.path.basename(os.path.realpath(found)) if found else None
                     resolved[key] = {"path": found, "found_by": how, "real_name": real}
                 need = {"soname": soname}
@@ -340,6 +343,33 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
             modules.append({"site": site, "file": relative, "needed": needed})
     elf_add_owners(modules, sites, open_file, bounded_note)
     return modules
+
+
+def elf_loaded(cache, open_file):
+    """The libraries the interpreter has loaded already (/proc/self/maps), by soname:
+    the loader reuses a loaded object of that soname (a --enable-shared Python's
+    libpython found through the interpreter's own RUNPATH, an LD_PRELOAD), wherever it
+    came from. Read once, when a need is not found on the search path."""
+    if not cache:
+        found = {}
+        try:
+            data = elf_read_small("/proc/self/maps", ELF_MAX_PACKAGE_LIST, open_file)
+        except (OSError, ValueError):
+            data = b""
+        paths = []
+        for line in data.decode("utf-8", "replace").splitlines():
+            fields = line.split(None, 5)
+            path = fields[5] if len(fields) == 6 else ""
+            if path.startswith("/") and ".so" in path and path not in paths:
+                paths.append(path)
+        for path in paths[:ELF_MAX_NEEDED]:
+            try:  # the loader matches loaded objects by DT_SONAME, not by file name
+                soname = elf_read_file(path, open_file)["soname"]
+            except (OSError, ValueError):
+                soname = None
+            found.setdefault(soname or os.path.basename(path), path)
+        cache.append(found)
+    return cache[0]
 
 
 def elf_spellings(path):

@@ -219,7 +219,8 @@ class NativeLibrary:
 class NeededLibrary:
     """One DT_NEEDED entry of a shared object, resolved as the dynamic loader would on
     that side: `path` is the file it maps (None: missing), `found_by` where it looked
-    ("rpath", "LD_LIBRARY_PATH", "runpath", "system"), `real_name` the file behind the
+    ("rpath", "LD_LIBRARY_PATH", "runpath", "system", or "loaded": the interpreter had
+    loaded it already, as a shared libpython), `real_name` the file behind the
     symlinks (libgfortran.so.5.0.0: its version), `os_package` the package that ships it
     according to `package_manager`'s database ("dpkg", "apk")."""
 

@@ -8,6 +8,7 @@ real folders against what the real dynamic loader does when Python imports the m
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ import pytest
 
 from driftcheck.probe import _elf
 from driftcheck.probe._probe import open_regular
+
+from support import run_cli
 
 
 def _read(path: Path) -> dict[str, object]:
@@ -146,3 +149,24 @@ def test_origin_is_the_modules_folder_and_the_real_loader_agrees(tmp_path):
     installed = site / "needsdemo" / module.name
     path, how = _resolve(installed, env, [])
     assert (path, how) == (str(site / "needsdemo.libs" / nb.STUB_SONAME), "runpath")
+
+
+def test_a_library_the_interpreter_has_loaded_counts_as_found(tmp_path):
+    """LD_PRELOAD loads the library before Python starts, from a folder on no search
+    path: the loader reuses it (matched by its DT_SONAME), the import works, and the
+    probe, run by that interpreter, records it as loaded."""
+    library = nb.stub_library(tmp_path / "private")
+    module = nb.extension(tmp_path / "build", library)
+    python = nb.venv_with(tmp_path / "venv", nb.wheel(tmp_path / "dist", module))
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    env["LD_PRELOAD"] = str(library)
+    ran = subprocess.run([str(python), "-c", "import needsdemo; print(needsdemo.answer())"],
+                         capture_output=True, text=True, env=env)  # fmt: skip
+    assert ran.stdout.strip() == "49", ran.stderr
+    out = tmp_path / "snap.json"
+    result = run_cli("snapshot", "--python", str(python), "-o", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    [entry] = [m for m in json.loads(out.read_text())["native_needs"]
+               if m["file"].startswith("needsdemo/")]  # fmt: skip
+    [need] = [n for n in entry["needed"] if n["soname"] == nb.STUB_SONAME]
+    assert (need["found_by"], need["path"]) == ("loaded", str(library))

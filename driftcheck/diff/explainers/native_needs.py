@@ -36,6 +36,7 @@ FOUND_BY = {
     "LD_LIBRARY_PATH": "through LD_LIBRARY_PATH",
     "system": "in the system library folders",
     "path": "by its full path",
+    "loaded": "already loaded by the interpreter",
 }
 EARLY_ROUTES = ("LD_LIBRARY_PATH", "rpath", "runpath")
 MISSING_IMPACT = "native-missing"
