@@ -107,3 +107,14 @@ def test_an_unused_distributions_missing_library_is_low():
     a, b = (replace(s, distributions=(app, unused)) for s in (a, b))
     [finding] = [f for f in compare(a, b).findings if f.subject == GFORTRAN]
     assert finding.severity.label == "low"
+
+
+def test_a_library_another_module_finds_on_a_gives_the_package():
+    """B's module is new (A has no such file), but another module on A finds the same
+    soname: its package is the fix."""
+    a = _side("A", _found("libgomp.so.1", "/usr/lib/libgomp.so.1", "libgomp.so.1.0.0",
+                          package="libgomp1"), module="other/_omp.so")  # fmt: skip
+    b = _side("B", NeededLibrary("libgomp.so.1"))
+    first = _first(a, b)
+    assert (first.subject, first.severity.label) == ("libgomp.so.1", "high")
+    assert first.fix is not None and first.fix.command == "apt-get install 'libgomp1'"

@@ -66,6 +66,7 @@ class NativeNeedsExplainer:
             side: {m.key: m for m in (_snapshot(context, side).native_needs or ())}
             for side in SIDES
         }
+        found_anywhere = {side: _found_anywhere(context, side) for side in SIDES}
         missing: dict[tuple[Side, str], list[tuple[Need, Need | None]]] = {}
         elsewhere: dict[str, list[tuple[Need, Need]]] = {}
         for key in sorted(by_module):
@@ -89,6 +90,8 @@ class NativeNeedsExplainer:
                     if theirs is not None and there is not None:
                         owner = _owner(_snapshot(context, other(side)), there)
                         other_need = Need(there, theirs, owner)
+                    else:  # another module there may need and find it: its package
+                        other_need = found_anywhere[other(side)].get(library.soname)
                     missing.setdefault((side, library.soname), []).append((need, other_need))
             if left is not None and right is not None:
                 found_left = _libraries(left)
@@ -136,6 +139,17 @@ def _package_changes(pending: Sequence[Change], sources: list[Need | None]) -> l
 
 def _snapshot(context: Context, side: Side) -> Snapshot:
     return context.left if side == "left" else context.right
+
+
+def _found_anywhere(context: Context, side: Side) -> dict[str, Need]:
+    """Each soname some module on SIDE finds, with the first module that finds it."""
+    snapshot = _snapshot(context, side)
+    found: dict[str, Need] = {}
+    for module in snapshot.native_needs or ():
+        for library in module.needed:
+            if library.path is not None and library.soname not in found:
+                found[library.soname] = Need(module, library, None)
+    return found
 
 
 def _libraries(module: NativeModule | None) -> dict[str, NeededLibrary]:
