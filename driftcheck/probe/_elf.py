@@ -340,7 +340,16 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
                 need = {"soname": soname}
                 need.update(resolved[key])
                 needed.append(need)
-            modules.append({"site": site, "file": relative, "needed": needed})
+            modules.append(
+                {
+                    "site": site,
+                    "file": relative,
+                    "needed": needed,
+                    "soname": info["soname"],
+                    "rpath": info["rpath"],
+                    "runpath": info["runpath"],
+                }
+            )
     elf_add_owners(modules, sites, open_file, bounded_note)
     return modules
 

@@ -235,11 +235,15 @@ class NeededLibrary:
 @dataclass(frozen=True)
 class NativeModule:
     """A shared object under a site folder (an extension module, or a library a wheel
-    bundles in `<name>.libs/`), `file` relative to `site`, and what it needs."""
+    bundles in `<name>.libs/`), `file` relative to `site`, what it needs, and where it
+    tells the loader to look."""
 
     site: str
     file: str
     needed: tuple[NeededLibrary, ...] = ()
+    soname: str | None = None  # DT_SONAME: set on the libraries wheels bundle
+    rpath: tuple[str, ...] = ()  # DT_RPATH and DT_RUNPATH as written ($ORIGIN kept)
+    runpath: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

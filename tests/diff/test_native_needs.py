@@ -148,6 +148,10 @@ def test_an_older_copy_earlier_on_bs_path_is_the_first_finding(built, clean_env)
     assert "undefined symbol: dc_new" in failed.stderr
     a = _snapshot(built.bundled, a_env, built.root / "C.json")
     b = _snapshot(built.bundled, b_env, built.root / "D.json")
+    recorded = {m["file"]: m for m in json.loads(a.read_text())["native_needs"]}
+    module = next(m for f, m in recorded.items() if f.startswith("needsdemo/_needs"))
+    assert (module["runpath"], module["rpath"]) == (["$ORIGIN/../needsdemo.libs"], [])
+    assert recorded[f"needsdemo.libs/{nb.STUB_SONAME}"]["soname"] == nb.STUB_SONAME
     first = _diff(a, b)["findings"][0]
     assert (first["category"], first["subject"]) == ("native-libraries", "libdcstub.so.1")
     assert first["severity"] == "high"
