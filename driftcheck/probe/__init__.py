@@ -83,6 +83,7 @@ def probe_source() -> str:
             os.path.join("..", "redaction", "ci_variables.py"),
             "_secrets.py",
             "_elf.py",
+            "_owners.py",
             "_probe.py",
         ):
             path = os.path.normpath(os.path.join(folder, name))  # no "..": a zip has none

@@ -46,11 +46,7 @@ ELF_NOT_OBJECTS = (
     ".c",
     ".md",
 )
-# The OS package databases that say which package ships a file.
-ELF_DPKG_INFO = "/var/lib/dpkg/info"
-ELF_APK_INSTALLED = "/lib/apk/db/installed"
-ELF_MAX_PACKAGE_LIST = 8 * 1024 * 1024
-ELF_MAX_PACKAGE_BYTES = 128 * 1024 * 1024
+ELF_MAX_MAPS = 8 * 1024 * 1024  # /proc/self/maps
 
 
 class ElfError(ValueError):
@@ -293,7 +289,7 @@ def elf_resolve(soname, info, origin, ld_library_path, system_dirs, folders):
 
 def elf_native_needs(sites, environ, library_dirs, open_file, note):
     """Every shared object under the site folders, what it needs, and where each need
-    resolves here (or that it is missing), with the OS package that ships the file."""
+    resolves here (or that it is missing). _owners.py then adds the OS packages."""
     ld_library_path = [d for d in environ.get("LD_LIBRARY_PATH", "").split(":") if d]
     system_dirs = [d for d in library_dirs if d not in ld_library_path]
     folders = ElfFolders()
@@ -350,7 +346,6 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
                     "runpath": info["runpath"],
                 }
             )
-    elf_add_owners(modules, sites, open_file, bounded_note)
     return modules
 
 
@@ -362,7 +357,7 @@ def elf_loaded(cache, open_file):
     if not cache:
         found = {}
         try:
-            data = elf_read_small("/proc/self/maps", ELF_MAX_PACKAGE_LIST, open_file)
+            data = elf_read_small("/proc/self/maps", ELF_MAX_MAPS, open_file)
         except (OSError, ValueError):
             data = b""
         paths = []
@@ -379,104 +374,3 @@ def elf_loaded(cache, open_file):
             found.setdefault(soname or os.path.basename(path), path)
         cache.append(found)
     return cache[0]
-
-
-def elf_spellings(path):
-    """The ways a package database can spell PATH: as found, resolved, and with or
-    without /usr (merged-/usr systems list either)."""
-    out = set()
-    for candidate in (path, os.path.realpath(path)):
-        out.add(candidate)
-        if candidate.startswith("/usr/"):
-            out.add(candidate[4:])
-        else:
-            out.add("/usr" + candidate)
-    return out
-
-
-def elf_add_owners(modules, sites, open_file, note):
-    wanted = {}
-    paths = set(n["path"] for m in modules for n in m["needed"] if n["path"])
-    for path in paths:
-        if not any(path.startswith(site + "/") for site in sites):
-            for spelling in elf_spellings(path):
-                wanted.setdefault(spelling, set()).add(path)
-    if not wanted:
-        return
-    owners = {}
-    for manager, find in (("dpkg", elf_dpkg_owners), ("apk", elf_apk_owners)):
-        try:
-            for spelling, package in find(wanted, open_file, note).items():
-                for path in wanted[spelling]:
-                    owners.setdefault(path, (manager, package))
-        except (OSError, ValueError) as exc:
-            note("%s: %s" % (manager, exc))
-    for module in modules:
-        for need in module["needed"]:
-            owner = owners.get(need["path"]) if need["path"] else None
-            need["package_manager"] = owner[0] if owner else None
-            need["os_package"] = owner[1] if owner else None
-
-
-def elf_soname_packages(soname):
-    """Debian's names for the package of a soname (libgfortran.so.5 -> libgfortran5,
-    libfoo-2.so.1 -> libfoo-2-1): read first, so that most lookups read a few lists."""
-    base, _, version = soname.partition(".so")
-    version = version.lstrip(".").split(".")[0]
-    if not version:
-        return [base]
-    names = []
-    for stem in (base, base.replace("_", "-")):  # libgcc_s.so.1 -> libgcc-s1
-        names.extend([stem + ("-" if stem[-1:].isdigit() else "") + version, stem + version])
-    names.append(base)
-    return names
-
-
-def elf_dpkg_owners(wanted, open_file, note):
-    try:
-        names = [n for n in os.listdir(ELF_DPKG_INFO) if n.endswith(".list")]
-    except OSError:
-        return {}
-    guesses = set()
-    for spelling in wanted:
-        guesses.update(elf_soname_packages(os.path.basename(spelling)))
-    names.sort(key=lambda n: (n[: -len(".list")].split(":")[0] not in guesses, n))
-    found, total, covered = {}, 0, set()
-    paths = set(p for originals in wanted.values() for p in originals)
-    for name in names:
-        if covered == paths:
-            break
-        path = os.path.join(ELF_DPKG_INFO, name)
-        try:
-            data = elf_read_small(path, ELF_MAX_PACKAGE_LIST, open_file)
-        except (OSError, ValueError) as exc:
-            note("%s: %s" % (path, exc))
-            continue
-        total += len(data)
-        if total > ELF_MAX_PACKAGE_BYTES:
-            note("dpkg file lists over %d bytes; the rest is not read" % ELF_MAX_PACKAGE_BYTES)
-            break
-        package = name[: -len(".list")].split(":")[0]
-        for line in data.decode("utf-8", "replace").splitlines():
-            if line in wanted and line not in found:
-                found[line] = package
-                covered.update(wanted[line])
-    return found
-
-
-def elf_apk_owners(wanted, open_file, note):
-    try:
-        data = elf_read_small(ELF_APK_INSTALLED, ELF_MAX_PACKAGE_BYTES, open_file)
-    except FileNotFoundError:
-        return {}
-    found, package, folder = {}, None, ""
-    for line in data.decode("utf-8", "replace").splitlines():
-        if line.startswith("P:"):
-            package, folder = line[2:], ""
-        elif line.startswith("F:"):
-            folder = line[2:]
-        elif line.startswith("R:") and package:
-            path = "/" + folder + "/" + line[2:] if folder else "/" + line[2:]
-            if path in wanted:
-                found.setdefault(path, package)
-    return found

@@ -26,6 +26,7 @@ if "redact_environment" not in globals():  # imported as a module on the host
     from driftcheck.probe._secrets import redact_environment, scrub_text
 if "elf_native_needs" not in globals():
     from driftcheck.probe._elf import elf_native_needs
+    from driftcheck.probe._owners import owner_add
 
 PROBE_VERSION = 1
 MAX_TEXT_FILE = 64 * 1024 * 1024
@@ -889,14 +890,16 @@ def native_libraries(col, site_dirs):
 
 
 def native_needs(col, site_dirs):
-    """What each extension module needs and where it resolves (_elf.py); None off Linux."""
+    """What each extension module needs, where it resolves (_elf.py) and which OS
+    package ships it (_owners.py); None off Linux."""
     if platform.system() != "Linux":
         col.unknown("native_needs", "only read on Linux")
         return None
     dirs = library_directories(lambda reason: None)  # native_libraries notes these
-    return elf_native_needs(
-        site_dirs, os.environ, dirs, open_regular, lambda r: col.unknown("native_needs", r)
-    )
+    note = lambda reason: col.unknown("native_needs", reason)  # noqa: E731
+    modules = elf_native_needs(site_dirs, os.environ, dirs, open_regular, note)
+    owner_add(modules, site_dirs, open_regular, note)
+    return modules
 
 
 def openssl_version(path):
