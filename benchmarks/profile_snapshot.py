@@ -88,6 +88,8 @@ if mode == "sections":
     timed("identity", get("identity_facts"))
     timed("native libraries (ld.so.conf, lib dirs, OpenSSL)",
           get("native_libraries") and (lambda: scope["native_libraries"](col, sites)))
+    timed("native needs (DT_NEEDED of each .so, resolved, owning OS package)",
+          get("native_needs") and (lambda: scope["native_needs"](col, sites)))
     result = scope["collect"](options)
     timed("json.dumps of the answer",
           lambda: json.dumps(result, ensure_ascii=True, sort_keys=True, default=str))

@@ -21,6 +21,7 @@ from driftcheck.snapshot.model import (
     ContainerInfo,
     Distribution,
     NativeLibrary,
+    NativeModule,
     OsInfo,
     OsPackage,
     Snapshot,
@@ -91,7 +92,21 @@ def sections(snapshot: Snapshot) -> dict[str, Section]:
     }
     if snapshot.container is not None:
         out["container"] = Section({"container": snapshot.container}, _container_entry)
+    if snapshot.native_needs is not None:
+        out["native_needs"] = Section({m.key: m for m in snapshot.native_needs}, _needs_entry)
     return out
+
+
+def _needs_entry(module: NativeModule) -> dict[str, Any]:
+    """What the loader finds, not where: the folders are machine paths."""
+    return {
+        need.soname: {
+            "missing": need.path is None,
+            "found_by": need.found_by,
+            "real_name": need.real_name,
+        }
+        for need in module.needed
+    }
 
 
 def _distribution_entry(dist: Distribution) -> dict[str, Any]:
@@ -145,6 +160,12 @@ def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
             not_comparable.append(
                 "python: sys.path, flags, encodings and build details: a static snapshot "
                 "reads only the version and ABI from files"
+            )
+            continue
+        if name == "native_needs" and None in (left.native_needs, right.native_needs):
+            not_comparable.append(
+                "native_needs: one snapshot did not read what extension modules need "
+                "(an image read as files, an older snapshot, or not Linux)"
             )
             continue
         if static and name in RUNTIME_SECTIONS and modes != {"static"}:

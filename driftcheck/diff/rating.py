@@ -156,10 +156,27 @@ def _used_somewhere(finding: Finding, use: Use, usage: Usage) -> Finding:
     return _capped(finding, use, usage) if use.unused else finding
 
 
+def _native_missing(finding: Finding, use: Use, usage: Usage) -> Finding:
+    """A library an extension module needs, missing on one side: importing the module
+    fails there. The module's distribution carries the evidence (none known: as rated)."""
+    if not finding.packages:
+        return finding
+    if use.unused:
+        return _capped(finding, use, usage)
+    if use.imported:
+        why = f"{project_words(use)}, so the program cannot start where it is missing"
+        return _moved(finding, Severity.CRITICAL, why, say=True)
+    if use.direct or use.root_on or any(use.required_on(s) for s in ("left", "right")):
+        return finding
+    return _moved(finding, Severity.MEDIUM, f"{project_words(use)}", say=True)
+
+
 _RULES: dict[str, Callable[[Finding, Use, Usage], Finding]] = {
     "missing": _missing,
     "version": _version,
     "install": _used_somewhere,
     "unmet": _used_somewhere,
     "python": _used_somewhere,
+    "native-missing": _native_missing,
+    "native-other-file": _used_somewhere,
 }

@@ -112,6 +112,8 @@ def probe_source() -> str:
         for name in (
             os.path.join("..", "redaction", "ci_variables.py"),
             os.path.join("..", "redaction", "rules.py"),
+            "_elf.py",
+            "_owners.py",
             "_probe.py",
         ):
             path = os.path.normpath(os.path.join(folder, name))  # no "..": a zip has none

@@ -24,6 +24,9 @@ import sys
 
 if "redact_environment" not in globals():  # imported as a module on the host
     from driftcheck.redaction.rules import redact_environment, scrub_text
+if "elf_native_needs" not in globals():
+    from driftcheck.probe._elf import elf_native_needs
+    from driftcheck.probe._owners import owner_add
 
 PROBE_VERSION = 1
 MAX_TEXT_FILE = 64 * 1024 * 1024
@@ -1101,6 +1104,19 @@ def native_libraries(col, site_dirs, files=None, library_dirs=None, libc=None):
     return found
 
 
+def native_needs(col, site_dirs):
+    """What each extension module needs, where it resolves (_elf.py) and which OS
+    package ships it (_owners.py); None off Linux."""
+    if platform.system() != "Linux":
+        col.unknown("native_needs", "only read on Linux")
+        return None
+    dirs = library_directories(lambda reason: None)  # native_libraries notes these
+    note = lambda reason: col.unknown("native_needs", reason)  # noqa: E731
+    modules = elf_native_needs(site_dirs, os.environ, dirs, open_regular, note)
+    owner_add(modules, site_dirs, open_regular, note)
+    return modules
+
+
 def openssl_version(path, files=None):
     """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026"."""
     return (files or LOCAL_FILES).find_version(path, b"OpenSSL ", OPENSSL_VERSION)
@@ -1159,6 +1175,7 @@ def collect(options):
             lambda: native_libraries(col, sites, libc=os_info.get("libc")),
             [],
         ),
+        "native_needs": col.safely("native_needs", lambda: native_needs(col, sites)),
     }
     if options.get("main_process_environ"):
         main_env = col.safely("main_process_environment", read_main_process_environ)

@@ -23,6 +23,8 @@ def snapshot_summary(snapshot: Snapshot, *, details: bool = False) -> str:
             if ":" not in lib.name
         )
         lines.append(_row("Libraries", libs))
+    if snapshot.native_needs is not None:
+        lines.append(_row("Needs", needs_line(snapshot)))
     if snapshot.unknowns:
         lines.append(_row("Partial", f"{len(snapshot.unknowns)} fact(s) could not be read"))
         if details:
@@ -44,6 +46,17 @@ def snapshot_summary(snapshot: Snapshot, *, details: bool = False) -> str:
         )
     # Belt and braces: whatever a field forgot, no control sequence reaches a terminal.
     return visible("\n".join(lines), keep_newlines=True)
+
+
+def needs_line(snapshot: Snapshot) -> str:
+    """'255 shared objects, every needed library found', or the missing sonames named."""
+    modules = snapshot.native_needs or ()
+    missing = sorted({n.soname for m in modules for n in m.needed if n.path is None})
+    count = f"{len(modules)} shared object(s)"
+    if not missing:
+        return f"{count}, every library they need found"
+    shown = ", ".join(visible(s) for s in missing[:3]) + (" …" if len(missing) > 3 else "")
+    return f"{count}; not found: {shown}"
 
 
 def _row(title: str, text: str) -> str:

@@ -13,7 +13,7 @@ FORMAT = "driftcheck-snapshot"
 # MODEL.REVISION: MODEL changes when an older reader would misread the file;
 # REVISION when fields are only added (an older reader ignores them, with a warning).
 SCHEMA_VERSION = "1.2"  # 1.1: static_python; container working_dir and diff_ids
-# 1.2: the target mode sbom; start_up_blockers (interpreter and static_python)
+# 1.2: the target mode sbom; start_up_blockers (interpreter and static_python); native_needs
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,41 @@ class NativeLibrary:
 
 
 @dataclass(frozen=True)
+class NeededLibrary:
+    """One DT_NEEDED entry of a shared object, resolved as the dynamic loader would on
+    that side: `path` is the file it maps (None: missing), `found_by` where it looked
+    ("rpath", "LD_LIBRARY_PATH", "runpath", "system", or "loaded": the interpreter had
+    loaded it already, as a shared libpython), `real_name` the file behind the
+    symlinks (libgfortran.so.5.0.0: its version), `os_package` the package that ships it
+    according to `package_manager`'s database ("dpkg", "apk")."""
+
+    soname: str
+    path: str | None = None
+    found_by: str | None = None
+    real_name: str | None = None
+    os_package: str | None = None
+    package_manager: str | None = None
+
+
+@dataclass(frozen=True)
+class NativeModule:
+    """A shared object under a site folder (an extension module, or a library a wheel
+    bundles in `<name>.libs/`), `file` relative to `site`, what it needs, and where it
+    tells the loader to look."""
+
+    site: str
+    file: str
+    needed: tuple[NeededLibrary, ...] = ()
+    soname: str | None = None  # DT_SONAME: set on the libraries wheels bundle
+    rpath: tuple[str, ...] = ()  # DT_RPATH and DT_RUNPATH as written ($ORIGIN kept)
+    runpath: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.file
+
+
+@dataclass(frozen=True)
 class ContainerInfo:
     """What the engine says about the container or image a snapshot came from."""
 
@@ -260,6 +295,8 @@ class Snapshot:
     unknowns: tuple[Unknown, ...] = ()
     container: ContainerInfo | None = None
     static_python: StaticPython | None = None  # only in static snapshots (python is None)
+    # None: not read (an older snapshot, a static one, not Linux): not comparable.
+    native_needs: tuple[NativeModule, ...] | None = None
     format: str = FORMAT
     schema_version: str = SCHEMA_VERSION
 

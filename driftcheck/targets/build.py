@@ -36,6 +36,7 @@ from driftcheck.snapshot.model import (
     Interpreter,
     LibcInfo,
     NativeLibrary,
+    NativeModule,
     OsInfo,
     OsPackage,
     PthFile,
@@ -158,6 +159,7 @@ def _build(
         unknowns=tuple(unknowns),
         container=_container(swept.get("container"), engine_env),
         static_python=static_python,
+        native_needs=_native_needs(swept.get("native_needs")),
     )
 
 
@@ -401,6 +403,14 @@ def parse_package_databases(data: Mapping[str, Any]) -> ParseResult:
             packages.extend(result.packages)
             unknowns.extend(result.unknowns)
     return ParseResult(tuple(sorted(packages, key=lambda p: p.key)), tuple(unknowns))
+
+
+def _native_needs(data: Any) -> tuple[NativeModule, ...] | None:
+    """None when the probe did not read them (off Linux, an older probe)."""
+    if data is None:
+        return None
+    modules = from_jsonable(tuple[NativeModule, ...], data, "native_needs")
+    return tuple(sorted(modules, key=lambda m: (m.key, m.site)))
 
 
 def _native_libraries(answer: Mapping[str, Any]) -> list[NativeLibrary]:

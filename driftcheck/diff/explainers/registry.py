@@ -18,6 +18,7 @@ from driftcheck.diff.explainers.interface import Explainer
 from driftcheck.diff.explainers.interpreter_details import InterpreterDetailsExplainer
 from driftcheck.diff.explainers.locations import LocationsExplainer
 from driftcheck.diff.explainers.native_libraries import NativeLibrariesExplainer
+from driftcheck.diff.explainers.native_needs import NativeNeedsExplainer
 from driftcheck.diff.explainers.os_packages import OsPackagesExplainer
 from driftcheck.diff.explainers.packages import PackagesExplainer
 from driftcheck.diff.explainers.platform import PlatformExplainer
@@ -36,6 +37,7 @@ EXPLAINERS: list[type[Explainer]] = [
     InstallsExplainer,
     LocationsExplainer,
     ShadowingExplainer,
+    NativeNeedsExplainer,
     OsPackagesExplainer,
     NativeLibrariesExplainer,
     ContainerExplainer,
