@@ -212,6 +212,24 @@ def diff(
             help="Write a pip/uv constraints file pinning B's packages to A's versions.",
         ),
     ] = None,
+    symptom: Annotated[
+        str | None,
+        typer.Option(
+            "--symptom",
+            metavar="TEXT",
+            help="The error you saw (e.g. \"ModuleNotFoundError: No module named 'yaml'\"): "
+            "the findings that explain it come first.",
+        ),
+    ] = None,
+    log: Annotated[
+        str | None,
+        typer.Option(
+            "--log",
+            metavar="FILE",
+            help="A CI job log or a saved traceback ('-' for stdin): the findings that explain "
+            "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
+        ),
+    ] = None,
 ) -> None:
     """Explain the drift between two environments: likely causes first.
 
@@ -230,6 +248,8 @@ def diff(
         ignore=ignore or [],
         project=project,
         emit_constraints=emit_constraints,
+        symptom=symptom,
+        log=log,
     )
     raise typer.Exit(code)
 
@@ -360,6 +380,24 @@ def check(
             "code imports that is missing on the target is critical.",
         ),
     ] = None,
+    symptom: Annotated[
+        str | None,
+        typer.Option(
+            "--symptom",
+            metavar="TEXT",
+            help="The error you saw (e.g. \"ModuleNotFoundError: No module named 'yaml'\"): "
+            "the findings that explain it come first.",
+        ),
+    ] = None,
+    log: Annotated[
+        str | None,
+        typer.Option(
+            "--log",
+            metavar="FILE",
+            help="A CI job log or a saved traceback ('-' for stdin): the findings that explain "
+            "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
+        ),
+    ] = None,
 ) -> None:
     """Fail a CI job when the target drifted from a committed baseline.
 
@@ -391,6 +429,8 @@ def check(
         update_baseline=update_baseline,
         label=label,
         project=project,
+        symptom=symptom,
+        log=log,
     )
     raise typer.Exit(code)
 

@@ -12,6 +12,7 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
     lines = [f"{title}: {visible(report.left_label)} -> {visible(report.right_label)}"]
     if report.project is not None:
         lines.append(f"Ranked for your project {visible(report.project)}")
+    lines.extend(symptom_lines(report))
     if not report.drift:
         lines.append("No drift.")
     causes = report.likely_causes()
@@ -21,6 +22,8 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
             lines.append("  (nothing is rated medium or above: the likeliest low findings)")
         for number, finding in enumerate(causes, 1):
             lines.append(f"  {number}. {_headline(finding)}")
+            if finding.symptom is not None:
+                lines.append(f"     {visible(finding.symptom.words)}")
             lines.extend(f"     {line}" for line in _project(finding))
             if finding.fix:
                 lines.extend(f"     {line}" for line in fix_lines(finding.fix))
@@ -42,6 +45,16 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
         lines.extend(f"  {visible(item)}" for item in report.not_comparable)
     lines += ["", _totals(report)]
     return "\n".join(lines) + "\n"
+
+
+def symptom_lines(report: Report) -> list[str]:
+    """What the error text held: one line, and one per error nothing here explains."""
+    summary = report.symptom
+    if summary is None:
+        return []
+    if not summary.errors:
+        return [visible(summary.headline)]
+    return [visible(summary.headline), *(f"  {visible(line)}" for line in summary.unexplained)]
 
 
 def _headline(finding: Finding, *, with_category: bool = True) -> str:
