@@ -264,3 +264,14 @@ def test_members_and_os_package_keys_are_matched() -> None:
     )
     found, _ = explain_symptom([group], [text], (side, side))
     assert found[0].symptom is not None and found[0].symptom.strength == 3
+
+
+def test_line_numbers_count_newlines_only_and_a_progress_bar_is_not_quoted() -> None:
+    from driftcheck.diff.symptom.reading import file_lines
+
+    text = "a\r\nb\x0cc\x1cd\n 50%\r100%\rModuleNotFoundError: No module named 'yaml'\r\n"
+    lines = file_lines(text)
+    assert len(lines) == 3
+    (error,) = find_errors([ErrorText(lines, 10, "--log x")])
+    assert error.line == 12
+    assert error.quote == "ModuleNotFoundError: No module named 'yaml'"

@@ -58,7 +58,7 @@ def symptom_text(text: str) -> ErrorText:
         raise UsageError(
             f"--symptom is over {SYMPTOM_LIMIT // 1024} KiB: pass a long log with --log FILE"
         )
-    return ErrorText(tuple(text.splitlines()), None, "--symptom")
+    return ErrorText(file_lines(text), None, "--symptom")
 
 
 def read_log(name: str) -> ErrorText:
@@ -126,7 +126,16 @@ def _from_stream(stream: BinaryIO, source: str) -> ErrorText:
     if _binary(kept):
         raise LogError(f"{source} is not text (binary bytes): pass the job's text log")
     text = kept.decode("utf-8", "replace")
-    return ErrorText(tuple(text.splitlines()), dropped_lines + 1, source, note)
+    return ErrorText(file_lines(text), dropped_lines + 1, source, note)
+
+
+def file_lines(text: str) -> tuple[str, ...]:
+    """Lines as an editor numbers them: split at newlines only (a progress bar's carriage
+    returns and form feeds stay inside their line), a CRLF's CR dropped."""
+    lines = text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return tuple(line.removesuffix("\r") for line in lines)
 
 
 def _too_big(source: str) -> LogError:

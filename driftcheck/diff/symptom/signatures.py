@@ -107,7 +107,10 @@ def find_errors(texts: Sequence[ErrorText]) -> tuple[ErrorLine, ...]:
     for text in texts:
         cleaned = [clean(line) for line in text.lines]
         for index, line in enumerate(cleaned):
-            hit = _recognise(line, cleaned[max(0, index - FRAME_WINDOW) : index])
+            before = cleaned[max(0, index - FRAME_WINDOW) : index]
+            # A progress bar redraws its line with carriage returns: each part on its own.
+            parts = (_recognise(part, before) for part in reversed(line.split("\r")))
+            hit = next((h for h in parts if h is not None), None)
             if hit is None:
                 continue
             quote = quoted(hit[0])
