@@ -140,3 +140,22 @@ def test_a_log_on_standard_input(box: Box) -> None:
     assert done.returncode == 0, done.stderr
     assert f"explains line 3: {ERROR}" in done.stdout
     assert "Error text: --log -: 3 lines, 1 error(s) recognised." in done.stdout
+
+
+def test_lines_crafted_against_the_patterns_end_promptly(box: Box) -> None:
+    """8 MiB of long lines that each hold a rule's words, shaped to make a backtracking
+    pattern quadratic: every pattern starts at a token's start, lines are cut to 1,000
+    characters, and words are looked for before any pattern runs."""
+    a, b = _pair(box)
+    log = box.work / "crafted.log"
+    bait = (
+        "lib" + "a." * 490 + " not found",
+        "a." * 480 + " 1 requires b, but you have",
+        "Error: " + "a." * 490,
+        "x" * 5000 + " cannot open shared object file",
+    )
+    with open(log, "w", encoding="utf-8") as handle:
+        for _ in range(8 * 1024 * 1024 // sum(len(line) + 1 for line in bait)):
+            handle.write("\n".join(bait) + "\n")
+    outcome = box.run("diff", a, b, "--log", str(log), timeout=GUARD_SECONDS)
+    assert outcome.returncode == 0, outcome.stderr

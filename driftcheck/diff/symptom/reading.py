@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -102,21 +103,28 @@ def _require_regular(mode: int, name: str) -> None:
 
 def _from_stream(stream: BinaryIO, source: str) -> ErrorText:
     """Streams through the log, counting lines, keeping its last LOG_LIMIT bytes."""
-    kept = b""
-    dropped_lines = 0
-    total = 0
+    chunks: deque[bytes] = deque()  # the last chunks, LOG_LIMIT bytes and at most one more
+    held = dropped_lines = total = 0
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
             break
+        if not total and _binary(chunk):  # a core dump or an archive: refused at once
+            raise _not_text(source)
         total += len(chunk)
         if total > SCAN_LIMIT:
             raise _too_big(source)
-        kept += chunk
-        if len(kept) > LOG_LIMIT:
-            cut = len(kept) - LOG_LIMIT
-            dropped_lines += kept.count(b"\n", 0, cut)
-            kept = kept[cut:]
+        chunks.append(chunk)
+        held += len(chunk)
+        while held - len(chunks[0]) >= LOG_LIMIT:  # each byte is copied once, not per chunk
+            old = chunks.popleft()
+            held -= len(old)
+            dropped_lines += old.count(b"\n")
+    kept = b"".join(chunks)
+    if len(kept) > LOG_LIMIT:
+        cut = len(kept) - LOG_LIMIT
+        dropped_lines += kept.count(b"\n", 0, cut)
+        kept = kept[cut:]
     note = None
     if total > LOG_LIMIT:
         start = kept.find(b"\n") + 1  # the first line kept is whole
@@ -124,7 +132,7 @@ def _from_stream(stream: BinaryIO, source: str) -> ErrorText:
         kept = kept[start:]
         note = f"read its last {LOG_LIMIT // CHUNK} MiB of {total / CHUNK:.0f} MiB"
     if _binary(kept):
-        raise LogError(f"{source} is not text (binary bytes): pass the job's text log")
+        raise _not_text(source)
     text = kept.decode("utf-8", "replace")
     return ErrorText(file_lines(text), dropped_lines + 1, source, note)
 
@@ -136,6 +144,10 @@ def file_lines(text: str) -> tuple[str, ...]:
     if lines and not lines[-1]:
         lines.pop()
     return tuple(line.removesuffix("\r") for line in lines)
+
+
+def _not_text(source: str) -> LogError:
+    return LogError(f"{source} is not text (binary bytes): pass the job's text log")
 
 
 def _too_big(source: str) -> LogError:

@@ -89,12 +89,16 @@ class _Hit:
 
 
 _Recogniser = Callable[["re.Match[str]", Sequence[str]], _Hit | None]
-_TABLE: list[tuple[re.Pattern[str], _Recogniser]] = []
+# (words one of which the line must hold, the pattern, what it points at): the words are
+# looked for first, so that a line of a long log costs a few substring tests, and a
+# pattern only ever runs on a line that can match it, at most MAX_LINE characters long.
+_TABLE: list[tuple[tuple[str, ...], re.Pattern[str], _Recogniser]] = []
+MAX_LINE = 1000
 
 
-def _rule(pattern: str, flags: int = 0) -> Callable[[_Recogniser], _Recogniser]:
+def _rule(pattern: str, *, needles: tuple[str, ...]) -> Callable[[_Recogniser], _Recogniser]:
     def register(function: _Recogniser) -> _Recogniser:
-        _TABLE.append((re.compile(pattern, flags), function))
+        _TABLE.append((needles, re.compile(pattern), function))
         return function
 
     return register
@@ -140,9 +144,12 @@ def quoted(text: str) -> str:
 
 
 def _recognise(line: str, before: Sequence[str]) -> tuple[str, _Hit] | None:
-    if len(line) > 10_000:  # a minified blob, not an error line
-        line = line[:10_000]
-    for pattern, recogniser in _TABLE:
+    line = line[:MAX_LINE]  # an error is short; a minified blob is not one
+    if not _ANY_NEEDLE.search(line):
+        return None
+    for needles, pattern, recogniser in _TABLE:
+        if not any(needle in line for needle in needles):
+            continue
         match = pattern.search(line)
         if match is None:
             continue
@@ -150,6 +157,12 @@ def _recognise(line: str, before: Sequence[str]) -> tuple[str, _Hit] | None:
         if hit is not None:
             return line, hit
     return None
+
+
+def _any_needle() -> re.Pattern[str]:
+    """One scan per line of a long log: does it hold any rule's words at all?"""
+    words = sorted({needle for needles, _, _ in _TABLE for needle in needles}, key=len)
+    return re.compile("|".join(re.escape(word) for word in reversed(words)))
 
 
 def frame_pointers(before: Sequence[str], line: str = "") -> tuple[Pointer, ...]:
@@ -204,13 +217,19 @@ def _import_pointers(module: str, before: Sequence[str]) -> tuple[Pointer, ...]:
     return tuple(out)
 
 
-@_rule(r"\b(?:ModuleNotFoundError|ImportError): No module named '?([\w.]+)'?")
+@_rule(
+    r"\b(?:ModuleNotFoundError|ImportError): No module named '?([\w.]+)'?",
+    needles=("No module named",),
+)
 def _no_module(match: re.Match[str], before: Sequence[str]) -> _Hit:
     module = match.group(1)
     return _Hit(_module_words(module), _import_pointers(module, before))
 
 
-@_rule(r"\bImportError: cannot import name '?(\w+)'?(?: from '?([\w.]+)'?)?")
+@_rule(
+    r"\bImportError: cannot import name '?(\w+)'?(?: from '?([\w.]+)'?)?",
+    needles=("cannot import name",),
+)
 def _cannot_import(match: re.Match[str], before: Sequence[str]) -> _Hit:
     module = match.group(2)
     if module is None:
@@ -218,13 +237,19 @@ def _cannot_import(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(f"{match.group(1)} in {_module_words(module)}", _import_pointers(module, before))
 
 
-@_rule(r"\bAttributeError: (?:partially initialized )?module '([\w.]+)' has no attribute '?(\w+)")
+@_rule(
+    r"\bAttributeError: (?:partially initialized )?module '([\w.]+)' has no attribute '?(\w+)",
+    needles=("has no attribute",),
+)
 def _no_attribute(match: re.Match[str], before: Sequence[str]) -> _Hit:
     module = match.group(1)
     return _Hit(f"{match.group(2)} in {_module_words(module)}", _import_pointers(module, before))
 
 
-@_rule(r"(?:undefined symbol|Symbol not found):\s*(\S+)")
+@_rule(
+    r"(?:undefined symbol|Symbol not found):\s*(\S+)",
+    needles=("undefined symbol", "Symbol not found"),
+)
 def _undefined_symbol(match: re.Match[str], before: Sequence[str]) -> _Hit:
     symbol = match.group(1).lstrip("_") if match.group(1).startswith("__") else match.group(1)
     line = match.string
@@ -239,8 +264,11 @@ def _undefined_symbol(match: re.Match[str], before: Sequence[str]) -> _Hit:
 
 
 @_rule(
-    r"(lib[\w+.-]*?\.so(?:\.[\d.]+)?|[\w+.-]+\.dylib)(?::| =>)?"
-    r"\s*(?:cannot open shared object file|not found|image not found)"
+    # A token's start only (the lookbehind): each token is tried once, so a long line of
+    # dots and letters costs linear time, not quadratic.
+    r"(?<![\w+.-])(lib[\w+.-]*?\.so(?:\.[\d.]+)?|[\w+.-]+?\.dylib)(?::| =>)?"
+    r"\s*(?:cannot open shared object file|not found|image not found)",
+    needles=("cannot open shared object file", "not found"),
 )
 def _missing_library(match: re.Match[str], before: Sequence[str]) -> _Hit:
     soname = match.group(1)
@@ -258,7 +286,10 @@ def _missing_library(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(f"the shared library {soname}", tuple(found))
 
 
-@_rule(r"version [`']?(GLIBC(XX|CXX)?_[\d.]+|CXXABI_[\d.]+)'? not found")
+@_rule(
+    r"version [`']?(GLIBC(XX|CXX)?_[\d.]+|CXXABI_[\d.]+)'? not found",
+    needles=("not found",),
+)
 def _symbol_version(match: re.Match[str], before: Sequence[str]) -> _Hit:
     version = match.group(1)
     found = [*frame_pointers(before, match.string)]
@@ -275,21 +306,39 @@ def _symbol_version(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(words, tuple(found))
 
 
-@_rule(r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSLCertVerificationError")
+@_rule(
+    r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSLCertVerificationError",
+    needles=("CERTIFICATE_VERIFY_FAILED", "certificate verify failed", "SSLCertVerificationError"),
+)
 def _certificate(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit("the CA certificates TLS trusts", p.CA_BUNDLES)
 
 
 @_rule(
     r"digital envelope routines|unsupported hash type|error:0308010C|UNSUPPORTED_PROTOCOL|"
-    r"WRONG_VERSION_NUMBER|unsafe legacy renegotiation|ssl\.SSLError"
+    r"WRONG_VERSION_NUMBER|unsafe legacy renegotiation|ssl\.SSLError",
+    needles=(
+        "digital envelope routines",
+        "unsupported hash type",
+        "0308010C",
+        "UNSUPPORTED_PROTOCOL",
+        "WRONG_VERSION_NUMBER",
+        "legacy renegotiation",
+        "ssl.SSLError",
+    ),
 )
 def _openssl(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit("OpenSSL", (*p.OPENSSL, *frame_pointers(before)))
 
 
 @_rule(
-    r"\bUnicode(?:Encode|Decode)Error\b|LookupError: unknown encoding|unsupported locale setting"
+    r"\bUnicode(?:Encode|Decode)Error\b|LookupError: unknown encoding|unsupported locale setting",
+    needles=(
+        "UnicodeEncodeError",
+        "UnicodeDecodeError",
+        "unknown encoding",
+        "unsupported locale setting",
+    ),
 )
 def _encoding(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(
@@ -301,7 +350,14 @@ def _encoding(match: re.Match[str], before: Sequence[str]) -> _Hit:
 @_rule(
     r"numpy\.(?:dtype|ufunc|ndarray) size changed|compiled using NumPy 1\.x cannot be run in|"
     r"_ARRAY_API not found|numpy\.core\.multiarray failed to import|"
-    r"module compiled against (?:ABI|API) version"
+    r"module compiled against (?:ABI|API) version",
+    needles=(
+        "size changed",
+        "NumPy 1.x",
+        "_ARRAY_API",
+        "numpy.core.multiarray",
+        "module compiled against",
+    ),
 )
 def _numpy_abi(match: re.Match[str], before: Sequence[str]) -> _Hit:
     found = [Pointer("packages", strength=p.NAMES_EXACTLY, module="numpy")]
@@ -311,7 +367,10 @@ def _numpy_abi(match: re.Match[str], before: Sequence[str]) -> _Hit:
     )
 
 
-@_rule(r"^(?:\w+\.)*(\w*Warning): (.*)")
+@_rule(
+    r"^(?:\w+\.)*(\w*Warning): (.*)",
+    needles=("Warning: ",),
+)
 def _warning_as_error(match: re.Match[str], before: Sequence[str]) -> _Hit | None:
     """`DeprecationWarning: …` alone on a line ends a traceback: a warning raised as an
     error (PYTHONWARNINGS=error, -W error, pytest's filterwarnings). `file.py:3: …Warning`
@@ -334,7 +393,8 @@ def _warning_as_error(match: re.Match[str], before: Sequence[str]) -> _Hit | Non
 
 @_rule(
     r"^\s*(?:SyntaxError|TabError): |TypeError: 'type' object is not subscriptable|"
-    r"TypeError: unsupported operand type\(s\) for \|"
+    r"TypeError: unsupported operand type\(s\) for \|",
+    needles=("SyntaxError: ", "TabError: ", "not subscriptable", "unsupported operand"),
 )
 def _grammar(match: re.Match[str], before: Sequence[str]) -> _Hit:
     found = [
@@ -346,7 +406,10 @@ def _grammar(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit("the Python version (code written for a newer grammar)", tuple(found))
 
 
-@_rule(r"requires a different Python|Requires-Python|requires Python [<>=!~]")
+@_rule(
+    r"requires a different Python|Requires-Python|requires Python [<>=!~]",
+    needles=("requires a different Python", "Requires-Python", "requires Python "),
+)
 def _requires_python(match: re.Match[str], before: Sequence[str]) -> _Hit:
     found = (
         p.exact("python", "version"),
@@ -357,7 +420,8 @@ def _requires_python(match: re.Match[str], before: Sequence[str]) -> _Hit:
 
 @_rule(
     r"DistributionNotFound: The '([\w.-]+)|PackageNotFoundError: ([\w.-]+)|"
-    r"No package metadata was found for ([\w.-]+)"
+    r"No package metadata was found for ([\w.-]+)",
+    needles=("DistributionNotFound", "PackageNotFoundError", "No package metadata"),
 )
 def _distribution_not_found(match: re.Match[str], before: Sequence[str]) -> _Hit:
     name = next(g for g in match.groups() if g)
@@ -369,7 +433,8 @@ def _distribution_not_found(match: re.Match[str], before: Sequence[str]) -> _Hit
 
 @_rule(
     r"VersionConflict: \(([\w.-]+) [^\s,()]+|"
-    r"([\w.-]+) [^\s,]+ requires ([\w.-]+)[^,]*, but you have"
+    r"(?<![\w.-])([\w.-]+) [^\s,]+ requires ([\w.-]+)[^,]*, but you have",
+    needles=("VersionConflict", "but you have"),
 )
 def _version_conflict(match: re.Match[str], before: Sequence[str]) -> _Hit:
     if match.group(1):
@@ -383,7 +448,10 @@ def _version_conflict(match: re.Match[str], before: Sequence[str]) -> _Hit:
     )
 
 
-@_rule(r"No matching distribution found for ([\w.-]+)|satisfies the requirement ([\w.-]+)")
+@_rule(
+    r"No matching distribution found for ([\w.-]+)|satisfies the requirement ([\w.-]+)",
+    needles=("No matching distribution", "satisfies the requirement"),
+)
 def _no_distribution(match: re.Match[str], before: Sequence[str]) -> _Hit:
     name = next(g for g in match.groups() if g)
     return _Hit(
@@ -400,13 +468,24 @@ def _no_distribution(match: re.Match[str], before: Sequence[str]) -> _Hit:
 
 @_rule(
     r"pthread_create failed|Thread creation failed|blas_thread_init|OMP: Error #\d+|"
-    r"can't start new thread|Resource temporarily unavailable"
+    r"can't start new thread|Resource temporarily unavailable",
+    needles=(
+        "pthread_create failed",
+        "Thread creation failed",
+        "blas_thread_init",
+        "OMP: Error",
+        "can't start new thread",
+        "Resource temporarily unavailable",
+    ),
 )
 def _threads(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit("the number of threads (OMP_NUM_THREADS and friends)", p.THREADS)
 
 
-@_rule(r"Illegal instruction|SIGILL")
+@_rule(
+    r"Illegal instruction|SIGILL",
+    needles=("Illegal instruction", "SIGILL"),
+)
 def _illegal_instruction(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(
         "the CPU's instruction set",
@@ -418,7 +497,15 @@ def _illegal_instruction(match: re.Match[str], before: Sequence[str]) -> _Hit:
     )
 
 
-@_rule(r"wrong ELF class|Exec format error|cannot execute binary file|incompatible architecture")
+@_rule(
+    r"wrong ELF class|Exec format error|cannot execute binary file|incompatible architecture",
+    needles=(
+        "wrong ELF class",
+        "Exec format error",
+        "cannot execute binary file",
+        "incompatible architecture",
+    ),
+)
 def _architecture(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(
         "the CPU architecture",
@@ -430,7 +517,10 @@ def _architecture(match: re.Match[str], before: Sequence[str]) -> _Hit:
     )
 
 
-@_rule(r"ZoneInfoNotFoundError|No time zone found with key|UnknownTimeZoneError")
+@_rule(
+    r"ZoneInfoNotFoundError|No time zone found with key|UnknownTimeZoneError",
+    needles=("ZoneInfoNotFoundError", "No time zone found", "UnknownTimeZoneError"),
+)
 def _time_zone(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(
         "the time-zone database",
@@ -438,7 +528,10 @@ def _time_zone(match: re.Match[str], before: Sequence[str]) -> _Hit:
     )
 
 
-@_rule(r"Fatal Python error: init_fs_encoding|Could not find platform (?:in)?dependent libraries")
+@_rule(
+    r"Fatal Python error: init_fs_encoding|Could not find platform (?:in)?dependent libraries",
+    needles=("Fatal Python error: init_fs_encoding", "Could not find platform"),
+)
 def _python_home(match: re.Match[str], before: Sequence[str]) -> _Hit:
     return _Hit(
         "where Python finds its standard library",
@@ -458,7 +551,10 @@ _ERRNO_WORDS = {
 }
 
 
-@_rule(r"\[Errno (\d+)\] ([^:'\"]+)|\bMemoryError\b|Too many open files")
+@_rule(
+    r"\[Errno (\d+)\] ([^:'\"]+)|\bMemoryError\b|Too many open files",
+    needles=("[Errno ", "MemoryError", "Too many open files"),
+)
 def _os_error(match: re.Match[str], before: Sequence[str]) -> _Hit | None:
     number = match.group(1) or ("12" if "Memory" in match.group(0) else "24")
     words = _ERRNO_WORDS.get(number)
@@ -472,10 +568,16 @@ def _os_error(match: re.Match[str], before: Sequence[str]) -> _Hit | None:
     return _Hit(words, found)
 
 
-@_rule(r"^(?:\w+\.)*(\w+(?:Error|Exception)): ")
+@_rule(
+    r"^(?:\w+\.)*(\w+(?:Error|Exception)): ",
+    needles=("Error: ", "Exception: "),
+)
 def _any_exception(match: re.Match[str], before: Sequence[str]) -> _Hit | None:
     """The last line of a traceback nothing above recognised: the frames it went through."""
     if not any(line.startswith("Traceback") for line in before):
         return None
     found = frame_pointers(before)
     return _Hit(f"a {match.group(1)} raised in the code it ran", found)
+
+
+_ANY_NEEDLE = _any_needle()  # after the table is filled
