@@ -26,8 +26,9 @@ def explain_symptom(
     errors = find_errors(texts)
     links: dict[int, SymptomLink] = {}
     explained_by: dict[int, list[str]] = {}
+    names = [finding_names(f) for f in findings] if errors else []
     for number, error in enumerate(errors):
-        for index, strength in _matches(error, findings, sides):
+        for index, strength in _matches(error, findings, names, sides):
             link = SymptomLink(error.line, error.quote, strength)
             held = links.get(index)
             if held is None or strength > held.strength:
@@ -39,12 +40,15 @@ def explain_symptom(
 
 
 def _matches(
-    error: ErrorLine, findings: Sequence[Finding], sides: tuple[Snapshot, Snapshot]
+    error: ErrorLine,
+    findings: Sequence[Finding],
+    all_names: Sequence[frozenset[tuple[str, str]]],
+    sides: tuple[Snapshot, Snapshot],
 ) -> list[tuple[int, int]]:
     pointers = [_resolved(pointer, sides) for pointer in error.pointers]
     found: list[tuple[int, int]] = []
     for index, finding in enumerate(findings):
-        names = finding_names(finding)
+        names = all_names[index]
         best = max(
             (q.strength for q, subjects in pointers if _hits(q, subjects, finding, names)),
             default=0,
