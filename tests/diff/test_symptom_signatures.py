@@ -275,3 +275,55 @@ def test_line_numbers_count_newlines_only_and_a_progress_bar_is_not_quoted() -> 
     (error,) = find_errors([ErrorText(lines, 10, "--log x")])
     assert error.line == 12
     assert error.quote == "ModuleNotFoundError: No module named 'yaml'"
+
+
+def _releases() -> tuple[object, object]:
+    from diff_scenarios import RELEASE_SNAPSHOTS
+
+    from driftcheck.snapshot.io import load
+
+    return load(RELEASE_SNAPSHOTS["bullseye"]), load(RELEASE_SNAPSHOTS["bookworm"])
+
+
+def test_a_missing_openssl_soname_puts_the_openssl_step_first_on_recorded_releases() -> None:
+    """Recorded real snapshots of bullseye and bookworm images: Python's own step ranks
+    first without the log; with it, OpenSSL 1.1 → 3.0 does, and the report fits a screen."""
+    from driftcheck.diff.engine import compare
+    from driftcheck.render.report_text import render_text
+
+    bullseye, bookworm = _releases()
+    plain = compare(bullseye, bookworm)  # type: ignore[arg-type]
+    assert (plain.findings[0].category, plain.findings[0].subject) == ("python", "version")
+    line = "ImportError: libssl.so.1.1: cannot open shared object file: No such file or directory"
+    text = ErrorText(("Traceback (most recent call last):", line), 7, "--log x")
+    report = compare(bullseye, bookworm, symptom=[text])  # type: ignore[arg-type]
+    top = report.findings[0]
+    assert (top.category, top.subject) == ("native-libraries", "OpenSSL")
+    assert top.symptom is not None and top.symptom.line == 8
+    rendered = render_text(report).splitlines()
+    assert len(rendered) <= 40
+    assert rendered[rendered.index("Likely causes") + 1].startswith("  1. [high] native-libraries")
+
+
+def test_a_glibc_error_points_at_the_libc_step_on_recorded_releases() -> None:
+    from driftcheck.diff.engine import compare
+
+    bullseye, bookworm = _releases()
+    line = (
+        "ImportError: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.33' not found "
+        "(required by /opt/venv/lib/python3.9/site-packages/markupsafe/_speedups.so)"
+    )
+    report = compare(bookworm, bullseye, symptom=[ErrorText((line,), 1, "--log x")])  # type: ignore[arg-type]
+    linked = [f"{f.category}:{f.subject}" for f in report.findings if f.symptom is not None]
+    assert linked[0] == "platform:libc version", linked
+    assert "packages:markupsafe" in linked
+
+
+def test_a_soname_names_the_debian_package_that_ships_it() -> None:
+    from driftcheck.diff.symptom.signatures import debian_packages
+
+    assert debian_packages("libssl.so.1.1") == ("libssl1.1", "libssl1.1t64")
+    assert debian_packages("libgfortran.so.5")[0] == "libgfortran5"
+    assert debian_packages("libGL.so.1")[0] == "libgl1"
+    assert debian_packages("libfoo2.so.3")[0] == "libfoo2-3"
+    assert debian_packages("ld-linux.so.2") == ()

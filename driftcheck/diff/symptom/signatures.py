@@ -188,6 +188,16 @@ def frame_pointers(before: Sequence[str], line: str = "") -> tuple[Pointer, ...]
     return tuple(out)
 
 
+def debian_packages(soname: str) -> tuple[str, ...]:
+    """The Debian package names a soname ships in by policy: libssl.so.1.1 → libssl1.1,
+    libgfortran.so.5 → libgfortran5, libfoo2.so.3 → libfoo2-3 (and the t64 renames)."""
+    stem, _, version = soname.partition(".so.")
+    if not version or not stem.startswith("lib"):
+        return ()
+    joined = f"{stem}-{version}" if stem[-1].isdigit() else f"{stem}{version}"
+    return (joined.lower(), f"{joined.lower()}t64")
+
+
 def _module_name(part: str) -> str:
     return part.split(".")[0]
 
@@ -280,7 +290,7 @@ def _missing_library(match: re.Match[str], before: Sequence[str]) -> _Hit:
     found += [
         p.contributes("native-libraries"),
         *p.LOADER,
-        p.contributes("os", stem.removeprefix("lib")),
+        *(p.mechanism("os", name) for name in debian_packages(soname)),
     ]
     found += frame_pointers(before, match.string)
     return _Hit(f"the shared library {soname}", tuple(found))
