@@ -15,7 +15,8 @@ from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 no drift (or success); 1 drift found; 2 usage error; "
-    "3 invalid input (corrupt or hostile snapshot, archive or image); "
+    "3 invalid input (corrupt or hostile snapshot, archive or image, or a --log that is not "
+    "a text file); "
     "4 Docker engine or registry unreachable; "
     "5 the probe failed in the target; 6 snapshot schema too new; 130 interrupted."
 )
@@ -312,7 +313,8 @@ def report(
 CHECK_EXIT_CODES_HELP = (
     "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
     "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
-    "3 corrupt baseline; 4 Docker engine unreachable; 5 the probe failed in the target; "
+    "3 corrupt baseline (or a --log that is not a text file); 4 Docker engine unreachable; "
+    "5 the probe failed in the target; "
     "6 baseline schema too new; 130 interrupted."
 )
 
