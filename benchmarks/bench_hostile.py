@@ -149,6 +149,22 @@ def report_with_headers(headers: int, *, lines: int = 3) -> Callable[[Path], lis
     return build
 
 
+def error_log(mib: int) -> Callable[[Path], list[str]]:
+    """`diff --log`: a CI log of `mib` MiB whose error is on its last line."""
+
+    def build(folder: Path) -> list[str]:
+        io.save(small_snapshot(), folder / "a.json")
+        noise = b"collecting tests: " + b"x" * 60 + b"\n"
+        with open(folder / "job.log", "wb") as handle:
+            for _ in range(mib):
+                handle.write(noise * (1024 * 1024 // len(noise)))
+            handle.write(b"ModuleNotFoundError: No module named 'six'\n")
+        snap = str(folder / "a.json")
+        return ["diff", snap, snap, "--log", str(folder / "job.log")]
+
+    return build
+
+
 def deep_snapshot() -> bytes:
     return b'{"format": "driftcheck-snapshot", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
@@ -189,6 +205,8 @@ CASES = [
         "report of 63 MB: 998 crafted block headers of 800 base64 lines, then the real block",
         report_with_headers(998, lines=800),
     ),
+    Case("diff --log: a 20 MiB CI log, the error on its last line", error_log(20)),
+    Case("diff --log: a 1,000 MiB CI log (limit 1 GiB; its last 8 MiB kept)", error_log(1000)),
 ]
 FULL_BOMB = Case(
     "gzip bomb: 72 GiB of zeros, past the default 64 GiB budget", bomb(72 * GiB, valid=False)

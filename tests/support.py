@@ -76,13 +76,13 @@ def snapshot_schema() -> dict[str, Any]:
 
 @cache
 def report_schema() -> dict[str, Any]:
-    text = resources.files("driftcheck.render").joinpath("schemas/report-1.0.json")
+    text = resources.files("driftcheck.render").joinpath("schemas/report-1.1.json")
     return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
 
 
 @cache
 def check_report_schema() -> dict[str, Any]:
-    text = resources.files("driftcheck.render").joinpath("schemas/check-report-1.0.json")
+    text = resources.files("driftcheck.render").joinpath("schemas/check-report-1.1.json")
     return json.loads(text.read_text("utf-8"))  # type: ignore[no-any-return]
 
 

@@ -15,7 +15,8 @@ from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat, SbomF
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 _ERROR_CODES = (
-    "2 usage error; 3 invalid input (corrupt or hostile snapshot, archive or image); "
+    "2 usage error; 3 invalid input (corrupt or hostile snapshot, archive or image, or a "
+    "--log that is not a text file); "
     "4 Docker engine or registry unreachable; 5 the probe failed in the target; "
     "6 snapshot schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
 )
@@ -240,6 +241,24 @@ def diff(
             help="Write a pip/uv constraints file pinning B's packages to A's versions.",
         ),
     ] = None,
+    symptom: Annotated[
+        str | None,
+        typer.Option(
+            "--symptom",
+            metavar="TEXT",
+            help="The error you saw (e.g. \"ModuleNotFoundError: No module named 'yaml'\"): "
+            "the findings that explain it come first.",
+        ),
+    ] = None,
+    log: Annotated[
+        str | None,
+        typer.Option(
+            "--log",
+            metavar="FILE",
+            help="A CI job log or a saved traceback ('-' for stdin): the findings that explain "
+            "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
+        ),
+    ] = None,
 ) -> None:
     """Explain the drift between two environments: likely causes first.
 
@@ -258,6 +277,8 @@ def diff(
         ignore=ignore or [],
         project=project,
         emit_constraints=emit_constraints,
+        symptom=symptom,
+        log=log,
     )
     raise typer.Exit(code)
 
@@ -348,7 +369,7 @@ def export(
 CHECK_EXIT_CODES_HELP = (
     "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
     "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
-    "3 corrupt baseline; 4 Docker engine unreachable; 5 the probe failed in the target; "
+    "3 corrupt baseline (or a --log that is not a text file); 4 Docker engine unreachable; 5 the probe failed in the target; "
     "6 baseline schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
 )
 
@@ -420,6 +441,24 @@ def check(
             "code imports that is missing on the target is critical.",
         ),
     ] = None,
+    symptom: Annotated[
+        str | None,
+        typer.Option(
+            "--symptom",
+            metavar="TEXT",
+            help="The error you saw (e.g. \"ModuleNotFoundError: No module named 'yaml'\"): "
+            "the findings that explain it come first.",
+        ),
+    ] = None,
+    log: Annotated[
+        str | None,
+        typer.Option(
+            "--log",
+            metavar="FILE",
+            help="A CI job log or a saved traceback ('-' for stdin): the findings that explain "
+            "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
+        ),
+    ] = None,
 ) -> None:
     """Fail a CI job when the target drifted from a committed baseline.
 
@@ -451,6 +490,8 @@ def check(
         update_baseline=update_baseline,
         label=label,
         project=project,
+        symptom=symptom,
+        log=log,
     )
     raise typer.Exit(code)
 

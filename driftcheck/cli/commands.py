@@ -20,6 +20,7 @@ from driftcheck.terminal import visible
 
 if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.cli.check_outputs import ReportFiles
+    from driftcheck.diff.symptom.reading import ErrorText
     from driftcheck.gate.verdict import CheckResult
     from driftcheck.project.model import ProjectFacts
     from driftcheck.report.build import BuiltReport
@@ -65,6 +66,8 @@ def run_diff(
     ignore: list[str],
     project: str | None = None,
     emit_constraints: str | None = None,
+    symptom: str | None = None,
+    log: str | None = None,
 ) -> int:
     from driftcheck.diff.engine import compare
     from driftcheck.diff.filters import check_categories, filter_report
@@ -74,12 +77,13 @@ def run_diff(
         raise UsageError("--emit-constraints needs a file name: the report goes to stdout")
     only = list(check_categories(only))  # before any live snapshot: a typo fails fast
     facts = _project_facts(project)  # before any live snapshot: a wrong folder fails fast
+    errors = error_texts(symptom, log)  # and a wrong log too
     key = api.fingerprint_key()
     with spinner("comparing"):
         a = api.load_or_take(left, key=key)
         b = api.load_or_take(right, key=key)
         report = filter_report(
-            compare(a, b, left_label=left, right_label=right, project=facts),
+            compare(a, b, left_label=left, right_label=right, project=facts, symptom=errors),
             only=only,
             ignore=ignore,
         )
@@ -94,6 +98,18 @@ def run_diff(
     if fail_on == "never":
         return 0
     return ExitCode.DRIFT if report.at_or_above(Severity.parse(fail_on)) else ExitCode.OK
+
+
+def error_texts(symptom: str | None, log: str | None) -> tuple[ErrorText, ...]:
+    """--symptom's words and --log's file, read (bounded) before anything is probed."""
+    from driftcheck.diff.symptom.reading import read_log, symptom_text
+
+    texts = []
+    if symptom is not None:
+        texts.append(symptom_text(symptom))
+    if log is not None:
+        texts.append(read_log(log))
+    return tuple(texts)
 
 
 def _project_facts(project: str | None) -> ProjectFacts | None:
@@ -190,15 +206,22 @@ def run_check(
     update_baseline: bool,
     label: str | None,
     project: str | None = None,
+    symptom: str | None = None,
+    log: str | None = None,
 ) -> int:
     from driftcheck.cli.check_outputs import warn
 
     key = api.fingerprint_key()
-    if update_baseline and project is not None:
-        raise UsageError("--update-baseline writes a baseline and compares nothing: drop --project")
+    if update_baseline:
+        for option, value in (("--project", project), ("--symptom", symptom), ("--log", log)):
+            if value is not None:
+                raise UsageError(
+                    f"--update-baseline writes a baseline and compares nothing: drop {option}"
+                )
     if update_baseline:
         return _update_baseline(baseline, target, reports, label, key)
     facts = _project_facts(project)
+    errors = error_texts(symptom, log)
     from driftcheck.gate.baseline import load_baseline
     from driftcheck.gate.check import check
     from driftcheck.gate.policy_file import find_policy
@@ -222,6 +245,7 @@ def run_check(
         policy=rules,
         fail_on=threshold,
         project=facts,
+        symptom=errors,
     )
     for message in result.warnings:
         warn(message)

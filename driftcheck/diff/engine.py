@@ -15,6 +15,7 @@ from driftcheck.redaction.rules import scrub_text
 from driftcheck.snapshot.model import Snapshot
 
 if TYPE_CHECKING:
+    from driftcheck.diff.symptom.reading import ErrorText
     from driftcheck.project.model import ProjectFacts
 
 
@@ -32,9 +33,13 @@ def compare(
     right_label: str | None = None,
     explainers: Sequence[Explainer] | None = None,
     project: ProjectFacts | None = None,
+    symptom: Sequence[ErrorText] = (),
 ) -> Report:
     """The ranked findings, rated by evidence of use: what `project` imports and declares
-    (else what each side asked for by name) and what those require (diff/rating.py)."""
+    (else what each side asked for by name) and what those require (diff/rating.py).
+    With `symptom` (the error text of --symptom/--log), the findings that explain it
+    come first, each saying which line it explains (diff/symptom/)."""
+
     from driftcheck.lockfiles.side import resolve_pair
 
     left, right = resolve_pair(left, right)  # a lock's markers, for the other side
@@ -54,12 +59,18 @@ def compare(
 
         uses = project_uses(project, (left, right))
         findings, summary = annotate(findings, uses), uses.summary
+    symptom_summary = None
+    if symptom:
+        from driftcheck.diff.symptom.matching import explain_symptom
+
+        findings, symptom_summary = explain_symptom(findings, symptom, (left, right))
     return Report(
         left_label=context.left_label,
         right_label=context.right_label,
         findings=tuple(rank(findings)),
         not_comparable=change_set.not_comparable,
         project=summary,
+        symptom=symptom_summary,
     )
 
 
@@ -84,12 +95,14 @@ def _all_changes(finding: Finding) -> list[Change]:
 
 
 def rank(findings: Sequence[Finding]) -> list[Finding]:
-    """Severity first; within one, what the project uses directly, then through a
-    dependency, then the rule's own relevance."""
+    """What explains the error given (--symptom/--log) first, the most direct link first;
+    then severity; within one, what the project uses directly, then through a dependency,
+    then the rule's own relevance."""
     return sorted(findings, key=_rank_key)
 
 
-def _rank_key(finding: Finding) -> tuple[int, int, int, str, str]:
+def _rank_key(finding: Finding) -> tuple[int, int, int, int, str, str]:
     use = finding.project
     used = 0 if use is None else (2 if use.direct else 1)
-    return (-finding.severity, -used, -finding.relevance, finding.category, finding.subject)
+    link = 0 if finding.symptom is None else finding.symptom.strength
+    return (-link, -finding.severity, -used, -finding.relevance, finding.category, finding.subject)

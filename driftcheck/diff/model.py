@@ -84,6 +84,36 @@ class ProjectUse:
 
 
 @dataclass(frozen=True)
+class SymptomLink:
+    """The error a finding explains, from --symptom or --log (diff/symptom/)."""
+
+    line: int | None  # the log's line number; None: the --symptom text
+    quote: str  # the error as the log has it, redacted and shortened
+    strength: int  # 3: names what the error names; 2: a mechanism that raises it; 1: a part
+
+    @property
+    def words(self) -> str:
+        where = "the symptom" if self.line is None else f"line {self.line}"
+        return f"explains {where}: {self.quote}"
+
+
+@dataclass(frozen=True)
+class SymptomSummary:
+    """What the error text held, in lines a report prints as they are."""
+
+    read: str  # "--log ci.log: 812 lines"
+    errors: int  # errors recognised
+    explained: tuple[str, ...] = ()  # "line 42: … (explained by packages:pyyaml)"
+    unexplained: tuple[str, ...] = ()  # "nothing here explains line 7: … (it points at …)"
+
+    @property
+    def headline(self) -> str:
+        if not self.errors:
+            return f"No error driftcheck recognises in {self.read}."
+        return f"Error text: {self.read}, {self.errors} error(s) recognised."
+
+
+@dataclass(frozen=True)
 class Finding:
     category: str
     subject: str
@@ -103,6 +133,8 @@ class Finding:
     # What the change does, for the rating by evidence of use (diff/rating.py): "missing"
     # (imports fail on the right), "version", "install", "unmet" … ; "" leaves it alone.
     impact: str = field(default="", compare=False, repr=False)
+    # The error of --symptom/--log this finding explains; such findings rank first.
+    symptom: SymptomLink | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +144,7 @@ class Report:
     findings: tuple[Finding, ...]
     not_comparable: tuple[str, ...] = ()
     project: str | None = None  # what --project read, in a few words; None without it
+    symptom: SymptomSummary | None = None  # with --symptom/--log only
 
     @property
     def drift(self) -> bool:
@@ -121,15 +154,18 @@ class Report:
     def likely_causes(self, limit: int = 5) -> tuple[Finding, ...]:
         """What every report shows first: the ranked findings that can break a program;
         when none is rated medium or above, the likeliest low ones (a thread count, a
-        warnings filter), since the cause is among them if it is anywhere."""
+        warnings filter), since the cause is among them if it is anywhere. Findings that
+        explain the error given with --symptom/--log come first, whatever their severity."""
+        explaining = tuple(f for f in self.findings if f.symptom is not None)
         serious = self.at_or_above(Severity.MEDIUM)
-        if serious:
-            return serious[:limit]
-        return self.at_or_above(Severity.LOW)[:LOW_CAUSES]
+        if not serious:
+            serious = self.at_or_above(Severity.LOW)[:LOW_CAUSES]
+        rest = tuple(f for f in serious if f.symptom is None)
+        return (*explaining, *rest)[:limit]
 
     @property
     def causes_are_low(self) -> bool:
-        causes = self.likely_causes()
+        causes = [f for f in self.likely_causes() if f.symptom is None]
         return bool(causes) and causes[0].severity < Severity.MEDIUM
 
     def at_or_above(self, threshold: Severity) -> tuple[Finding, ...]:

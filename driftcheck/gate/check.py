@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from driftcheck.diff.engine import compare
+from driftcheck.diff.symptom.reading import ErrorText
 from driftcheck.gate.apply import apply_policy
 from driftcheck.gate.baseline import kind_warning
 from driftcheck.gate.ci_fixes import ci_report, in_ci
@@ -26,6 +28,7 @@ def check(
     today: date | None = None,
     project: ProjectFacts | None = None,
     ci: bool | None = None,
+    symptom: Sequence[ErrorText] = (),
 ) -> CheckResult:
     report = compare(
         baseline,
@@ -33,6 +36,7 @@ def check(
         left_label=str(baseline_path),
         right_label=target_label,
         project=project,
+        symptom=symptom,
     )
     from driftcheck.lockfiles.side import is_lock
 

@@ -95,7 +95,7 @@ def _aside_row(outcome: Outcome) -> str:
 def check_json(result: CheckResult) -> str:
     """The diff report document, with a `check` object and each finding's status."""
     document = report_document(result.report)
-    # Its own format: the report's fields and more (schemas/check-report-1.0.json).
+    # Its own format: the report's fields and more (schemas/check-report-1.1.json).
     document.update(format=CHECK_REPORT_FORMAT, version=CHECK_REPORT_VERSION)
     counted = [o for o in result.outcomes if not o.status.set_aside]
     for entry, outcome in zip(document["findings"], counted, strict=True):

@@ -44,6 +44,7 @@ def render_codequality(result: CheckResult, *, location: str) -> str:
                 "description": visible(
                     f"[{finding.severity.label}] {finding.category} {finding.subject}: "
                     f"{finding.explanation}"
+                    + (f" ({finding.symptom.words})" if finding.symptom else "")
                 ),
                 "check_name": visible(f"driftcheck.{finding.category}"),
                 "fingerprint": fingerprint(identity),

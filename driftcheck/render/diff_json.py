@@ -1,6 +1,7 @@
 """The drift report as stable JSON, for tools.
 
-Its shape is the JSON Schema shipped beside this module (schemas/report-1.0.json):
+Its shape is the JSON Schema shipped beside this module (schemas/report-1.1.json; 1.1
+added what --symptom/--log explain):
 once released, fields are only ever added, in a new version with a new file.
 """
 
@@ -10,13 +11,13 @@ import json
 from typing import Any
 
 from driftcheck import __version__
-from driftcheck.diff.model import Finding, Fix, ProjectUse, Report
+from driftcheck.diff.model import Finding, Fix, ProjectUse, Report, SymptomLink, SymptomSummary
 
 REPORT_FORMAT = "driftcheck-report"
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 # `check --json`: the report with each finding's status, what was set aside, the verdict.
 CHECK_REPORT_FORMAT = "driftcheck-check-report"
-CHECK_REPORT_VERSION = "1.0"
+CHECK_REPORT_VERSION = "1.1"
 
 
 def render_json(report: Report) -> str:
@@ -39,6 +40,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "project": report.project,
         "findings": [_finding(f) for f in report.findings],
         "not_comparable": list(report.not_comparable),
+        "symptom": _symptom(report.symptom),
     }
 
 
@@ -58,6 +60,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "fix": _fix(finding.fix),
         "project": _project(finding.project),
         "members": [_finding(m) for m in finding.members],
+        "explains": _explains(finding.symptom),
     }
 
 
@@ -71,3 +74,23 @@ def _project(use: ProjectUse | None) -> dict[str, Any] | None:
     if use is None:
         return None
     return {"direct": use.direct, "notes": list(use.notes)}
+
+
+STRENGTHS = {3: "names it", 2: "mechanism", 1: "contributes"}
+
+
+def _explains(link: SymptomLink | None) -> dict[str, Any] | None:
+    if link is None:
+        return None
+    return {"line": link.line, "error": link.quote, "strength": STRENGTHS[link.strength]}
+
+
+def _symptom(summary: SymptomSummary | None) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    return {
+        "read": summary.read,
+        "errors": summary.errors,
+        "explained": list(summary.explained),
+        "unexplained": list(summary.unexplained),
+    }

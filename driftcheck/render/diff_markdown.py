@@ -21,6 +21,10 @@ def render_markdown(report: Report) -> str:
     ]
     if report.project is not None:
         lines += [f"Ranked for your project {md_text(report.project)}", ""]
+    if report.symptom is not None:
+        lines += [md_text(report.symptom.headline), ""]
+        lines += [f"- {md_text(line)}" for line in report.symptom.unexplained]
+        lines += [""] if report.symptom.unexplained else []
     if not report.drift:
         lines += ["**No drift.**", ""]
     causes = report.likely_causes()
@@ -30,6 +34,8 @@ def render_markdown(report: Report) -> str:
             lines += ["Nothing is rated medium or above: the likeliest low findings.", ""]
         for number, finding in enumerate(causes, 1):
             lines.append(f"{number}. **{finding.severity.label}** {md_text(finding.explanation)}")
+            if finding.symptom is not None:
+                lines.append(f"{INDENT}- {md_text('E' + finding.symptom.words[1:])}")
             if finding.project is not None:
                 lines.append(f"{INDENT}- Your project: {md_text('; '.join(finding.project.notes))}")
             if finding.fix:

@@ -15,6 +15,8 @@ def details(finding: Finding, fail_on: str) -> str:
         f"severity: {finding.severity.label} (fail_on: {fail_on})",
         f"explanation: {visible(finding.explanation)}",
     ]
+    if finding.symptom is not None:
+        lines.append(visible(finding.symptom.words))
     if finding.left is not None or finding.right is not None:
         lines.append(f"change: {visible(finding.left or '-')} -> {visible(finding.right or '-')}")
     lines += [f"evidence: {visible(item)}" for item in finding.evidence]

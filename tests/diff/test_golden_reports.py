@@ -109,3 +109,16 @@ def test_the_schema_refuses_what_the_report_never_writes():
     document["findings"][0]["fix"] = {"command": None, "advice": None, "on": None}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, report_schema())
+
+
+@pytest.mark.parametrize("pair", sorted(PAIRS))
+def test_the_text_report_of_a_typical_pair_fits_one_screen(pair, tmp_path):
+    """At most 40 lines, the cause on top: the bookworm upgrade's 132 packages and its
+    info findings are not listed one per line in the terminal (JSON and Markdown do)."""
+    make, left_label, right_label, with_project = PAIRS[pair]
+    left, right = make()
+    project = _project(tmp_path) if with_project else None
+    report = compare(left, right, left_label=left_label, right_label=right_label, project=project)
+    lines = report_renderers()["text"](report).splitlines()
+    assert len(lines) <= 40, len(lines)
+    assert lines[lines.index("Likely causes") + 1].startswith("  1. ")
