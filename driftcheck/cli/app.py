@@ -369,7 +369,8 @@ def export(
 CHECK_EXIT_CODES_HELP = (
     "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
     "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
-    "3 corrupt baseline (or a --log that is not a text file); 4 Docker engine unreachable; 5 the probe failed in the target; "
+    "3 corrupt baseline (or a --log that is not a text file); 4 Docker engine unreachable; "
+    "5 the probe failed in the target; "
     "6 baseline schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
 )
 

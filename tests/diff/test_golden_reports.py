@@ -119,6 +119,6 @@ def test_the_text_report_of_a_typical_pair_fits_one_screen(pair, tmp_path):
     left, right = make()
     project = _project(tmp_path) if with_project else None
     report = compare(left, right, left_label=left_label, right_label=right_label, project=project)
-    lines = report_renderers()["text"](report).splitlines()
+    lines = diff_renderer("text")(report).splitlines()
     assert len(lines) <= 40, len(lines)
     assert lines[lines.index("Likely causes") + 1].startswith("  1. ")
