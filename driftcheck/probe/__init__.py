@@ -82,6 +82,7 @@ def probe_source() -> str:
         for name in (
             os.path.join("..", "redaction", "ci_variables.py"),
             "_secrets.py",
+            "_startup.py",
             "_probe.py",
         ):
             path = os.path.normpath(os.path.join(folder, name))  # no "..": a zip has none

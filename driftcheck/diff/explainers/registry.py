@@ -13,6 +13,7 @@ from __future__ import annotations
 from driftcheck.diff.explainers.container import ContainerExplainer
 from driftcheck.diff.explainers.dependencies import DependenciesExplainer
 from driftcheck.diff.explainers.environment import EnvironmentExplainer
+from driftcheck.diff.explainers.import_origins import ImportOriginsExplainer
 from driftcheck.diff.explainers.installs import InstallsExplainer
 from driftcheck.diff.explainers.interface import Explainer
 from driftcheck.diff.explainers.interpreter_details import InterpreterDetailsExplainer
@@ -23,6 +24,8 @@ from driftcheck.diff.explainers.packages import PackagesExplainer
 from driftcheck.diff.explainers.platform import PlatformExplainer
 from driftcheck.diff.explainers.python_runtime import PythonRuntimeExplainer
 from driftcheck.diff.explainers.shadowing import ShadowingExplainer
+from driftcheck.diff.explainers.startup_hooks import StartupHooksExplainer
+from driftcheck.diff.explainers.startup_site import StartupSiteExplainer
 
 EXPLAINERS: list[type[Explainer]] = [
     DependenciesExplainer,
@@ -30,10 +33,13 @@ EXPLAINERS: list[type[Explainer]] = [
     PlatformExplainer,
     PythonRuntimeExplainer,
     InterpreterDetailsExplainer,
+    StartupSiteExplainer,  # before the package rules: it groups the packages it explains
     PackagesExplainer,
     InstallsExplainer,
     LocationsExplainer,
     ShadowingExplainer,
+    ImportOriginsExplainer,
+    StartupHooksExplainer,
     OsPackagesExplainer,
     NativeLibrariesExplainer,
     ContainerExplainer,
