@@ -224,11 +224,11 @@ def wheelhouse(name: str, wanted: tuple[str, ...]) -> Path:
 class Venv:
     """A real virtual environment, filled from a wheelhouse with --no-index."""
 
-    def __init__(self, root: Path, wheels: Path) -> None:
+    def __init__(self, root: Path, wheels: Path, *venv_options: str) -> None:
         self.root = root
         self.python = root / "bin" / "python"
         self.wheels = wheels
-        _run(python311(), "-m", "venv", root)
+        _run(python311(), "-m", "venv", *venv_options, root)
 
     def pip(self, *args: str | Path) -> None:
         _run(self.python, "-m", "pip", "-q", *args)

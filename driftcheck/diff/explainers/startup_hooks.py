@@ -117,9 +117,11 @@ def _pth(change: Change, context: Context) -> Finding:
         else:
             severity = Severity.LOW
             what = "it adds other folders to sys.path"
+        sides: tuple[Side, Side] = ("left", "right")
+        shown = [join_names(map(_cut, _lines(_entry(change, s))), 4) for s in sides]
         evidence = tuple(
-            f"{label(context, s)}: {join_names(_lines(_entry(change, s)), limit=4) or '(empty)'}"
-            for s in ("left", "right")
+            f"{label(context, s)}: {text or '(empty)'}"
+            for s, text in zip(sides, shown, strict=True)
         )
         explanation = (
             f"{name} differs between {context.left_label} and {context.right_label}: {what}"
@@ -134,14 +136,14 @@ def _pth(change: Change, context: Context) -> Finding:
         paths = list(entry.get("path_lines", ()))
         does = []
         if code:
-            does.append(f"runs code at every start-up ({join_names(code, limit=1)})")
+            does.append(f"runs code at every start-up ({_cut(code[0])})")
         if paths:
             does.append(f"adds {join_names(paths, limit=3)} to sys.path")
         severity = Severity.MEDIUM if code else Severity.LOW
         if _is_tool_pth(name):
             severity = Severity.INFO
         explanation = f"{entry.get('path')} on {here} only {' and '.join(does) or 'is empty'}"
-        evidence = tuple(f"{here}: {line}" for line in [*code, *paths][:6])
+        evidence = tuple(f"{here}: {_cut(line, 200)}" for line in [*code, *paths][:6])
         left = entry.get("path") if side == "left" else None
         right = entry.get("path") if side == "right" else None
         fix = Fix.advise(f"remove {entry.get('path')} on {here} if nothing installed it on purpose")
@@ -157,6 +159,10 @@ def _pth(change: Change, context: Context) -> Finding:
         changes=(change,),
         relevance=3,
     )
+
+
+def _cut(line: str, limit: int = 60) -> str:
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _lines(entry: Mapping[str, Any]) -> list[str]:

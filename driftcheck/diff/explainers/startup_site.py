@@ -35,12 +35,15 @@ class StartupSiteExplainer:
             ):
                 continue
             names = _names(change, context)
+            folders = _folders(change, context)
             members = [
                 c
                 for c in pending
-                if c.section in MEMBER_SECTIONS
-                and c.key.partition("@")[0] in names
-                and c.ident not in claimed
+                if c.ident not in claimed
+                and (
+                    (c.section in MEMBER_SECTIONS and c.key.partition("@")[0] in names)
+                    or _pth_in(c, folders)
+                )
             ]
             claimed.update(c.ident for c in members)
             findings.append(_finding(change, members, context))
@@ -53,25 +56,49 @@ def _names(change: Change, context: Context) -> set[str]:
     return set(user_site_names(context.left)) | set(user_site_names(context.right))
 
 
+def _folders(change: Change, context: Context) -> tuple[str, ...]:
+    """Where the .pth files this setting makes site.py read live: the base installation
+    (outside the venv) for system site packages, the user site for the user site."""
+    out = []
+    for snapshot in (context.left, context.right):
+        py = snapshot.python
+        site = snapshot.startup.site if snapshot.startup else None
+        if change.key == "system-site-packages" and py is not None and py.prefix != py.base_prefix:
+            out.append(py.base_prefix.rstrip("/") + "/")
+        elif change.key == "user-site" and site is not None and site.user_site:
+            out.append(site.user_site.rstrip("/") + "/")
+    return tuple(out)
+
+
+def _pth_in(change: Change, folders: tuple[str, ...]) -> bool:
+    if change.section != "startup" or change.kind == "changed" or not folders:
+        return False
+    entry = change.left if change.kind == "removed" else change.right
+    path = str(entry.get("path", "")) if isinstance(entry, dict) else ""
+    return path.endswith(".pth") and path.startswith(folders)
+
+
 def _member_findings(members: list[Change], context: Context) -> tuple[Finding, ...]:
     from driftcheck.diff.engine import explain_all
     from driftcheck.diff.explainers.installs import InstallsExplainer
     from driftcheck.diff.explainers.locations import LocationsExplainer
     from driftcheck.diff.explainers.packages import PackagesExplainer
     from driftcheck.diff.explainers.shadowing import ShadowingExplainer
+    from driftcheck.diff.explainers.startup_hooks import StartupHooksExplainer
 
     explainers: list[Explainer] = [
         PackagesExplainer(),
         InstallsExplainer(),
         LocationsExplainer(),
         ShadowingExplainer(),
+        StartupHooksExplainer(),
     ]
     return tuple(explain_all(members, context, explainers))
 
 
 def _finding(change: Change, members: list[Change], context: Context) -> Finding:
     found = _member_findings(members, context) if members else ()
-    names = sorted({c.key.partition("@")[0] for c in members})
+    names = sorted({c.key.partition("@")[0] for c in members if c.section != "startup"})
     a, b = context.left_label, context.right_label
     if change.key == "system-site-packages":
         on: Side = "left" if change.left else "right"
