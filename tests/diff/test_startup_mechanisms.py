@@ -179,9 +179,7 @@ def test_pth_files_are_compared(
         pth_b.unlink(missing_ok=True)
 
 
-def test_system_site_packages_is_one_finding(
-    tmp_path: Path, clean_env: dict[str, str]
-) -> None:
+def test_system_site_packages_is_one_finding(tmp_path: Path, clean_env: dict[str, str]) -> None:
     wheels = wheelhouse("startup-wheels", WHEELS)
     shared = Venv(tmp_path / "shared", wheels, "--system-site-packages", "--without-pip")
     isolated = Venv(tmp_path / "isolated", wheels, "--without-pip")
@@ -202,9 +200,7 @@ def test_system_site_packages_is_one_finding(
     assert not pth  # the base installation's .pth files come with it: members too
 
 
-def test_user_site_distributions_are_one_finding(
-    tmp_path: Path, clean_env: dict[str, str]
-) -> None:
+def test_user_site_distributions_are_one_finding(tmp_path: Path, clean_env: dict[str, str]) -> None:
     wheels = wheelhouse("startup-wheels", WHEELS)
     a = Venv(tmp_path / "a", wheels, "--without-pip")
     b = Venv(tmp_path / "b", wheels, "--without-pip")
