@@ -137,6 +137,9 @@ def assert_static_agrees_with_live(static: Mapping[str, Any], live: Mapping[str,
         assert static["os"][field] == live["os"][field], field
     assert static["native_libraries"] == live["native_libraries"]
     assert static["pth_files"] == live["pth_files"]
+    site, live_site = static["startup"]["site"], live["startup"]["site"]  # modelled, and read
+    for field in ("system_site_packages", "user_site_enabled"):
+        assert site[field] == live_site[field], field
     for field in IMAGE_FIELDS:
         assert static["container"][field] == live["container"][field], field
 

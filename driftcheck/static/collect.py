@@ -27,6 +27,7 @@ from driftcheck.static.shared import (
     ld_so_conf_directories,
     soname_version,
 )
+from driftcheck.static.syspath import user_site_enabled
 
 # Image config architecture (and variant) -> what platform.machine() says inside.
 MACHINES = {
@@ -81,6 +82,23 @@ class _Unknowns:
 
     def __call__(self, field: str, reason: str) -> None:
         self.items.append({"field": field, "reason": reason[:500]})
+
+
+def _startup(modelled: pyenvs.ModelledPath | None, env: Mapping[str, str]) -> Any:
+    """The site settings the modelled sys.path was built from; which file each import
+    loads and the start-up hooks are left unread (None): nothing ran."""
+    if modelled is None:
+        return None
+    layout, path = modelled.layout, modelled.sys_path
+    return {
+        "site": {
+            "system_site_packages": layout.system_site if layout.in_venv else None,
+            "user_site_enabled": user_site_enabled(layout, env),
+            "user_site": path.user_site,
+        },
+        "hooks": None,
+        "imports": None,
+    }
 
 
 def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,6 +166,7 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
         "identity": _identity(metadata.get("user"), env),
         "os_packages_raw": packages,
         "static_python": static_python,
+        "startup": _startup(modelled, env),
         "native_libraries": _native_libraries(fs, env, arch, conf_dirs, libc, site_dirs, unknown)
         if system == "Linux"
         else [],
