@@ -29,6 +29,8 @@ CATEGORIES = (
     "python",
     "native-libraries",
     "container",
+    "imports",
+    "startup",
     "distributions",
     "shadowed",
     "os_packages",
