@@ -168,11 +168,11 @@ def startup_candidate_names(col, path, distributions):
     return names
 
 
-def startup_imports(col, sys_path, distributions):
-    """Which file `import NAME` would load, for every candidate name, and who owns it."""
+def startup_imports(col, path, distributions):
+    """Which file `import NAME` would load, for every candidate name, and who owns it;
+    PATH: a StartupPath over sys.path."""
     import _imp
 
-    path = StartupPath(sys_path)
     owners, editable = startup_owners(distributions)
     found = []
     for name in startup_candidate_names(col, path, distributions):
@@ -202,9 +202,9 @@ def startup_imports(col, sys_path, distributions):
     return found
 
 
-def startup_hooks(col, sys_path):
+def startup_hooks(col, path):
     """sitecustomize and usercustomize: the file an import would load, its sha256, and
-    whether site.py imported it in this interpreter."""
+    whether site.py imported it in this interpreter; PATH: a StartupPath over sys.path."""
     import hashlib
 
     read = globals().get("read_bytes")
@@ -213,7 +213,6 @@ def startup_hooks(col, sys_path):
 
         read = importlib.import_module("driftcheck.probe._probe").read_bytes
 
-    path = StartupPath(sys_path)
     hooks = []
     for name in STARTUP_HOOKS:
         hits = path.resolve(name)
@@ -252,11 +251,11 @@ def startup_site(python):
 
 
 def startup_facts(col, python, distributions):
-    sys_path = python["sys_path"] if python else list(sys.path)
+    path = StartupPath(python["sys_path"] if python else list(sys.path))  # each folder listed once
     return {
         "site": col.safely("startup.site", lambda: startup_site(python), None),
-        "hooks": col.safely("startup.hooks", lambda: startup_hooks(col, sys_path), None),
+        "hooks": col.safely("startup.hooks", lambda: startup_hooks(col, path), None),
         "imports": col.safely(
-            "startup.imports", lambda: startup_imports(col, sys_path, distributions), None
+            "startup.imports", lambda: startup_imports(col, path, distributions), None
         ),
     }

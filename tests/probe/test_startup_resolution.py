@@ -45,7 +45,8 @@ def test_owners_strays_and_hooks(tmp_path: Path) -> None:
     _tree(tools, {"yaml/__init__.py": "", "helper.py": "", "sitecustomize.py": "X = 1\n"})
     dists = [{"name": "PyYAML", "location": str(site), "top_level": ["_yaml", "yaml"]}]
     notes = Notes()
-    found = {r["name"]: r for r in startup_imports(notes, [str(tools), str(site)], dists)}
+    path = StartupPath([str(tools), str(site)])
+    found = {r["name"]: r for r in startup_imports(notes, path, dists)}
     assert found["yaml"] == {
         "name": "yaml",
         "kind": "package",
@@ -57,6 +58,6 @@ def test_owners_strays_and_hooks(tmp_path: Path) -> None:
     assert found["_yaml"]["distribution"] == "PyYAML"
     assert found["helper"]["distribution"] is None and "hidden_origin" not in found["helper"]
     assert "sitecustomize" not in found  # a hook, listed as one
-    (hook,) = startup_hooks(notes, [str(tools), str(site)])
+    (hook,) = startup_hooks(notes, path)
     assert hook["path"] == str(tools / "sitecustomize.py") and len(hook["sha256"]) == 64
     assert hook["loaded"] == ("sitecustomize" in sys.modules) and not notes.unknowns
