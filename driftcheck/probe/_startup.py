@@ -8,7 +8,7 @@
 import os
 import sys
 
-STARTUP_MAX_NAMES = 5000  # top-level names resolved; past it, an unknown says so
+STARTUP_MAX_NAMES = 10000  # top-level names resolved; past it, an unknown says so
 STARTUP_MAX_HOOK_BYTES = 4 * 1024 * 1024  # a sitecustomize.py larger than this is not hashed
 STARTUP_HOOKS = ("sitecustomize", "usercustomize")
 # Folder names in site-packages that are never importable names.
