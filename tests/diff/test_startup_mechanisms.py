@@ -232,3 +232,33 @@ def test_a_side_without_startup_facts_is_not_comparable() -> None:
     report = compare(old, new)
     assert not [f for f in report.findings if f.category in ("imports", "startup")]
     assert any(n.startswith("startup:") for n in report.not_comparable)
+
+
+def _fake_dist(site: Path, name: str, module: str) -> list[Path]:
+    meta = site / f"{name}-1.0.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (meta / "top_level.txt").write_text(f"{module}\n")
+    (site / f"{module}.py").write_text("")
+    return [meta, site / f"{module}.py"]
+
+
+def test_two_distributions_shipping_one_module(
+    venvs: tuple[Venv, Venv], clean_env: dict[str, str]
+) -> None:
+    a, b = venvs
+    made = _fake_dist(_site(a), "shared-full", "sharedmod")
+    made += _fake_dist(_site(b), "shared-headless", "sharedmod")
+    try:
+        left, right = a.snapshot(clean_env, "A"), b.snapshot(clean_env, "B")
+    finally:
+        for path in made:
+            if path.is_dir():
+                for child in path.iterdir():
+                    child.unlink()
+                path.rmdir()
+            else:
+                path.unlink()
+    finding = _named(_compare(left, right), "imports", "sharedmod")
+    assert finding.severity == Severity.LOW
+    assert "shared-full 1.0 on A but shared-headless 1.0 on B" in finding.explanation

@@ -122,7 +122,6 @@ def _other_owner(change: Change, context: Context) -> Finding:
         right=short(change.right.get("origin")),
         changes=(change,),
         packages=(canonicalize_name(b),),
-        impact=IMPACT,
     )
 
 
