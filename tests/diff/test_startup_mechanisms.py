@@ -262,3 +262,24 @@ def test_two_distributions_shipping_one_module(
     finding = _named(_compare(left, right), "imports", "sharedmod")
     assert finding.severity == Severity.LOW
     assert "shared-full 1.0 on A but shared-headless 1.0 on B" in finding.explanation
+
+
+def test_a_stray_that_hides_a_module_the_project_imports_is_high(
+    venvs: tuple[Venv, Venv], clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    a, b = venvs
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "calendar.py").write_text("")
+    left = a.snapshot(clean_env, "A")
+    right = b.snapshot({**clean_env, "PYTHONPATH": str(tools)}, "B")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text("import calendar\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_app.py").write_text("import six\n")
+    finding = _named(_compare(left, right, project), "imports", "calendar")
+    assert finding.severity == Severity.HIGH
+    assert "your code imports it (app.py)" in finding.explanation
+    plain = _named(_compare(left, right), "imports", "calendar")
+    assert plain.severity == Severity.MEDIUM  # without --project: hides something, no more

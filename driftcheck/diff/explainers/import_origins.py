@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from driftcheck.diff.explainers.common import Side, active, label, other, snapshot_of
+from driftcheck.diff.explainers.common import (
+    Side,
+    active,
+    join_names,
+    label,
+    other,
+    snapshot_of,
+)
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
@@ -103,7 +110,7 @@ def _stray(name: str, side: Side, change: Change, context: Context) -> Finding:
         changes=(change,),
         packages=packages,
         relevance=12 if severity >= Severity.HIGH else 5,
-        impact=IMPACT if packages else "",
+        impact=IMPACT,
     )
 
 
@@ -130,6 +137,12 @@ def rate_import_origin(finding: Finding, use: Use, usage: Usage) -> Finding:
     is asked for by name or required by what is); low when nothing does."""
     from driftcheck.diff.rating import _moved
 
+    files = usage.project.modules.get(finding.subject, ()) if usage.project else ()
+    if files:
+        why = f"your code imports it ({join_names(files, limit=1)})"
+        return _moved(finding, max(finding.severity, Severity.HIGH), why, say=True)
+    if not finding.packages:
+        return finding  # no distribution to weigh: the explainer's own rating stands
     said = project_words(use)
     if use.direct:
         return _moved(finding, max(finding.severity, Severity.HIGH), str(said), say=True)
