@@ -136,15 +136,19 @@ def _finding(change: Change, members: list[Change], context: Context) -> Finding
         subject=change.key,
         severity=severity,
         explanation=f"{explanation}.",
-        left=str(change.left) if change.key == "system-site-packages" else None,
-        right=str(change.right) if change.key == "system-site-packages" else None,
+        left=_setting(change.left) if change.key == "system-site-packages" else None,
+        right=_setting(change.right) if change.key == "system-site-packages" else None,
         fix=fix,
-        members=tuple(replace(m, changes=m.changes) for m in found),
+        members=found,  # with their changes: the rating reads them (version steps)
         changes=(change, *members),
         packages=worst.packages or tuple(c.key for c in worst.changes)[:1] if worst else (),
         relevance=6,
         impact=IMPACT if found else "",
     )
+
+
+def _setting(value: object) -> str:
+    return "include-system-site-packages = " + ("true" if value else "false")
 
 
 def _held(entry: object) -> str:
