@@ -283,3 +283,23 @@ def test_a_stray_that_hides_a_module_the_project_imports_is_high(
     assert "your code imports it (app.py)" in finding.explanation
     plain = _named(_compare(left, right), "imports", "calendar")
     assert plain.severity == Severity.MEDIUM  # without --project: hides something, no more
+
+
+def test_a_module_on_one_side_only_is_low_in_a_pythonpath_folder_info_in_site_packages(
+    venvs: tuple[Venv, Venv], clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    a, b = venvs
+    tools = tmp_path / "tools"
+    (tools / "helpers").mkdir(parents=True)
+    (tools / "helpers" / "__init__.py").write_text("")
+    loose = _site(b) / "loose_module.py"  # copied beside the distributions by hand
+    loose.write_text("")
+    try:
+        left = a.snapshot(clean_env, "A")
+        right = b.snapshot({**clean_env, "PYTHONPATH": str(tools)}, "B")
+    finally:
+        loose.unlink()
+    report = _compare(left, right)
+    helpers = _named(report, "imports", "helpers")
+    assert helpers.severity == Severity.LOW and "A has no such module" in helpers.explanation
+    assert _named(report, "imports", "loose_module").severity == Severity.INFO

@@ -24,6 +24,7 @@ from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.diff.usage import Usage, Use, nothing_words, project_words
 from driftcheck.snapshot.build import canonicalize_name
+from driftcheck.snapshot.model import Snapshot
 
 IMPACT = "imports"
 
@@ -44,6 +45,13 @@ def _copy_words(context: Context, side: Side, dist_name: str) -> str:
     """'PyYAML 6.0.2', the version as installed on SIDE when known."""
     dist = active(snapshot_of(context, side)).get(canonicalize_name(dist_name))
     return f"{dist.name} {dist.version}" if dist is not None else dist_name
+
+
+def _in_site_folder(snapshot: Snapshot, origin: str) -> bool:
+    """ORIGIN sits right in a folder where this side's distributions live."""
+    package = origin.rsplit("/", 1)[-1].startswith("__init__.")
+    folder = origin.rsplit("/", 2 if package else 1)[0]
+    return any(d.location.rstrip("/") == folder for d in snapshot.distributions)
 
 
 def _finding(change: Change, context: Context) -> Finding:
@@ -85,6 +93,14 @@ def _stray(name: str, side: Side, change: Change, context: Context) -> Finding:
             f"which hides the copy at {hidden} (the standard library's, or an earlier folder's)"
         )
         severity = Severity.MEDIUM
+    elif _in_site_folder(snapshot_of(context, side), origin):
+        # An OS package's module in dist-packages (apt_pkg), a file copied beside the
+        # distributions: the OS package and package findings speak for those.
+        explanation = (
+            f"`import {name}` loads {origin} on {here}, a module in a site folder that no "
+            f"distribution's metadata lists; {there} has no such module"
+        )
+        severity = Severity.INFO
     else:
         explanation = (
             f"`import {name}` loads {origin} on {here}, a file no distribution installed "
