@@ -38,15 +38,15 @@ def startup_changes(left: Snapshot, right: Snapshot) -> tuple[list[Change], list
     if a.imports is not None and b.imports is not None:
         changes.extend(_import_changes(a.imports, b.imports))
     else:
-        not_comparable.append("imports: one side did not resolve its imports")
+        not_comparable.append("imports: which file each import loads was not read on both sides")
     if a.hooks is not None and b.hooks is not None:
         changes.extend(_hook_changes(left, right))
     else:
-        not_comparable.append("startup: sitecustomize and usercustomize not read on one side")
+        not_comparable.append("startup: sitecustomize, usercustomize were not read on both sides")
     if a.site is not None and b.site is not None:
         changes.extend(_site_changes(left, right))
     else:
-        not_comparable.append("startup: the site settings were not read on one side")
+        not_comparable.append("startup: the site settings were not read on both sides")
     return changes, not_comparable
 
 
