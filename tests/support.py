@@ -137,6 +137,9 @@ def assert_static_agrees_with_live(static: Mapping[str, Any], live: Mapping[str,
         assert static["os"][field] == live["os"][field], field
     assert static["native_libraries"] == live["native_libraries"]
     assert static["pth_files"] == live["pth_files"]
+    site, live_site = static["startup"]["site"], live["startup"]["site"]  # modelled, and read
+    for field in ("system_site_packages", "user_site_enabled"):
+        assert site[field] == live_site[field], field
     for field in IMAGE_FIELDS:
         assert static["container"][field] == live["container"][field], field
 
@@ -224,11 +227,11 @@ def wheelhouse(name: str, wanted: tuple[str, ...]) -> Path:
 class Venv:
     """A real virtual environment, filled from a wheelhouse with --no-index."""
 
-    def __init__(self, root: Path, wheels: Path) -> None:
+    def __init__(self, root: Path, wheels: Path, *venv_options: str) -> None:
         self.root = root
         self.python = root / "bin" / "python"
         self.wheels = wheels
-        _run(python311(), "-m", "venv", root)
+        _run(python311(), "-m", "venv", *venv_options, root)
 
     def pip(self, *args: str | Path) -> None:
         _run(self.python, "-m", "pip", "-q", *args)

@@ -15,6 +15,7 @@ from typing import Any
 
 from driftcheck.diff.model import Change
 from driftcheck.diff.runtime import static_runtime_changes
+from driftcheck.diff.startup_changes import startup_changes
 from driftcheck.lockfiles.side import only_what_a_lock_knows
 from driftcheck.snapshot.codec import to_jsonable
 from driftcheck.snapshot.model import (
@@ -187,6 +188,9 @@ def compute_changes(left: Snapshot, right: Snapshot) -> ChangeSet:
                 left_entry, right_entry = project(a.entries[key]), project(b.entries[key])
                 if left_entry != right_entry:
                     changes.extend(_entry_changes(name, key, left_entry, right_entry))
+    startup, unread = startup_changes(left, right)
+    changes.extend(startup)
+    not_comparable.extend(unread)
     return ChangeSet(*_drop_unread_os_facts(left, right, changes, not_comparable))
 
 

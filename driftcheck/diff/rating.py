@@ -19,6 +19,8 @@ from dataclasses import replace
 
 from driftcheck.diff.explainers.calver import calendar_step
 from driftcheck.diff.explainers.common import Side, join_names
+from driftcheck.diff.explainers.import_origins import rate_import_origin
+from driftcheck.diff.explainers.startup_site import rate_site_group
 from driftcheck.diff.explainers.tooling import dev_tool_kind
 from driftcheck.diff.explainers.versions import VersionStep, classify
 from driftcheck.diff.model import Finding, Severity
@@ -179,4 +181,6 @@ _RULES: dict[str, Callable[[Finding, Use, Usage], Finding]] = {
     "python": _used_somewhere,
     "native-missing": _native_missing,
     "native-other-file": _used_somewhere,
+    "imports": rate_import_origin,
+    "site-group": rate_site_group,
 }

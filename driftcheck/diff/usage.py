@@ -75,6 +75,9 @@ class ProjectRoots:
     extras: Mapping[str, tuple[str, ...]]  # only in extras: optional features
     dev: Mapping[str, tuple[str, ...]]  # only in dependency groups, dev requirement files
     own: str | None
+    # Top-level modules the program's code imports (standard library and strays included),
+    # for what no distribution owns: a stray calendar.py hiding the standard library's.
+    modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def runtime(self) -> set[str]:
@@ -277,7 +280,20 @@ def project_roots(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Proje
             extras[name] = tuple(s for s in sources if is_extra_source(s))
         else:
             dev[name] = sources
-    return ProjectRoots(imported, tests, declared, extras, dev, project.declared.project_name)
+    modules: dict[str, list[str]] = {}
+    for dotted, module_files in project.imports.modules.items():
+        ours = [f for f in module_files if not is_development_file(f)]
+        if ours:
+            modules.setdefault(dotted.partition(".")[0], []).extend(ours)
+    return ProjectRoots(
+        imported,
+        tests,
+        declared,
+        extras,
+        dev,
+        project.declared.project_name,
+        {k: tuple(sorted(set(v))) for k, v in modules.items()},
+    )
 
 
 # --------------------------------------------------------------------------- words

@@ -114,6 +114,7 @@ def probe_source() -> str:
             os.path.join("..", "redaction", "rules.py"),
             "_elf.py",
             "_owners.py",
+            "_startup.py",
             "_probe.py",
         ):
             path = os.path.normpath(os.path.join(folder, name))  # no "..": a zip has none

@@ -27,6 +27,8 @@ if "redact_environment" not in globals():  # imported as a module on the host
 if "elf_native_needs" not in globals():
     from driftcheck.probe._elf import elf_native_needs
     from driftcheck.probe._owners import owner_add
+if "startup_facts" not in globals():
+    from driftcheck.probe._startup import startup_facts
 
 PROBE_VERSION = 1
 MAX_TEXT_FILE = 64 * 1024 * 1024
@@ -1155,15 +1157,15 @@ def collect(options):
     sites = col.safely("pth_files", site_directories, [])
     env, redacted = redact_environment(dict(os.environ), key_bytes)
     os_info = os_facts(col)
+    dists = col.safely(
+        "distributions", lambda: distributions(col, python["sys_path"] if python else []), []
+    )
     result = {
         "probe_version": PROBE_VERSION,
         "python": python,
         "pth_files": col.safely("pth_files", lambda: pth_files(col, sites), []),
-        "distributions": col.safely(
-            "distributions",
-            lambda: distributions(col, python["sys_path"] if python else []),
-            [],
-        ),
+        "distributions": dists,
+        "startup": col.safely("startup", lambda: startup_facts(col, python, dists)),
         "environment": env,
         "redacted_count": redacted,
         "os": os_info,

@@ -13,7 +13,8 @@ FORMAT = "driftcheck-snapshot"
 # MODEL.REVISION: MODEL changes when an older reader would misread the file;
 # REVISION when fields are only added (an older reader ignores them, with a warning).
 SCHEMA_VERSION = "1.2"  # 1.1: static_python; container working_dir and diff_ids
-# 1.2: the target mode sbom; start_up_blockers (interpreter and static_python); native_needs
+# 1.2: the target mode sbom; start_up_blockers (interpreter and static_python);
+# native_needs; startup
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,51 @@ class PthFile:
     @property
     def key(self) -> str:
         return self.path
+
+
+@dataclass(frozen=True)
+class ImportOrigin:
+    """Which file `import name` would load, read from folder listings (nothing imported).
+
+    ``kind``: package, module, extension, bytecode, namespace, builtin, frozen, or
+    unresolved (no file on sys.path: a meta-path finder, or nothing, would answer).
+    ``distribution``: the distribution that owns the file (its top-level names in that
+    folder, or an editable project's folder), None when none does: a stray or vendored
+    copy. ``hidden_*``: the next copy along sys.path, which this one hides.
+    """
+
+    name: str
+    kind: str
+    origin: str | None = None
+    distribution: str | None = None
+    hidden_origin: str | None = None
+    hidden_distribution: str | None = None
+
+
+@dataclass(frozen=True)
+class StartupHook:
+    """sitecustomize or usercustomize: the file site.py imports at every start-up."""
+
+    name: str
+    path: str
+    sha256: str | None = None
+    loaded: bool | None = None  # site.py imported it in the probed interpreter
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    system_site_packages: bool | None = None  # a venv's setting; None outside a venv
+    user_site_enabled: bool | None = None
+    user_site: str | None = None
+
+
+@dataclass(frozen=True)
+class Startup:
+    """Start-up mechanisms; a fact None was not read (a static snapshot, an old probe)."""
+
+    site: SiteSettings | None = None
+    hooks: tuple[StartupHook, ...] | None = None
+    imports: tuple[ImportOrigin, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -297,6 +343,7 @@ class Snapshot:
     static_python: StaticPython | None = None  # only in static snapshots (python is None)
     # None: not read (an older snapshot, a static one, not Linux): not comparable.
     native_needs: tuple[NativeModule, ...] | None = None
+    startup: Startup | None = None  # schema 1.2; None: not recorded
     format: str = FORMAT
     schema_version: str = SCHEMA_VERSION
 

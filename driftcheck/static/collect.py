@@ -32,6 +32,7 @@ from driftcheck.static.shared import (
     os_release_text,
     pth_files,
 )
+from driftcheck.static.syspath import user_site_enabled
 
 # Image config architecture (and variant) -> what platform.machine() says inside.
 MACHINES = {
@@ -73,6 +74,23 @@ STATIC_UNKNOWNS = (
         "picks at run time (LD_LIBRARY_PATH, rpath) is not known",
     ),
 )
+
+
+def _startup(modelled: pyenvs.ModelledPath | None, env: Mapping[str, str]) -> Any:
+    """The site settings the modelled sys.path was built from; which file each import
+    loads and the start-up hooks are left unread (None): nothing ran."""
+    if modelled is None:
+        return None
+    layout, path = modelled.layout, modelled.sys_path
+    return {
+        "site": {
+            "system_site_packages": layout.system_site if layout.in_venv else None,
+            "user_site_enabled": user_site_enabled(layout, env),
+            "user_site": path.user_site,
+        },
+        "hooks": None,
+        "imports": None,
+    }
 
 
 def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,6 +167,7 @@ def collect_static(fs: RootFS, metadata: Mapping[str, Any]) -> dict[str, Any]:
         "identity": _identity(metadata.get("user"), env),
         "os_packages_raw": packages,
         "static_python": static_python,
+        "startup": _startup(modelled, env),
         "native_libraries": native_libraries(unknown, site_dirs, files, library_dirs, libc)
         if linux
         else [],

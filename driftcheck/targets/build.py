@@ -43,6 +43,7 @@ from driftcheck.snapshot.model import (
     Redacted,
     RedactionInfo,
     Snapshot,
+    Startup,
     StaticPython,
     TargetInfo,
     Unknown,
@@ -160,7 +161,15 @@ def _build(
         container=_container(swept.get("container"), engine_env),
         static_python=static_python,
         native_needs=_native_needs(swept.get("native_needs")),
+        startup=_startup(swept.get("startup")),
     )
+
+
+def _startup(data: Any) -> Startup | None:
+    """Start-up mechanisms (probe 1.2+): absent from older answers and static readings."""
+    if data is None:
+        return None
+    return from_jsonable(Startup, dict(raw.obj(data, "startup")), "startup")
 
 
 def _container(data: Any, configured_env: Mapping[str, Any]) -> ContainerInfo | None:

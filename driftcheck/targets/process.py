@@ -38,6 +38,7 @@ class ProcessTarget(Target):
         )
         facts = dict(answer.facts)
         facts["python"], facts["distributions"], facts["pth_files"] = None, [], []
+        facts["startup"] = None  # another interpreter's start-up, not this process's
         reason = f"process {self.pid} runs {exe}, which is not a Python interpreter"
         facts["unknowns"] = [*facts.get("unknowns", []), {"field": "python", "reason": reason}]
         info = replace(

@@ -151,6 +151,21 @@ def test_pid_captures_the_environment_a_process_really_has(tmp_path, real_venv, 
     assert doc["target"]["pid"] == proc.pid
     assert doc["environment"]["APP_MODE"] == "the-running-one"
     assert any(d["canonical_name"] == "myproject" for d in doc["distributions"])
+    assert doc["startup"]["imports"]  # the process's interpreter: its imports resolved
+    assert_valid_snapshot(doc)
+
+
+def test_pid_of_a_process_that_is_not_python_has_no_start_up_facts(tmp_path, canary_env):
+    """A `sleep` has no imports: the interpreter that probed its environment must not
+    lend it its own start-up facts."""
+    proc = subprocess.Popen(["sleep", "120"], env=canary_env)
+    try:
+        doc, _ = _snapshot(tmp_path, "--pid", str(proc.pid), env=canary_env)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert doc["python"] is None and doc["distributions"] == []
+    assert doc["startup"] is None
     assert_valid_snapshot(doc)
 
 

@@ -303,3 +303,31 @@ def test_a_fifo_pth_is_an_unknown_and_a_start_up_blocker_not_a_wait(tmp_path, bo
         "critical",
     )
     assert blocker in first["explanation"] and "blocks at start-up" in first["explanation"]
+
+
+def test_many_stray_modules_and_a_huge_usercustomize_are_bounded(tmp_path, box):
+    """A PYTHONPATH folder with 10,050 stray modules and a 5 MiB usercustomize.py: the
+    import resolution stops at its bound and says so, the hook is listed unhashed with an
+    unknown naming it; a FIFO named like a module is not one, as importlib sees it."""
+    venv = make_venv(tmp_path / "venv")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for i in range(10050):
+        (tools / f"stray_{i:05d}.py").touch()
+    os.mkfifo(tools / "fifo_module.py")
+    hook = tools / "usercustomize.py"  # a venv turns the user site off: site.py skips it
+    hook.write_bytes(b"#" * (5 * 1024 * 1024) + b"\n")
+    env = {**os.environ, "PYTHONPATH": str(tools)}
+    result, out = snapshot(box, "--python", str(venv / "bin" / "python"), env=env)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(out.read_text())
+    assert_valid_snapshot(doc)
+    imports = doc["startup"]["imports"]
+    assert len(imports) == 10000
+    by_name = {r["name"]: r for r in imports}
+    assert by_name["fifo_module"]["kind"] == "unresolved"  # not a regular file: not a module
+    reasons = {u["field"]: u["reason"] for u in doc["unknowns"]}
+    assert "only the first 10000 are resolved" in reasons["startup.imports"]
+    assert f"{hook} is larger than" in reasons["startup.hooks"]
+    (listed,) = doc["startup"]["hooks"]
+    assert (listed["path"], listed["sha256"], listed["loaded"]) == (str(hook), None, False)

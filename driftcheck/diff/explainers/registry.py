@@ -13,6 +13,7 @@ from __future__ import annotations
 from driftcheck.diff.explainers.container import ContainerExplainer
 from driftcheck.diff.explainers.dependencies import DependenciesExplainer
 from driftcheck.diff.explainers.environment import EnvironmentExplainer
+from driftcheck.diff.explainers.import_origins import ImportOriginsExplainer
 from driftcheck.diff.explainers.installs import InstallsExplainer
 from driftcheck.diff.explainers.interface import Explainer
 from driftcheck.diff.explainers.interpreter_details import InterpreterDetailsExplainer
@@ -25,6 +26,8 @@ from driftcheck.diff.explainers.platform import PlatformExplainer
 from driftcheck.diff.explainers.python_runtime import PythonRuntimeExplainer
 from driftcheck.diff.explainers.shadowing import ShadowingExplainer
 from driftcheck.diff.explainers.start_up_blockers import StartUpBlockersExplainer
+from driftcheck.diff.explainers.startup_hooks import StartupHooksExplainer
+from driftcheck.diff.explainers.startup_site import StartupSiteExplainer
 
 EXPLAINERS: list[type[Explainer]] = [
     DependenciesExplainer,
@@ -33,11 +36,14 @@ EXPLAINERS: list[type[Explainer]] = [
     StartUpBlockersExplainer,
     PythonRuntimeExplainer,
     InterpreterDetailsExplainer,
+    StartupSiteExplainer,  # before the package rules: it groups the packages it explains
     PackagesExplainer,
     InstallsExplainer,
     LocationsExplainer,
     ShadowingExplainer,
     NativeNeedsExplainer,
+    ImportOriginsExplainer,
+    StartupHooksExplainer,
     OsPackagesExplainer,
     NativeLibrariesExplainer,
     ContainerExplainer,
