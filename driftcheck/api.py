@@ -169,14 +169,20 @@ def take_snapshot(
 def load_or_take(
     text: str, *, key: bytes | None = None, label: str | None = None, anonymize: bool = False
 ) -> Snapshot:
-    """A snapshot file, or a live reference (`host`, `container:web`, …) snapshotted now."""
+    """A snapshot file, a stored one (`@last-pass`), or a live reference (`host`,
+    `container:web`, …) snapshotted now."""
     from driftcheck.report.readback import load_snapshot_file
     from driftcheck.targets.reference import parse_reference, target_for
 
     reference = parse_reference(text)
-    if reference.kind != "file":
+    if reference.kind == "store":  # @last-pass, @latest, @ID: label names the default label
+        from driftcheck.store.references import load_stored
+
+        snapshot = load_stored(reference.value, label=label)
+    elif reference.kind != "file":
         return take_snapshot(target_for(reference), key=key, label=label, anonymize=anonymize)
-    snapshot = load_snapshot_file(reference.value)  # or a report embedding one (FILE.md#2)
+    else:
+        snapshot = load_snapshot_file(reference.value)  # or a report embedding one (FILE.md#2)
     if anonymize:
         from driftcheck.redaction.anonymize_snapshot import anonymize_snapshot
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.gate.verdict import CheckResult
     from driftcheck.project.model import ProjectFacts
     from driftcheck.report.build import BuiltReport
+    from driftcheck.snapshot.model import Snapshot
     from driftcheck.targets.interface import Target
 
 
@@ -36,12 +37,21 @@ def run_snapshot(target: Target, *, output: str | None, label: str | None, anony
     if output == "-":
         sys.stdout.write(io.dumps(snap))
         print(summary, file=sys.stderr)
+        _record(snap)
         return
     path = Path(output) if output else Path("snapshots") / f"{safe_label(snap.label)}.json"
     stream = writes_through(path)  # -o /dev/stdout: the summary must not join the JSON
     io.save(snap, path, create_folder=output is None)
     print(summary, file=sys.stderr if stream else sys.stdout)
     print(f"Wrote {path}", file=sys.stderr if stream else sys.stdout)
+    _record(snap)
+
+
+def _record(snap: Snapshot, verdict: str | None = None) -> None:
+    """In the history store (--store, DRIFTCHECK_STORE), when one is chosen."""
+    from driftcheck.store.recording import record_if_chosen
+
+    record_if_chosen(snap, verdict=verdict)
 
 
 def safe_label(label: str) -> str:
@@ -216,7 +226,10 @@ def run_check(
     reports.verify(baseline)
     rules = find_policy(policy, Path())
     threshold = resolve_fail_on(fail_on, rules.fail_on)
-    before = load_baseline(baseline, target)
+    if str(baseline).startswith("@"):  # @last-pass, @latest, @ID: from the history store
+        before = api.load_or_take(str(baseline), label=label)
+    else:
+        before = load_baseline(baseline, target)
     with spinner(f"probing {target}"):
         current = api.load_or_take(target, key=key, label=label)
     result = check(
@@ -233,7 +246,15 @@ def run_check(
     reports.write(result, baseline)
     # A report on standard output (`--json -`) has it alone: the text report goes to stderr.
     _print_check(result, baseline, sys.stderr if reports.to_stdout() else sys.stdout)
+    _record(_labelled(current, label), "pass" if result.passed else "fail")
     return 0 if result.passed else 1
+
+
+def _labelled(snap: Snapshot, label: str | None) -> Snapshot:
+    """--label names the target in the store too, even when it is a snapshot file."""
+    from dataclasses import replace
+
+    return replace(snap, label=label) if label and label != snap.label else snap
 
 
 def _update_baseline(
@@ -244,11 +265,17 @@ def _update_baseline(
         raise UsageError(
             f"--update-baseline writes a baseline and compares nothing: drop {options}"
         )
+    if str(baseline).startswith("@"):
+        raise UsageError(
+            f"--update-baseline writes a file; {baseline} is read from the history store: "
+            "record with `driftcheck check --store` or `driftcheck snapshot --store`"
+        )
     with spinner(f"probing {target}"):
         snap = api.load_or_take(target, key=key, label=label)
     io.save(snap, baseline, create_folder=True)
     print(snapshot_summary(snap))
     print(f"Wrote baseline {baseline}")
+    _record(_labelled(snap, label))
     return 0
 
 
