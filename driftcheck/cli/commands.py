@@ -213,6 +213,10 @@ def run_check(
     from driftcheck.cli.check_outputs import warn
 
     key = api.fingerprint_key()
+    if label is None and str(baseline).startswith("@"):  # --baseline @last-pass:api: api
+        from driftcheck.store.references import reference_label
+
+        label = reference_label(str(baseline))
     if update_baseline and project is not None:
         raise UsageError("--update-baseline writes a baseline and compares nothing: drop --project")
     if update_baseline:
@@ -265,13 +269,17 @@ def _update_baseline(
         raise UsageError(
             f"--update-baseline writes a baseline and compares nothing: drop {options}"
         )
-    if str(baseline).startswith("@"):
-        raise UsageError(
-            f"--update-baseline writes a file; {baseline} is read from the history store: "
-            "record with `driftcheck check --store` or `driftcheck snapshot --store`"
-        )
+    stored = str(baseline).startswith("@")
+    if stored:
+        from driftcheck.store.recording import check_accepted_reference
+
+        check_accepted_reference(str(baseline))  # before the probe: a wrong one fails fast
     with spinner(f"probing {target}"):
         snap = api.load_or_take(target, key=key, label=label)
+    if stored:  # the drift is accepted: the target is recorded as the new last pass
+        print(snapshot_summary(snap))
+        _record(_labelled(snap, label), "pass")
+        return 0
     io.save(snap, baseline, create_folder=True)
     print(snapshot_summary(snap))
     print(f"Wrote baseline {baseline}")

@@ -34,17 +34,17 @@ def chosen_store(environ: Mapping[str, str] | None = None) -> str | None:
 
 
 def parse_location(text: str) -> Location:
-    """A path or sqlite:///PATH is a SQLite file; postgresql://… a PostgreSQL database."""
+    """A path or sqlite:///PATH is a SQLite file; postgresql://… a PostgreSQL database
+    (its URL goes to psycopg as it is)."""
     if not text.strip():
         raise UsageError("--store is empty: pass a file path or a postgresql:// URL")
     scheme, sep, rest = text.partition("://")
     if sep and scheme.lower() in _POSTGRES_SCHEMES:
         return Location("postgresql", text, _url_without_secret(text))
-    if sep and scheme.lower() == "sqlite":
+    if sep and scheme.lower() == "sqlite":  # as SQLAlchemy: sqlite:///rel.db, sqlite:////abs.db
         if not rest.startswith("/") or rest == "/":
             raise UsageError(f"--store {text!r}: write sqlite:///PATH (three slashes), or a path")
-        path = rest[1:] if rest.startswith("//") else rest
-        return Location("sqlite", path, path)
+        return Location("sqlite", rest[1:], rest[1:])
     if sep and "/" not in scheme:
         raise UsageError(
             f"--store {scheme}://…: not a store; pass a file path (SQLite), "

@@ -11,12 +11,20 @@ from driftcheck.store.history import Store, open_store
 from driftcheck.store.location import STORE_VARIABLE, chosen_store
 
 FORMS = "@last-pass[:LABEL], @latest[:LABEL] or @ID"
-_REFERENCE = re.compile(r"@(?:(?P<which>last-pass|latest)(?::(?P<label>.+))?|(?P<id>[0-9]{1,18}))")
+_REFERENCE = re.compile(
+    r"@(?:(?P<which>last-pass|latest)(?::(?P<label>[^\x00-\x1f\x7f]{1,200}))?|(?P<id>[0-9]{1,18}))"
+)
 _LISTED_LABELS = 10
 
 
 def is_store_reference(text: str) -> bool:
     return text.startswith("@")
+
+
+def reference_label(text: str) -> str | None:
+    """LABEL of @last-pass:LABEL or @latest:LABEL (None for other references)."""
+    match = _REFERENCE.fullmatch(text)
+    return match["label"] if match is not None else None
 
 
 def load_stored(text: str, *, label: str | None = None, store: str | None = None) -> Snapshot:
@@ -58,8 +66,9 @@ def _only_label(store: Store, text: str) -> str:
         return labels[0]
     if not labels:
         raise UsageError(
-            f"store {store.name} is empty: record snapshots with `driftcheck snapshot --store` "
-            "or `driftcheck check --store` first"
+            f"store {store.name} is empty: accept a target as the first pass with "
+            f"`driftcheck check --baseline @last-pass --update-baseline --label NAME`, or "
+            "record snapshots with `driftcheck snapshot --store`"
         )
     shown = ", ".join(visible(label[:60]) for label in labels[:_LISTED_LABELS])
     more = f" and {len(labels) - _LISTED_LABELS} more" if len(labels) > _LISTED_LABELS else ""
@@ -73,7 +82,8 @@ def _nothing_stored(store: Store, label: str, passed: bool) -> str:
     shown = visible(label[:60])
     if passed:
         return (
-            f"store {store.name} has no snapshot of {shown} whose check passed; "
-            f"`driftcheck history {shown}` lists what it has"
+            f"store {store.name} has no snapshot of {shown} whose check passed: accept a "
+            f"target as the first pass with `driftcheck check --baseline @last-pass "
+            f"--update-baseline --label {shown}`; `driftcheck history {shown}` lists the store"
         )
     return f"store {store.name} has no snapshot of {shown}; `driftcheck history` lists labels"
