@@ -229,3 +229,17 @@ class socket_port:
 
     def __exit__(self, *exc: object) -> None:
         self._socket.close()
+
+
+def test_a_stored_snapshot_is_inflated_only_up_to_the_file_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A zlib bomb in a row stops at the snapshot-file limit (lowered here to 1 MiB)."""
+    from driftcheck.errors import InvalidSnapshotError
+    from driftcheck.store import blob
+
+    monkeypatch.setattr(io, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
+    bomb = zlib.compress(b" " * (8 * 1024 * 1024), 9)
+    with pytest.raises(InvalidSnapshotError, match="larger than 1048576 bytes inflated"):
+        blob.unpack(bomb, "store x, snapshot @1")
+    assert blob.unpack(blob.pack(small_snapshot()), "store x, snapshot @2").label == "unit"
