@@ -232,6 +232,7 @@ def run_check(
     threshold = resolve_fail_on(fail_on, rules.fail_on)
     if str(baseline).startswith("@"):  # @last-pass, @latest, @ID: from the history store
         before = api.load_or_take(str(baseline), label=label)
+        label = label or before.label  # recorded as the run it was checked against
     else:
         before = load_baseline(baseline, target)
     with spinner(f"probing {target}"):

@@ -85,7 +85,8 @@ def test_a_first_pass_is_accepted_with_update_baseline(tmp_path: Path) -> None:
     assert accepted.returncode == 0, accepted.stderr
     assert "recorded @1 (pass) as api" in accepted.stderr
     assert run_cli(*check, "--target", str(good)).returncode == 0
-    failed = run_cli(*check, "--target", str(bad))
+    # no label: the only label in the store, and the run is recorded under it too
+    failed = run_cli(*check[:2], "@last-pass", *check[3:], "--target", str(bad))
     assert failed.returncode == 1 and "recorded @3 (fail) as api" in failed.stderr
     listed = run_cli("history", "api", "--store", location)
     assert [line.split()[-1] for line in listed.stdout.splitlines()[1:]] == [
