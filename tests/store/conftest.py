@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -41,7 +42,7 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if _in_ci():
         pytest.fail(f"CI=true and no PostgreSQL server for the store tests: {reason}", False)
     pytest.skip(f"SKIPPED (would FAIL under CI=true) - no PostgreSQL: {reason}")
@@ -78,7 +79,6 @@ def postgres_server() -> Iterator[PostgresServer]:
     binaries = _postgres_bin()
     if binaries is None:
         _unavailable("no initdb/pg_ctl (install Debian's postgresql package)")
-        raise AssertionError("not reached")
     user = _server_user()
     root = Path(tempfile.mkdtemp(prefix="driftcheck-pg-"))
     os.chmod(root, 0o700)
