@@ -51,17 +51,24 @@ def take_snapshot(
 def load_or_take(
     text: str, *, key: bytes | None = None, label: str | None = None, anonymize: bool = False
 ) -> Snapshot:
-    """A snapshot file, or a live reference (`host`, `container:web`, …) snapshotted now."""
+    """A snapshot file, a stored one (`@last-pass`), or a live reference (`host`,
+    `container:web`, …) snapshotted now."""
     from driftcheck.report.readback import load_snapshot_file
     from driftcheck.targets.reference import parse_reference, target_for
 
     reference = parse_reference(text)
-    if reference.kind != "file":
-        return take_snapshot(target_for(reference), key=key, label=label, anonymize=anonymize)
-    from driftcheck.lockfiles.side import side_for_file
+    if reference.kind == "store":  # @last-pass, @latest, @ID: label names the default label
+        from driftcheck.store.references import load_stored
 
-    # A lockfile (uv.lock, pylock.toml, …): its markers are evaluated when it meets the other side.
-    snapshot = side_for_file(reference.value) or load_snapshot_file(reference.value)
+        snapshot = load_stored(reference.value, label=label)
+    elif reference.kind != "file":
+        return take_snapshot(target_for(reference), key=key, label=label, anonymize=anonymize)
+    else:
+        from driftcheck.lockfiles.side import side_for_file
+
+        # A lockfile (uv.lock, pylock.toml, …): its markers are evaluated when it meets the
+        # other side; else a snapshot file or a report embedding one (FILE.md#2).
+        snapshot = side_for_file(reference.value) or load_snapshot_file(reference.value)
     if anonymize:
         from driftcheck.snapshot.anonymize import anonymize_snapshot
 

@@ -6,9 +6,10 @@
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
 #    python3-venv, strace, chromium, chromium-driver, docker-registry, openssl, skopeo,
-#    nodejs and npm) when missing: one `apt-get update`, only if something is missing; the registry's
-#    Debian service is never left running (the tests start their own on a free loopback
-#    port); then gitlab-ci-local (npm, pinned) into the test cache when missing;
+#    postgresql, nodejs and npm) when missing: one `apt-get update`, only if something is
+#    missing; the registry's and PostgreSQL's Debian services are never left running (the
+#    tests start their own on a free loopback port); then gitlab-ci-local (npm, pinned)
+#    into the test cache when missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
 # 3. starts a Docker engine (dockerd) when none answers, and stops exactly that
 #    engine on exit; an engine that was already running is left alone;
@@ -99,6 +100,17 @@ stop_registry_service() {
     fi
 }
 
+# The same for postgresql: tests/store starts its own server (initdb + pg_ctl) as a non-root
+# user on a free loopback port, once per session.
+stop_postgresql_service() {
+    case " ${missing[*]} " in *" postgresql "*) ;; *) return 0 ;; esac
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now postgresql.service >/dev/null 2>&1 || true
+    elif command -v service >/dev/null 2>&1; then
+        service postgresql stop >/dev/null 2>&1 || true
+    fi
+}
+
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM HUP
@@ -137,6 +149,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 have docker-registry || missing+=(docker-registry)
 have openssl || missing+=(openssl) # signs the registry tests' tokens
 have skopeo || missing+=(skopeo) # copies a test image the way CI pipelines do (tests/static)
+# the history store is tested against a real PostgreSQL server (tests/store/conftest.py)
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
 # gitlab-ci-local runs the example GitLab pipeline (tests/ci). Its re2 dependency compiles
 # a native module when no prebuilt one can be downloaded: hence g++ and make.
 GITLAB_CI_LOCAL_VERSION=4.60.0
@@ -168,6 +182,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
         fi
         remove_policy_rc
         stop_registry_service
+        stop_postgresql_service
     else
         warn "missing Debian packages: ${missing[*]} (need root and apt-get to install them);"
         warn "continuing: docker tests will skip, or fail under CI=true"

@@ -12,6 +12,7 @@ from typer.core import TyperCommand
 
 from driftcheck import __version__
 from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat, SbomFormat
+from driftcheck.cli.store_options import HistoryFormat, StoreOption
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
 _ERROR_CODES = (
@@ -145,6 +146,7 @@ def snapshot(
     anonymize: Annotated[
         bool, typer.Option("--anonymize", help="Replace user, home and host names.")
     ] = False,
+    store: StoreOption = None,
 ) -> None:
     """Capture the environment a Python program runs on into a JSON snapshot.
 
@@ -153,10 +155,14 @@ def snapshot(
     --python names the interpreter inside. --archive and --registry read an
     image as files, with no engine; plain HTTP goes only to loopback registries,
     to --insecure-registry and to hosts in DRIFTCHECK_INSECURE_REGISTRIES. The
-    snapshot goes to snapshots/<label>.json unless -o says otherwise.
+    snapshot goes to snapshots/<label>.json unless -o says otherwise; with --store
+    (or DRIFTCHECK_STORE) it is also recorded in the history store.
     """
     from driftcheck import api
     from driftcheck.cli.commands import run_snapshot
+    from driftcheck.store.location import use_store
+
+    use_store(store)
 
     if label is not None and not LABEL_PATTERN.match(label):
         raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
@@ -192,12 +198,17 @@ def show(
         typer.Argument(
             metavar="SOURCE",
             help="A snapshot file, or a live reference: host, python:PATH, pid:N, "
-            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG.",
+            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG; "
+            "or a stored one: @last-pass[:LABEL], @latest[:LABEL], @ID.",
         ),
     ],
+    store: StoreOption = None,
 ) -> None:
     """Print a summary of a snapshot file (or of a live target, snapshotted now)."""
     from driftcheck.cli.commands import run_show
+    from driftcheck.store.location import use_store
+
+    use_store(store)
 
     run_show(source)
 
@@ -259,14 +270,20 @@ def diff(
             "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
         ),
     ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Explain the drift between two environments: likely causes first.
 
     A and B are snapshot files, or live references (host, python:PATH, pid:N,
     container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG)
-    snapshotted on the spot.
+    snapshotted on the spot, or stored snapshots (@last-pass[:LABEL],
+    @latest[:LABEL], @ID) read from --store: `driftcheck diff @last-pass host`
+    explains a failing job against the last green run.
     """
     from driftcheck.cli.commands import run_diff
+    from driftcheck.store.location import use_store
+
+    use_store(store)
 
     code = run_diff(
         left,
@@ -320,6 +337,7 @@ def report(
             "--preview", help="Print what would be shared, redactions marked; write nothing."
         ),
     ] = False,
+    store: StoreOption = None,
 ) -> None:
     """Make a report to attach to a bug ticket: safe to paste in public, readable back.
 
@@ -329,7 +347,9 @@ def report(
     (FILE.md#2 is the second snapshot of a drift report).
     """
     from driftcheck.cli.commands import run_report
+    from driftcheck.store.location import use_store
 
+    use_store(store)
     sources = sources or ["host"]
     if len(sources) > 2:
         raise UsageError(f"report takes one or two snapshots, not {len(sources)}: pass A [B]")
@@ -342,7 +362,11 @@ def report(
     )
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(
+    cls=Command,
+    epilog=EXIT_CODES_HELP,
+    short_help="Write a snapshot as a CycloneDX or SPDX SBOM.",
+)
 def export(
     source: Annotated[
         str,
@@ -383,7 +407,12 @@ CHECK_EXIT_CODES_HELP = (
 def check(
     baseline: Annotated[
         str,
-        typer.Option("--baseline", metavar="FILE", help="The snapshot this target must match."),
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            help="The snapshot this target must match; or @last-pass[:LABEL] (the newest "
+            "stored snapshot whose check passed), @latest[:LABEL], @ID from --store.",
+        ),
     ],
     target: Annotated[
         str,
@@ -460,6 +489,7 @@ def check(
             "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
         ),
     ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Fail a CI job when the target drifted from a committed baseline.
 
@@ -467,12 +497,16 @@ def check(
     compares it with --baseline and applies the drift policy ([tool.driftcheck]
     in pyproject.toml, or driftcheck.toml). Exits 1 when a finding reaches the
     threshold: --fail-on, else the policy's fail_on, else high. With
-    GITHUB_ACTIONS=true, findings also become annotations and a job summary.
+    GITHUB_ACTIONS=true, findings also become annotations and a job summary. With
+    --store (or DRIFTCHECK_STORE) the target's snapshot is recorded with the verdict.
     """
     from pathlib import Path
 
     from driftcheck.cli.check_outputs import ReportFiles
     from driftcheck.cli.commands import run_check
+    from driftcheck.store.location import use_store
+
+    use_store(store)
 
     if label is not None and not LABEL_PATTERN.match(label):
         raise UsageError(f"label {label!r} must be letters, digits, '.', '_' or '-'")
@@ -495,6 +529,29 @@ def check(
         log=log,
     )
     raise typer.Exit(code)
+
+
+@app.command(
+    cls=Command,
+    epilog=EXIT_CODES_HELP,
+    short_help="List the snapshots a history store recorded.",
+)
+def history(
+    label: Annotated[
+        str | None, typer.Argument(metavar="[LABEL]", help="Only the snapshots of this label.")
+    ] = None,
+    store: StoreOption = None,
+    output_format: Annotated[
+        HistoryFormat, typer.Option("--format", help="How to print the list.")
+    ] = HistoryFormat.text,
+) -> None:
+    """List the snapshots recorded in the history store, newest first: id, label, time,
+    commit and verdict. @ID, @latest[:LABEL] and @last-pass[:LABEL] name them."""
+    from driftcheck.cli.store_options import run_history
+    from driftcheck.store.location import use_store
+
+    use_store(store)
+    run_history(label, output_format)
 
 
 INTERRUPTED_MESSAGE = "driftcheck: interrupted; nothing was written"

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # these modules load only in the commands that use them
     from driftcheck.gate.verdict import CheckResult
     from driftcheck.project.model import ProjectFacts
     from driftcheck.report.build import BuiltReport
+    from driftcheck.snapshot.model import Snapshot
     from driftcheck.targets.interface import Target
 
 
@@ -36,12 +37,21 @@ def run_snapshot(target: Target, *, output: str | None, label: str | None, anony
     if output == "-":
         sys.stdout.write(io.dumps(snap))
         print(summary, file=sys.stderr)
+        _record(snap)
         return
     path = Path(output) if output else Path("snapshots") / f"{safe_label(snap.label)}.json"
     stream = writes_through(path)  # -o /dev/stdout: the summary must not join the JSON
     io.save(snap, path, create_folder=output is None)
     print(summary, file=sys.stderr if stream else sys.stdout)
     print(f"Wrote {path}", file=sys.stderr if stream else sys.stdout)
+    _record(snap)
+
+
+def _record(snap: Snapshot, verdict: str | None = None) -> None:
+    """In the history store (--store, DRIFTCHECK_STORE), when one is chosen."""
+    from driftcheck.store.recording import record_if_chosen
+
+    record_if_chosen(snap, verdict=verdict)
 
 
 def safe_label(label: str) -> str:
@@ -212,6 +222,10 @@ def run_check(
     from driftcheck.cli.check_outputs import warn
 
     key = api.fingerprint_key()
+    if label is None and str(baseline).startswith("@"):  # --baseline @last-pass:api: api
+        from driftcheck.store.references import reference_label
+
+        label = reference_label(str(baseline))
     if update_baseline:
         for option, value in (("--project", project), ("--symptom", symptom), ("--log", log)):
             if value is not None:
@@ -230,7 +244,11 @@ def run_check(
     reports.verify(baseline)
     rules = find_policy(policy, Path())
     threshold = resolve_fail_on(fail_on, rules.fail_on)
-    before = load_baseline(baseline, target)
+    if str(baseline).startswith("@"):  # @last-pass, @latest, @ID: from the history store
+        before = api.load_or_take(str(baseline), label=label)
+        label = label or before.label  # recorded as the run it was checked against
+    else:
+        before = load_baseline(baseline, target)
     if fail_on is None and rules.fail_on is None:
         from driftcheck.diff.lock_fixes import lock_fail_on
 
@@ -252,7 +270,15 @@ def run_check(
     reports.write(result, baseline)
     # A report on standard output (`--json -`) has it alone: the text report goes to stderr.
     _print_check(result, baseline, sys.stderr if reports.to_stdout() else sys.stdout)
+    _record(_labelled(current, label), "pass" if result.passed else "fail")
     return 0 if result.passed else 1
+
+
+def _labelled(snap: Snapshot, label: str | None) -> Snapshot:
+    """--label names the target in the store too, even when it is a snapshot file."""
+    from dataclasses import replace
+
+    return replace(snap, label=label) if label and label != snap.label else snap
 
 
 def _update_baseline(
@@ -270,11 +296,21 @@ def _update_baseline(
             f"{baseline} is a lockfile: driftcheck does not rewrite it; lock again with the "
             "tool that wrote it (uv lock, poetry lock, pip-compile, …)"
         )
+    stored = str(baseline).startswith("@")
+    if stored:
+        from driftcheck.store.recording import check_accepted_reference
+
+        check_accepted_reference(str(baseline))  # before the probe: a wrong one fails fast
     with spinner(f"probing {target}"):
         snap = api.load_or_take(target, key=key, label=label)
+    if stored:  # the drift is accepted: the target is recorded as the new last pass
+        print(snapshot_summary(snap))
+        _record(_labelled(snap, label), "pass")
+        return 0
     io.save(snap, baseline, create_folder=True)
     print(snapshot_summary(snap))
     print(f"Wrote baseline {baseline}")
+    _record(_labelled(snap, label))
     return 0
 
 

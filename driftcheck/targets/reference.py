@@ -1,7 +1,9 @@
 """One parser for live references, shared by every command that reads a snapshot.
 
 `host`, `python:PATH`, `pid:N`, `container:NAME`, `image:REF`, `archive:PATH`,
-`registry:HOST/REPO:TAG` name a live target; anything else names a snapshot file.
+`registry:HOST/REPO:TAG` name a live target; `@last-pass[:LABEL]`, `@latest[:LABEL]`
+and `@ID` a snapshot in the history store (driftcheck/store); anything else names a
+snapshot file.
 A registry reference is read with the default platform, and plain HTTP only to
 loopback hosts and those listed in DRIFTCHECK_INSECURE_REGISTRIES.
 """
@@ -20,13 +22,15 @@ KINDS = ("host", "python", "pid", "container", "image", "archive", "registry")
 
 @dataclass(frozen=True)
 class Reference:
-    kind: str  # one of KINDS, or "file"
+    kind: str  # one of KINDS, "store" (@last-pass, …) or "file"
     value: str
 
 
 def parse_reference(text: str) -> Reference:
     if text == "host":
         return Reference("host", "")
+    if text.startswith("@"):  # read from the history store: driftcheck/store/references.py
+        return Reference("store", text)
     kind, sep, value = text.partition(":")
     if sep and kind in KINDS:
         if kind == "host" and value:  # host takes no value: python:PATH names one
