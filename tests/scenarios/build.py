@@ -7,15 +7,14 @@ driftcheck under test. A file lock per pair keeps parallel runs from building tw
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from locks import cache_lock
 from native import build_native
 from recipe import ImageSide, Pair, VenvSide
 from sides import build_image_side, build_venv_side, find_python, places, side_env, site_packages
@@ -62,22 +61,12 @@ class BuiltPair:
         return self.folder / "b-error.log"
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _write_project(pair: Pair, project: Path) -> None:
     project.mkdir(parents=True, exist_ok=True)
     (project / "app.py").write_text(pair.program)
     if "tls/" in pair.program:
-        made = ensure_tls(CACHE / "scenarios" / "tls")
+        with cache_lock("tls"):
+            made = ensure_tls(CACHE / "scenarios" / "tls")
         (project / "tls").mkdir()
         for name in ("ca.pem", "server.pem", "server-key.pem"):
             shutil.copy2(made / name, project / "tls" / name)
@@ -89,18 +78,18 @@ def _write_project(pair: Pair, project: Path) -> None:
 
 def build_pair(pair: Pair, wheels: Path, client: Any | None) -> BuiltPair:
     folder = CACHE / "scenarios" / f"{pair.name}-{pair.digest}"
-    with _locked(CACHE / "scenarios" / f"{pair.name}.lock"):
-        native = (
-            build_native(CACHE / "scenarios" / "native", find_python("3.11"))
-            if pair.native
-            else None
-        )
+    native = None
+    if pair.native:
+        with cache_lock("native"):
+            native = build_native(CACHE / "scenarios" / "native", find_python("3.11"))
+    with cache_lock(pair.name):
         houses = (wheels, *((native / "wheels",) if native else ()))
         stamp = folder / ".complete"
         if not stamp.is_file():
             shutil.rmtree(folder, ignore_errors=True)
             _write_project(pair, folder / "project")
-            for letter in "ab":
+        for letter in "ab":  # images are checked even when cached: an engine may be pruned
+            if not stamp.is_file() or isinstance(pair.a if letter == "a" else pair.b, ImageSide):
                 _build_side(pair, letter, folder, list(houses), client, native)
         built = BuiltPair(
             pair, folder, folder / "project", _side(pair, "a", folder), _side(pair, "b", folder),

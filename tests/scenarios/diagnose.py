@@ -73,10 +73,23 @@ def diff_options() -> frozenset[str]:
     return frozenset(w.strip(",") for w in done.stdout.split() if w.startswith("--"))
 
 
+def last_error_line(log: Path) -> str:
+    """What a user pastes as --symptom: the last line of the error."""
+    lines = [line.strip() for line in log.read_text().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def diff_args(
-    a: Path, b: Path, *, project: Path | None = None, log: Path | None = None
+    a: Path,
+    b: Path,
+    *,
+    project: Path | None = None,
+    log: Path | None = None,
+    symptom: str | None = None,
 ) -> list[str]:
     args = [*cli_command(), "diff", str(a), str(b)]
+    if symptom is not None:
+        args += ["--symptom", symptom]
     if project is not None:
         args += ["--project", str(project)]
     if log is not None:
@@ -85,10 +98,15 @@ def diff_args(
 
 
 def diagnose(
-    a: Path, b: Path, *, project: Path | None = None, log: Path | None = None
+    a: Path,
+    b: Path,
+    *,
+    project: Path | None = None,
+    log: Path | None = None,
+    symptom: str | None = None,
 ) -> Diagnosis:
     done = subprocess.run(
-        [*diff_args(a, b, project=project, log=log), "--format", "json"],
+        [*diff_args(a, b, project=project, log=log, symptom=symptom), "--format", "json"],
         capture_output=True, text=True, env=CLI_ENV, timeout=300,
     )  # fmt: skip
     assert done.returncode in (0, 1), (done.returncode, done.stderr[-2000:])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from locks import cache_lock
 from recipe import ImageSide, Pair, VenvSide
 
 import images
@@ -79,7 +80,8 @@ def _base_venv(minor: str) -> Path:
 
 
 def _copy_venv(minor: str, target: Path) -> None:
-    base = _base_venv(minor)
+    with cache_lock(f"base-venv-{minor}"):
+        base = _base_venv(minor)
     old = (base / ".complete").read_text().strip()
     target.parent.mkdir(parents=True, exist_ok=True)
     run("cp", "-a", base, target)
