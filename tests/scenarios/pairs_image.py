@@ -97,6 +97,35 @@ IMAGE_PAIRS = (
         declares=("attrs",),
     ),
     Pair(
+        name="usercustomize-lowers-decimal-precision",
+        mechanism="start-up",
+        expected="startup:usercustomize",
+        why="B's root keeps a usercustomize that sets decimal precision to 6 digits",
+        program=(
+            "from decimal import Decimal\n"
+            "total = Decimal('1234567.891') + Decimal('0.009')\n"
+            "assert total == Decimal('1234567.900'), f'total is {total}'\n"
+            "print(total)\n"
+        ),
+        a=ImageSide(
+            "bookworm",
+            "COPY wheels/ /tmp/wheels/\nCOPY project/ /app/\n"
+            f"RUN {SYSTEM_PIP} --find-links /tmp/wheels six==1.17.0 && rm -rf /root/.cache\n",
+            ("six",),
+            python="python3",
+        ),
+        b=ImageSide(
+            "bookworm",
+            "COPY wheels/ /tmp/wheels/\nCOPY project/ /app/\n"
+            f"RUN {SYSTEM_PIP} --find-links /tmp/wheels six==1.17.0 && rm -rf /root/.cache"
+            " && mkdir -p /root/.local/lib/python3.11/site-packages"
+            " && printf 'import decimal\\ndecimal.getcontext().prec = 6\\n'"
+            " > /root/.local/lib/python3.11/site-packages/usercustomize.py\n",
+            ("six",),
+            python="python3",
+        ),
+    ),
+    Pair(
         name="missing-native-library",
         mechanism="native library",
         expected="native-libraries:libfastcalc.so.1",
