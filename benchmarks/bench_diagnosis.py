@@ -120,8 +120,12 @@ def main() -> int:
     pairs = [p for p in PAIRS if client is not None or not p.uses_docker]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-diagnosis-") as folder:
-        corpus = build_corpus(pairs, Path(folder), client)
+        entries = build_corpus(pairs, Path(folder), client)
         built = time.monotonic() - started
+        corpus = {k: v for k, v in entries.items() if isinstance(v, Snapshotted)}
+        for name, missing in entries.items():
+            if name not in corpus:
+                print(f"{name}: left out: {missing}", file=sys.stderr)
         summary, table = measure(corpus, diff_options())
     report = "\n".join(
         [

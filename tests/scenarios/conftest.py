@@ -13,25 +13,21 @@ from typing import Any
 
 import pytest
 from corpus import PAIRS
-from snapshots import Snapshotted, build_corpus
+from snapshots import Corpus, build_corpus
 
 
 @pytest.fixture(scope="session")
-def venv_corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Snapshotted]:
+def venv_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     pairs = [p for p in PAIRS if not p.uses_docker]
     return build_corpus(pairs, tmp_path_factory.mktemp("corpus-venv"), None)
 
 
 @pytest.fixture(scope="session")
-def image_corpus(
-    docker_client: Any, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Snapshotted]:
+def image_corpus(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     pairs = [p for p in PAIRS if p.uses_docker]
     return build_corpus(pairs, tmp_path_factory.mktemp("corpus-image"), docker_client)
 
 
 @pytest.fixture(scope="session")
-def whole_corpus(
-    venv_corpus: dict[str, Snapshotted], image_corpus: dict[str, Snapshotted]
-) -> dict[str, Snapshotted]:
+def whole_corpus(venv_corpus: Corpus, image_corpus: Corpus) -> Corpus:
     return {**venv_corpus, **image_corpus}

@@ -16,7 +16,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
+from unavailable import Unavailable
 
 SONAME = "libfastcalc.so.1"
 
@@ -42,7 +42,7 @@ _EXT_NAME = "_fastcalc.cpython-311-x86_64-linux-gnu.so"
 def _gcc(*args: str | Path) -> None:
     gcc = shutil.which("gcc")
     if gcc is None:
-        pytest.skip("the native-library pairs need gcc to build libfastcalc")
+        raise Unavailable("the native-library pairs need gcc (apt-get install gcc)")
     done = subprocess.run([gcc, *map(str, args)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -88,6 +88,8 @@ def build_native(folder: Path, python311: Path) -> Path:
         [str(python311), "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
+    if not (Path(include) / "Python.h").is_file():
+        raise Unavailable(f"the native-library pairs need {include}/Python.h (python3-dev)")
     extension = folder / "build" / _EXT_NAME
     _gcc("-shared", "-fPIC", "-O2", f"-I{include}", "-o", extension, src / "ext.c",
          f"-L{folder / 'new'}", "-l:" + SONAME)  # fmt: skip

@@ -324,8 +324,9 @@ ENVIRONMENT = (
         expected="environment:PYTHONHASHSEED",
         why="cache keys built from hash() are stable only with the laptop's PYTHONHASHSEED=0",
         program=(
-            "key = hash('report-2026') % 1000\n"
-            "assert key == 712, f'cache key {key} != 712: the stored reports are unreachable'\n"
+            "key = hash('report-2026')  # the whole 64-bit hash: no chance match\n"
+            "stored = -6020393908191287288\n"
+            "assert key == stored, f'cache key {key} != {stored}: stored reports unreachable'\n"
             "print('cache key', key)\n"
         ),
         a=VenvSide(install=("six==1.16.0",), env={"PYTHONHASHSEED": "0"}),

@@ -20,6 +20,7 @@ from typing import Any
 
 from locks import cache_lock
 from recipe import ImageSide, Pair, VenvSide
+from unavailable import Unavailable
 
 import images
 from support import CACHE
@@ -53,9 +54,7 @@ def find_python(minor: str) -> Path:
     which = shutil.which(f"python{minor}")
     if which and subprocess.run([which, "-c", ""], capture_output=True).returncode == 0:
         return Path(which)
-    import pytest
-
-    pytest.skip(f"the scenario corpus needs a CPython {minor}")
+    raise Unavailable(f"this pair needs a CPython {minor} (python{minor} on PATH, or pyenv)")
 
 
 def canonical(requirement: str) -> str:

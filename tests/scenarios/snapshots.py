@@ -10,6 +10,7 @@ from typing import Any
 
 from build import BuiltPair, build_pair, snapshot_side
 from recipe import Pair
+from unavailable import Unavailable
 from wheels import scenario_wheels
 
 WORKERS = 2
@@ -28,12 +29,19 @@ class Snapshotted:
         return self.built.pair
 
 
-def build_corpus(pairs: Sequence[Pair], out: Path, client: Any | None) -> dict[str, Snapshotted]:
-    """Builds (or finds in the cache) every pair and snapshots both sides into *out*."""
+Corpus = dict[str, "Snapshotted | Unavailable"]
+
+
+def build_corpus(pairs: Sequence[Pair], out: Path, client: Any | None) -> Corpus:
+    """Builds (or finds in the cache) every pair and snapshots both sides into *out*; a
+    pair this machine cannot build is an Unavailable saying why."""
     wheels = scenario_wheels()
 
-    def one(pair: Pair) -> Snapshotted:
-        built = build_pair(pair, wheels, client)
+    def one(pair: Pair) -> Snapshotted | Unavailable:
+        try:
+            built = build_pair(pair, wheels, client)
+        except Unavailable as missing:
+            return missing
         folder = out / pair.name
         folder.mkdir(parents=True, exist_ok=True)
         return Snapshotted(
@@ -43,4 +51,4 @@ def build_corpus(pairs: Sequence[Pair], out: Path, client: Any | None) -> dict[s
         )
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        return {s.pair.name: s for s in pool.map(one, pairs)}
+        return dict(zip([p.name for p in pairs], pool.map(one, pairs), strict=True))
