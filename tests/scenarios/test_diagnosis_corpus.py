@@ -103,6 +103,21 @@ def test_the_first_finding_names_the_cause_for_the_project(
     assert diagnosis.rank_of(pair.expected) == 0, (pair.expected, diagnosis.first)
 
 
+@pytest.mark.parametrize("pair", [_param(p) for p in PAIRS])
+def test_with_the_error_log_the_first_finding_names_the_cause(
+    request: pytest.FixtureRequest, pair: Pair
+) -> None:
+    """`--log` with the error the program really printed on B (issue 14, item 4)."""
+    if "--log" not in diff_options():
+        pytest.skip("driftcheck diff has no --log option in this checkout (issue 14, item 4)")
+    unmerged = _unmerged(pair)
+    if unmerged is not None:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"needs {unmerged}"))
+    built = _built(request, pair)
+    diagnosis = diagnose(built.a, built.b, log=built.built.error_log)
+    assert diagnosis.rank_of(pair.expected) == 0, (pair.expected, diagnosis.first)
+
+
 @pytest.mark.parametrize("pair", [_param(p) for p in PAIRS if p.fix_test])
 def test_the_first_fix_makes_the_program_work_on_b(
     request: pytest.FixtureRequest, pair: Pair, tmp_path: Path
