@@ -9,6 +9,7 @@ distribution it installs ``REQUESTED``, which would change the evidence of use.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -218,9 +219,11 @@ _BASES = {"bookworm": images.BASE_RECIPE, "trixie": images.TRIXIE_RECIPE}
 
 
 def image_tag(pair: Pair, letter: str) -> str:
+    """The recipe's digest and the base image's tag (itself a recipe hash) make the tag."""
     side = pair.a if letter == "a" else pair.b
     assert isinstance(side, ImageSide)
-    return f"driftcheck-test/scenario-{pair.name}-{letter}:{pair.digest}"
+    digest = hashlib.sha256(f"{pair.digest} {_BASES[side.base].tag}".encode()).hexdigest()
+    return f"driftcheck-test/scenario-{pair.name}-{letter}:{digest[:12]}"
 
 
 def image_noise(pair: Pair, letter: str) -> str:
