@@ -148,6 +148,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 have docker-registry || missing+=(docker-registry)
 have openssl || missing+=(openssl) # signs the registry tests' tokens
+have gcc || missing+=(gcc) # builds the native-library pairs of tests/scenarios
 have skopeo || missing+=(skopeo) # copies a test image the way CI pipelines do (tests/static)
 # the history store is tested against a real PostgreSQL server (tests/store/conftest.py)
 compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
