@@ -18,7 +18,7 @@ from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 _ERROR_CODES = (
     "2 usage error; 3 invalid input (corrupt or hostile snapshot, archive or image, or a "
     "--log that is not a text file); "
-    "4 Docker engine or registry unreachable; 5 the probe failed in the target; "
+    "4 Docker engine, registry or store unreachable; 5 the probe failed in the target; "
     "6 snapshot schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
 )
 EXIT_CODES_HELP = f"Exit codes: 0 success; {_ERROR_CODES}"
