@@ -136,6 +136,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 have docker-registry || missing+=(docker-registry)
 have openssl || missing+=(openssl) # signs the registry tests' tokens
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server) # tests/targets/test_ssh.py: a real sshd on loopback
 have skopeo || missing+=(skopeo) # copies a test image the way CI pipelines do (tests/static)
 # gitlab-ci-local runs the example GitLab pipeline (tests/ci). Its re2 dependency compiles
 # a native module when no prebuilt one can be downloaded: hence g++ and make.

@@ -79,6 +79,14 @@ def snapshot(
             help="An image read from a registry, HOST/REPO:TAG or @sha256: (no engine).",
         ),
     ] = None,
+    ssh: Annotated[
+        str | None,
+        typer.Option(
+            "--ssh",
+            metavar="[USER@]HOST[:PORT]",
+            help="A remote host's Python, over the OpenSSH client (your ~/.ssh/config).",
+        ),
+    ] = None,
     tag: Annotated[
         str | None,
         typer.Option("--tag", metavar="TAG", help="Which image of a multi-image archive."),
@@ -150,6 +158,7 @@ def snapshot(
         image=image,
         archive=archive,
         registry=registry,
+        ssh=ssh,
         tag=tag,
         platform=platform,
         insecure_registry=insecure_registry,

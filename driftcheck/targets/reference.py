@@ -1,7 +1,8 @@
 """One parser for live references, shared by every command that reads a snapshot.
 
 `host`, `python:PATH`, `pid:N`, `container:NAME`, `image:REF`, `archive:PATH`,
-`registry:HOST/REPO:TAG` name a live target; anything else names a snapshot file.
+`registry:HOST/REPO:TAG`, `ssh:[user@]HOST[:PORT][/PATH/TO/PYTHON]` name a live target;
+anything else names a snapshot file.
 A registry reference is read with the default platform, and plain HTTP only to
 loopback hosts and those listed in DRIFTCHECK_INSECURE_REGISTRIES.
 """
@@ -14,7 +15,7 @@ from driftcheck.errors import UsageError
 from driftcheck.numbers import small_int
 from driftcheck.targets.interface import Target
 
-KINDS = ("host", "python", "pid", "container", "image", "archive", "registry")
+KINDS = ("host", "python", "pid", "container", "image", "archive", "registry", "ssh")
 
 
 @dataclass(frozen=True)
@@ -59,4 +60,7 @@ def target_for(reference: Reference) -> Target:
         return api.select_target(archive=value)
     if kind == "registry":
         return api.select_target(registry=value)
+    if kind == "ssh":  # ssh:HOST/usr/bin/python3.12: a host name holds no '/'
+        address, slash, python = value.partition("/")
+        return api.select_target(ssh=address, python=slash + python if slash else None)
     raise UsageError(f"{kind}: is not a kind of live reference; the kinds are {', '.join(KINDS)}")
