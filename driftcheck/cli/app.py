@@ -188,8 +188,13 @@ def show(
 
 @app.command(epilog=EXIT_CODES_HELP)
 def diff(
-    left: Annotated[str, typer.Argument(metavar="A", help="Snapshot file or live reference.")],
-    right: Annotated[str, typer.Argument(metavar="B", help="Snapshot file or live reference.")],
+    sides: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="A B [C ...]",
+            help="Snapshot files or live references; three or more: an N-way comparison.",
+        ),
+    ],
     output_format: Annotated[
         ReportFormat, typer.Option("--format", help="How to print the report.")
     ] = ReportFormat.text,
@@ -221,15 +226,49 @@ def diff(
             help="Write a pip/uv constraints file pinning B's packages to A's versions.",
         ),
     ] = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            help="With three sides or more: snapshot N live sides at once (default 4).",
+        ),
+    ] = 4,
 ) -> None:
     """Explain the drift between two environments: likely causes first.
 
     A and B are snapshot files, or live references (host, python:PATH, pid:N,
     container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG)
-    snapshotted on the spot.
+    snapshotted on the spot. With three sides or more, each fact that differs is a
+    row, the majority value is the reference and each outlier is named; a side that
+    cannot be read is reported and the others are still compared (the exit code is
+    that side's).
     """
     from driftcheck.cli.commands import run_diff
 
+    if len(sides) < 2:
+        raise UsageError("diff compares two sides or more: pass A B [C ...]")
+    if not 1 <= jobs <= 64:
+        raise UsageError("--jobs must be between 1 and 64")
+    if len(sides) > 2:
+        from driftcheck.cli.fleet_command import run_fleet_diff
+
+        if emit_constraints is not None:
+            raise UsageError("--emit-constraints pins one side to another: pass two sides")
+        if output_format.value == "markdown":
+            raise UsageError("an N-way diff prints --format text or json")
+        code = run_fleet_diff(
+            sides,
+            output_format=output_format.value,
+            fail_on=fail_on.value,
+            only=only or [],
+            ignore=ignore or [],
+            project=project,
+            jobs=jobs,
+        )
+        raise typer.Exit(code)
+    left, right = sides
     code = run_diff(
         left,
         right,
