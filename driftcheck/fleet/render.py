@@ -26,7 +26,7 @@ def render_fleet_text(report: FleetReport) -> str:
     labels = [_clean(label) for label in report.labels]
     lines = [
         f"driftcheck: {len(labels)} sides compared with side {report.reference_side + 1} "
-        f"({labels[report.reference_side]}), the closest to the majority",
+        f"({labels[report.reference_side][:40]}), the closest to the majority",
     ]
     lines += _legend(labels)
     for failed in report.failed:
