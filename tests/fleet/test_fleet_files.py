@@ -14,6 +14,7 @@ import pytest
 from driftcheck.report.readback import load_snapshot_file
 from driftcheck.snapshot import io
 from driftcheck.snapshot.model import Snapshot
+
 from support import run_cli
 
 GOLDEN = Path(__file__).parents[1] / "diff" / "golden"
