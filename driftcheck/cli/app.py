@@ -176,7 +176,8 @@ def show(
         typer.Argument(
             metavar="SOURCE",
             help="A snapshot file, or a live reference: host, python:PATH, pid:N, "
-            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG.",
+            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG, "
+            "ssh:[USER@]HOST[:PORT].",
         ),
     ],
 ) -> None:
@@ -239,7 +240,8 @@ def diff(
     """Explain the drift between two environments: likely causes first.
 
     A and B are snapshot files, or live references (host, python:PATH, pid:N,
-    container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG)
+    container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG,
+    ssh:[USER@]HOST[:PORT][/PYTHON])
     snapshotted on the spot. With three sides or more, each fact that differs is a
     row, the majority value is the reference and each outlier is named; a side that
     cannot be read is reported and the others are still compared (the exit code is
@@ -357,7 +359,7 @@ def check(
             "--target",
             metavar="REF",
             help="host, python:PATH, pid:N, container:NAME, image:REF, archive:PATH, "
-            "registry:REF, or a snapshot file.",
+            "registry:REF, ssh:[USER@]HOST[:PORT], or a snapshot file.",
         ),
     ] = "host",
     policy: Annotated[

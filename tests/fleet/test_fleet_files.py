@@ -103,3 +103,37 @@ def test_options_that_need_two_sides_are_usage_errors(runners: list[str]) -> Non
         result = run_cli("diff", *runners[:3], *extra)
         assert result.returncode == 2, (extra, result.stderr)
         assert "Traceback" not in result.stderr and sys.executable not in result.stderr
+
+
+def test_progress_is_drawn_on_a_terminal_only(runners: list[str]) -> None:
+    import os
+    import pty
+    import subprocess
+
+    from support import cli_command
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [*cli_command(), "diff", *runners[:3]],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    assert b"reading 3/3 sides" in drawn and b"reading" not in done.stdout
+    piped = run_cli("diff", *runners[:3])
+    assert piped.stderr == ""

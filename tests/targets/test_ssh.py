@@ -10,6 +10,7 @@ import pytest
 from sshd_server import HOST_ALIAS, SshServer, free_port
 
 from driftcheck.errors import UsageError
+from driftcheck.probe._secrets import scrub_text
 from driftcheck.targets.ssh import SshAddress, parse_ssh_address
 
 from support import assert_one_line_error, assert_valid_snapshot, run_cli
@@ -111,3 +112,21 @@ def test_addresses_parse(text: str, address: SshAddress) -> None:
 def test_an_address_that_could_be_an_option_or_is_malformed_is_a_usage_error(text: str) -> None:
     with pytest.raises(UsageError):
         parse_ssh_address(text)
+
+
+def test_an_n_way_diff_of_ssh_and_local_sides_goes_on_without_the_unreachable_one(
+    sshd: SshServer,
+) -> None:
+    closed = f"ssh:127.0.0.1:{free_port()}"
+    sides = [f"ssh:{HOST_ALIAS}{SYSTEM_PYTHON}", f"ssh:root@127.0.0.1:{sshd.port}{SYSTEM_PYTHON}"]
+    sides += [closed, f"ssh:{HOST_ALIAS}{SYSTEM_PYTHON}"]
+    result = run_cli("diff", *sides, "--jobs", "3", "--format", "json", env=sshd.environ())
+    assert result.returncode == 4, result.stderr
+    line = assert_one_line_error(result, 4)
+    assert closed in line and "Connection refused" in line
+    document = json.loads(result.stdout)
+    # A login in a reference is redacted like a URL's (`ssh:***@host`), the host kept.
+    expected = [scrub_text(s)[0] for s in sides if s != closed]
+    assert document["sides"] == expected and "ssh:***@127.0.0.1" in expected[1]
+    assert [f["side"] for f in document["failed"]] == [closed]
+    assert all(row["severity"] == "info" for row in document["rows"]), document["rows"]
