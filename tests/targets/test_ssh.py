@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sshd_server import HOST_ALIAS, SshServer, free_port
@@ -130,3 +131,26 @@ def test_an_n_way_diff_of_ssh_and_local_sides_goes_on_without_the_unreachable_on
     assert document["sides"] == expected and "ssh:***@127.0.0.1" in expected[1]
     assert [f["side"] for f in document["failed"]] == [closed]
     assert all(row["severity"] == "info" for row in document["rows"]), document["rows"]
+
+
+@pytest.mark.docker
+def test_a_container_on_an_engine_at_docker_host_ssh_matches_the_local_socket(
+    sshd: SshServer, bookworm_image: str, run_container: Any, tmp_path: Path
+) -> None:
+    """DOCKER_HOST=ssh://… (the same engine, reached through the sshd): the engine's socket
+    forwarded by the OpenSSH client, which is stopped and its folder removed afterwards."""
+    container = run_container(bookworm_image, environment={"FEATURE_FLAG": "classic"})
+    remote, local = tmp_path / "over-ssh.json", tmp_path / "local.json"
+    env = {**sshd.environ(), "DOCKER_HOST": f"ssh://root@127.0.0.1:{sshd.port}"}
+    env["TMPDIR"] = str(tmp_path)
+    taken = run_cli("snapshot", "--container", container.name, "-o", str(remote), env=env)
+    assert taken.returncode == 0, taken.stderr
+    assert not list(tmp_path.glob("driftcheck-ssh-*"))  # the forwarder's folder is gone
+    here = run_cli("snapshot", "--container", container.name, "-o", str(local))
+    assert here.returncode == 0, here.stderr
+    compared = run_cli("diff", str(local), str(remote), "--format", "json", "--fail-on", "low")
+    assert compared.returncode == 0, compared.stdout
+    closed = {**env, "DOCKER_HOST": f"ssh://root@127.0.0.1:{free_port()}"}
+    refused = run_cli("snapshot", "--container", container.name, "-o", "-", env=closed)
+    line = assert_one_line_error(refused, 4)
+    assert "DOCKER_HOST" in line and "Connection refused" in line
