@@ -68,7 +68,9 @@ def _cells(count: int, pivot: int, reports: dict[int, Report]) -> dict[Key, list
 
 
 def _value(finding: Finding, *, left: bool) -> str:
-    if finding.left is None and finding.right is None:
+    """A side's value of the fact; a finding whose two values read the same (a grouped
+    one, or a requirement unmet on one side) still marks that side as different."""
+    if finding.left == finding.right:
         return "" if left else DIFFERS
     value = finding.left if left else finding.right
     return NO_VALUE if value is None else value
@@ -133,23 +135,28 @@ def summary(
     parts = []
     for value, sides in by_value.items():
         names = _names([labels[s] for s in sides])
-        verb = "has" if len(sides) == 1 else "have"
         lead = "only " if len(sides) == 1 and len(by_value) == 1 else ""
+        if value == DIFFERS:
+            verb = "differs" if len(sides) == 1 else "differ"
+            parts.append(f"{lead}{names} {verb} on {subject}")
+            continue
+        verb = "has" if len(sides) == 1 else "have"
         parts.append(f"{lead}{names} {verb} {_phrase(subject, value)}")
     others = len(labels) - len(outliers)
-    rest = f"the {others} other(s) have {_phrase(subject, reference)}" if others else ""
     if not others:
         rest = "no value is shared by a majority"
+    elif reference == "":
+        rest = f"the {others} other(s) agree"
+    else:
+        rest = f"the {others} other(s) have {_phrase(subject, reference)}"
     return "; ".join([*parts, rest])
 
 
 def _phrase(subject: str, value: str) -> str:
     if value == NO_VALUE:
         return f"no {subject}"
-    if value == DIFFERS:
-        return f"a different {subject}"
-    if value == "":
-        return f"the common {subject}"
+    if value == DIFFERS:  # a majority that differs from the modal side, each its own way
+        return f"another {subject}"
     return f"{subject} {value}"
 
 

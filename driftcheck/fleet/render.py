@@ -15,6 +15,7 @@ FLEET_FORMAT = "driftcheck-fleet-report"
 FLEET_VERSION = "1.0"
 MAX_TEXT_ROWS = 12  # rows of the matrix shown; the rest are counted (JSON lists them all)
 SUBJECT_WIDTH = 28
+SUMMARY_WIDTH = 150
 CELL_WIDTH = 3  # side numbers up to 99, and a letter per value that is not the reference
 
 
@@ -78,6 +79,8 @@ def _row_lines(row: FleetRow, labels: list[str]) -> list[str]:
         fact = fact[: SUBJECT_WIDTH - 2] + "…"
     matrix = "".join(f"{cell:>{CELL_WIDTH}}" for cell in cells)
     named = _clean(row.summary)
+    if len(named) > SUMMARY_WIDTH:  # long values (a sys.path): JSON has them whole
+        named = named[: SUMMARY_WIDTH - 1] + "…"
     return [f"{row.severity.label:<9}{fact:<{SUBJECT_WIDTH}}{matrix}", f"{'':9}{named}"]
 
 
