@@ -6,7 +6,7 @@
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
 #    python3-venv, strace, chromium, chromium-driver, docker-registry, openssl, skopeo,
-#    nodejs and npm) when missing: one `apt-get update`, only if something is missing; the registry's
+#    openssh-server, nodejs and npm) when missing: one `apt-get update`, only if something is missing; the registry's
 #    Debian service is never left running (the tests start their own on a free loopback
 #    port); then gitlab-ci-local (npm, pinned) into the test cache when missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
@@ -99,6 +99,17 @@ stop_registry_service() {
     fi
 }
 
+# openssh-server ships a service on port 22; the tests start their own sshd on a free
+# loopback port with throwaway keys: where the package's service started anyway, stop it.
+stop_ssh_service() {
+    case " ${missing[*]} " in *" openssh-server "*) ;; *) return 0 ;; esac
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+    elif command -v service >/dev/null 2>&1; then
+        service ssh stop >/dev/null 2>&1 || true
+    fi
+}
+
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM HUP
@@ -169,6 +180,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
         fi
         remove_policy_rc
         stop_registry_service
+        stop_ssh_service
     else
         warn "missing Debian packages: ${missing[*]} (need root and apt-get to install them);"
         warn "continuing: docker tests will skip, or fail under CI=true"

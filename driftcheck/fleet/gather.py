@@ -43,9 +43,13 @@ def gather(
         finally:
             progress.one_done()
 
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, MAX_JOBS, len(texts)))) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, MAX_JOBS, len(texts))))
+    try:
         results = list(pool.map(one, texts))
-    progress.close()
+    finally:
+        # Ctrl-C: sides not started yet never start; the running ones end at their deadline.
+        pool.shutdown(wait=False, cancel_futures=True)
+        progress.close()
     sides = tuple((t, r) for t, r in zip(texts, results, strict=True) if isinstance(r, Snapshot))
     failed = tuple(r for r in results if isinstance(r, FailedSide))
     return Gathered(sides=sides, failed=failed)
