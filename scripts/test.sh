@@ -6,10 +6,10 @@
 #
 # 1. installs the Debian packages the suite needs (docker.io, debootstrap, rsync,
 #    python3-venv, strace, chromium, chromium-driver, docker-registry, openssl, skopeo,
-#    postgresql, nodejs and npm) when missing: one `apt-get update`, only if something is
-#    missing; the registry's and PostgreSQL's Debian services are never left running (the
-#    tests start their own on a free loopback port); then gitlab-ci-local (npm, pinned)
-#    into the test cache when missing;
+#    postgresql, openssh-server, nodejs and npm) when missing: one `apt-get update`, only if
+#    something is missing; the registry's, PostgreSQL's and OpenSSH's Debian services are never
+#    left running (the tests start their own on a free loopback port); then gitlab-ci-local
+#    (npm, pinned) into the test cache when missing;
 # 2. creates or reuses the virtualenv .venv-test and installs `.[test]` into it;
 # 3. starts a Docker engine (dockerd) when none answers, and stops exactly that
 #    engine on exit; an engine that was already running is left alone;
@@ -111,6 +111,17 @@ stop_postgresql_service() {
     fi
 }
 
+# openssh-server ships a service on port 22; the tests start their own sshd on a free
+# loopback port with throwaway keys: where the package's service started anyway, stop it.
+stop_ssh_service() {
+    case " ${missing[*]} " in *" openssh-server "*) ;; *) return 0 ;; esac
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+    elif command -v service >/dev/null 2>&1; then
+        service ssh stop >/dev/null 2>&1 || true
+    fi
+}
+
 on_exit() {
     local rc=$?
     trap - EXIT INT TERM HUP
@@ -149,6 +160,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 have docker-registry || missing+=(docker-registry)
 have openssl || missing+=(openssl) # signs the registry tests' tokens
 have gcc || missing+=(gcc) # builds the native-library pairs of tests/scenarios
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server) # tests/targets/test_ssh.py: a real sshd on loopback
 have skopeo || missing+=(skopeo) # copies a test image the way CI pipelines do (tests/static)
 # the history store is tested against a real PostgreSQL server (tests/store/conftest.py)
 compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
@@ -184,6 +196,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
         remove_policy_rc
         stop_registry_service
         stop_postgresql_service
+        stop_ssh_service
     else
         warn "missing Debian packages: ${missing[*]} (need root and apt-get to install them);"
         warn "continuing: docker tests will skip, or fail under CI=true"

@@ -101,6 +101,14 @@ def snapshot(
             help="An image read from a registry, HOST/REPO:TAG or @sha256: (no engine).",
         ),
     ] = None,
+    ssh: Annotated[
+        str | None,
+        typer.Option(
+            "--ssh",
+            metavar="[USER@]HOST[:PORT]",
+            help="A remote host's Python, over the OpenSSH client (your ~/.ssh/config).",
+        ),
+    ] = None,
     tag: Annotated[
         str | None,
         typer.Option("--tag", metavar="TAG", help="Which image of a multi-image archive."),
@@ -177,6 +185,7 @@ def snapshot(
         image=image,
         archive=archive,
         registry=registry,
+        ssh=ssh,
         tag=tag,
         platform=platform,
         insecure_registry=insecure_registry,
@@ -198,8 +207,8 @@ def show(
         typer.Argument(
             metavar="SOURCE",
             help="A snapshot file, or a live reference: host, python:PATH, pid:N, "
-            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG; "
-            "or a stored one: @last-pass[:LABEL], @latest[:LABEL], @ID.",
+            "container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG, "
+            "ssh:[USER@]HOST[:PORT]; or a stored one: @last-pass[:LABEL], @latest[:LABEL], @ID.",
         ),
     ],
     store: StoreOption = None,
@@ -219,8 +228,13 @@ def show(
     short_help="Explain the drift between two environments, likely causes first.",
 )
 def diff(
-    left: Annotated[str, typer.Argument(metavar="A", help="Snapshot file or live reference.")],
-    right: Annotated[str, typer.Argument(metavar="B", help="Snapshot file or live reference.")],
+    sides: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="A B [C ...]",
+            help="Snapshot files or live references; three or more: an N-way comparison.",
+        ),
+    ],
     output_format: Annotated[
         ReportFormat, typer.Option("--format", help="How to print the report.")
     ] = ReportFormat.text,
@@ -271,20 +285,54 @@ def diff(
         ),
     ] = None,
     store: StoreOption = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            help="With three sides or more: snapshot N live sides at once (default 4).",
+        ),
+    ] = 4,
 ) -> None:
     """Explain the drift between two environments: likely causes first.
 
     A and B are snapshot files, or live references (host, python:PATH, pid:N,
-    container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG)
-    snapshotted on the spot, or stored snapshots (@last-pass[:LABEL],
-    @latest[:LABEL], @ID) read from --store: `driftcheck diff @last-pass host`
-    explains a failing job against the last green run.
+    container:NAME, image:REF, archive:PATH, registry:HOST/REPO:TAG,
+    ssh:[USER@]HOST[:PORT][/PYTHON]) snapshotted on the spot, or stored snapshots
+    (@last-pass[:LABEL], @latest[:LABEL], @ID) read from --store: `driftcheck diff
+    @last-pass host` explains a failing job against the last green run. With three
+    sides or more, each fact that differs is a row, the majority value is the
+    reference and each outlier is named; a side that cannot be read is reported and
+    the others are still compared (the exit code is that side's).
     """
     from driftcheck.cli.commands import run_diff
     from driftcheck.store.location import use_store
 
     use_store(store)
 
+    if len(sides) < 2:
+        raise UsageError("diff compares two sides or more: pass A B [C ...]")
+    if not 1 <= jobs <= 64:
+        raise UsageError("--jobs must be between 1 and 64")
+    if len(sides) > 2:
+        from driftcheck.cli.fleet_command import run_fleet_diff
+
+        if emit_constraints is not None:
+            raise UsageError("--emit-constraints pins one side to another: pass two sides")
+        if output_format.value == "markdown":
+            raise UsageError("an N-way diff prints --format text or json")
+        code = run_fleet_diff(
+            sides,
+            output_format=output_format.value,
+            fail_on=fail_on.value,
+            only=only or [],
+            ignore=ignore or [],
+            project=project,
+            jobs=jobs,
+        )
+        raise typer.Exit(code)
+    left, right = sides
     code = run_diff(
         left,
         right,
@@ -420,7 +468,7 @@ def check(
             "--target",
             metavar="REF",
             help="host, python:PATH, pid:N, container:NAME, image:REF, archive:PATH, "
-            "registry:REF, or a snapshot file.",
+            "registry:REF, ssh:[USER@]HOST[:PORT], or a snapshot file.",
         ),
     ] = "host",
     policy: Annotated[

@@ -14,6 +14,7 @@ from driftcheck.snapshot.model import Snapshot, TargetInfo
 KIND_NAMES = {
     "host": "the host",
     "process": "the host",
+    "ssh": "the host",  # a host's interpreter, reached over ssh: the same runtime facts
     "container": "a running container",
     "image": "an image run in a container",
     "static": "an image read as files",

@@ -1,8 +1,9 @@
 """What the container target asks of an engine, and which client answers it.
 
 On a local unix socket (the usual case) a small client of the engine's HTTP API
-answers (engine_socket.py); elsewhere (tcp, ssh, TLS) the Docker SDK does
-(engine.py). Both turn failures into the same driftcheck errors.
+answers (engine_socket.py); at ssh:// the same client, over the remote socket
+forwarded by the OpenSSH client (ssh_engine.py); elsewhere (tcp, TLS) the Docker
+SDK does (engine.py). Both turn failures into the same driftcheck errors.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ def open_exec_engine(environ: Mapping[str, str] | None = None) -> ExecEngine:
         from driftcheck.targets.engine_socket import SocketEngine
 
         return SocketEngine(endpoint)
+    if endpoint.url.startswith("ssh://"):
+        from driftcheck.targets.ssh_engine import SshForwardedEngine
+
+        return SshForwardedEngine(endpoint, environ)
     from driftcheck.targets import engine
 
     return engine.SdkExecEngine(engine.connect(environ))

@@ -67,14 +67,22 @@ class LocalProbe:
         if self._stdout.overflow:
             raise invalid_output(str(self.interpreter), f"more than {MAX_OUTPUT_BYTES // MiB} MiB")
         if status is None:
-            from driftcheck.targets.start_up_files import hang_hint
-
-            raise ProbeError(
-                f"the probe in {self.interpreter} did not finish within {timeout:g} s; "
-                + hang_hint(str(self.interpreter))
-            )
+            raise self.timed_out(timeout)
         self._stderr.ended.wait(timeout=EXIT_GRACE_SECONDS)
-        return _check(self.interpreter, status, self._stdout.take(), self._stderr.take())
+        return self.checked(status, self._stdout.take(), self._stderr.take())
+
+    def timed_out(self, timeout: float) -> ProbeError:
+        """The error for a probe past its deadline (a remote transport names its own)."""
+        from driftcheck.targets.start_up_files import hang_hint
+
+        return ProbeError(
+            f"the probe in {self.interpreter} did not finish within {timeout:g} s; "
+            + hang_hint(str(self.interpreter))
+        )
+
+    def checked(self, status: int, stdout: bytes, stderr: bytes) -> bytes:
+        """The probe's stdout, or the error its exit status and stderr mean."""
+        return _check(self.interpreter, status, stdout, stderr)
 
     def discard(self) -> None:
         """Stops a probe whose answer is not wanted (a started probe nobody adopted)."""

@@ -1,9 +1,9 @@
 """One parser for live references, shared by every command that reads a snapshot.
 
 `host`, `python:PATH`, `pid:N`, `container:NAME`, `image:REF`, `archive:PATH`,
-`registry:HOST/REPO:TAG` name a live target; `@last-pass[:LABEL]`, `@latest[:LABEL]`
-and `@ID` a snapshot in the history store (driftcheck/store); anything else names a
-snapshot file.
+`registry:HOST/REPO:TAG`, `ssh:[user@]HOST[:PORT][/PATH/TO/PYTHON]` name a live target;
+`@last-pass[:LABEL]`, `@latest[:LABEL]` and `@ID` a snapshot in the history store
+(driftcheck/store); anything else names a snapshot file.
 A registry reference is read with the default platform, and plain HTTP only to
 loopback hosts and those listed in DRIFTCHECK_INSECURE_REGISTRIES.
 """
@@ -17,7 +17,7 @@ from driftcheck.numbers import small_int
 from driftcheck.targets.interface import Target
 from driftcheck.targets.select import select_target
 
-KINDS = ("host", "python", "pid", "container", "image", "archive", "registry")
+KINDS = ("host", "python", "pid", "container", "image", "archive", "registry", "ssh")
 
 
 @dataclass(frozen=True)
@@ -62,4 +62,7 @@ def target_for(reference: Reference) -> Target:
         return select_target(archive=value)
     if kind == "registry":
         return select_target(registry=value)
+    if kind == "ssh":  # ssh:HOST/usr/bin/python3.12: a host name holds no '/'
+        address, slash, python = value.partition("/")
+        return select_target(ssh=address, python=slash + python if slash else None)
     raise UsageError(f"{kind}: is not a kind of live reference; the kinds are {', '.join(KINDS)}")

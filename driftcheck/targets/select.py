@@ -23,6 +23,7 @@ def select_target(
     image: str | None = None,
     archive: str | None = None,
     registry: str | None = None,
+    ssh: str | None = None,
     tag: str | None = None,
     platform: str | None = None,
     insecure_registry: bool = False,
@@ -37,12 +38,20 @@ def select_target(
         ("--image", image),
         ("--archive", archive),
         ("--registry", registry),
+        ("--ssh", ssh),
     )
     named = [o for o, v in options if v]
     if len(named) > 1:
         raise UsageError(f"{' and '.join(named)} name different targets; pass one of them")
     if pid is not None and python is not None:
         raise UsageError("--python and --pid name two targets; pass one of them")
+    if ssh is not None:
+        from driftcheck.targets.local_run import PROBE_TIMEOUT_SECONDS
+        from driftcheck.targets.ssh import SshTarget, parse_ssh_address
+
+        if static or pull or tag is not None or platform is not None or insecure_registry:
+            raise UsageError("--ssh probes a host's interpreter: it takes --python and --timeout")
+        return SshTarget(parse_ssh_address(ssh), python, timeout or PROBE_TIMEOUT_SECONDS)
     if container is not None:
         from driftcheck.targets.container import DEFAULT_TIMEOUT_SECONDS, ContainerTarget
 
