@@ -99,15 +99,24 @@ def sections(snapshot: Snapshot) -> dict[str, Section]:
 
 
 def _needs_entry(module: NativeModule) -> dict[str, Any]:
-    """What the loader finds, not where: the folders are machine paths."""
+    """What the loader finds, and in which system folder; folders under site-packages
+    are machine paths (a venv's place), left out."""
+    site = module.site.rstrip("/") + "/"
     return {
         need.soname: {
             "missing": need.path is None,
             "found_by": need.found_by,
             "real_name": need.real_name,
+            "folder": None if (need.path or site).startswith(site) else library_folder(need.path),
         }
         for need in module.needed
     }
+
+
+def library_folder(path: str | None) -> str:
+    """The folder of a library file; /usr/lib/… and /lib/… are one folder (merged /usr)."""
+    folder = (path or "").rsplit("/", 1)[0]
+    return folder.removeprefix("/usr") if folder.startswith("/usr/lib") else folder
 
 
 def _distribution_entry(dist: Distribution) -> dict[str, Any]:

@@ -118,3 +118,40 @@ def test_a_library_another_module_finds_on_a_gives_the_package():
     first = _first(a, b)
     assert (first.subject, first.severity.label) == ("libgomp.so.1", "high")
     assert first.fix is not None and first.fix.command == "apt-get install 'libgomp1'"
+
+
+def test_a_wheels_own_copy_changes_with_its_version_and_is_info():
+    """numpy.libs/libgfortran-<hash>.so differs when numpy moves: the package finding
+    rates that move; the bundled copy is context, never ranked above it."""
+    bundled = f"{SITE}/fastlib.libs/libgfortran-040039e1.so.5.0.0"
+    newer = f"{SITE}/fastlib.libs/libgfortran-a1b2c3d4.so.5.0.0"
+    a = _side("A", _found(GFORTRAN, bundled, "libgfortran-040039e1.so.5.0.0", by="rpath"))
+    b = _side("B", _found(GFORTRAN, newer, "libgfortran-a1b2c3d4.so.5.0.0", by="rpath"))
+    native = [f for f in compare(a, b).findings if f.category == "native-libraries"]
+    assert [(f.subject, f.severity.label) for f in native] == [(GFORTRAN, "info")]
+    assert "changes with the distribution's version" in native[0].explanation
+
+
+def test_a_copy_no_os_package_ships_found_first_is_high():
+    """B's /usr/local/lib holds a hand-copied libfastcalc.so.1 (same file name, another
+    build) that the loader finds before the packaged folder A loads it from."""
+    soname = "libfastcalc.so.1"
+    a = _side("A", _found(soname, f"/usr/lib/x86_64-linux-gnu/{soname}", soname))
+    b = _side("B", _found(soname, f"/usr/local/lib/{soname}", soname))
+    first = _first(a, b)
+    assert (first.category, first.subject, first.severity.label) == (
+        "native-libraries",
+        soname,
+        "high",
+    )
+    assert "/usr/local/lib/libfastcalc.so.1" in first.explanation
+
+
+def test_the_same_library_through_lib_or_usr_lib_is_one_folder():
+    """On merged-/usr systems /lib/x86_64-linux-gnu and /usr/lib/x86_64-linux-gnu are
+    one folder: no finding."""
+    a = _side("A", _found("libz.so.1", "/lib/x86_64-linux-gnu/libz.so.1", "libz.so.1.2.13",
+                          package="zlib1g"))  # fmt: skip
+    b = _side("B", _found("libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "libz.so.1.2.13",
+                          package="zlib1g"))  # fmt: skip
+    assert not [f for f in compare(a, b).findings if f.category == "native-libraries"]

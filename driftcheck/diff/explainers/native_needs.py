@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 
+from driftcheck.diff.changes import library_folder
 from driftcheck.diff.explainers.common import SIDES, Side, join_names, label, other, quote
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
@@ -99,7 +100,7 @@ class NativeNeedsExplainer:
                     mine = found_left.get(library.soname)
                     if mine is None or None in (mine.path, library.path):
                         continue
-                    if (mine.found_by, mine.real_name) != (library.found_by, library.real_name):
+                    if _another_file(mine, library):
                         owner = _owner(context.right, right)
                         pair = (Need(left, mine, owner), Need(right, library, owner))
                         elsewhere.setdefault(library.soname, []).append(pair)
@@ -254,6 +255,8 @@ def _other_file(
     a, b = context.left_label, context.right_label
     left, right = pairs[0]
     mine, theirs = left.library, right.library
+    if _bundled(left) and _bundled(right):
+        return _bundled_copy(soname, pairs, claim, context)
     early = theirs.found_by in EARLY_ROUTES
     earlier = early and theirs.found_by != mine.found_by
     order = _release_order(mine.real_name, theirs.real_name)
@@ -273,8 +276,11 @@ def _other_file(
         fix = Fix.advise(f"take {folder} out of LD_LIBRARY_PATH on {b}, or update the copy there")
     owners = tuple(sorted({p.owner for _, p in pairs if p.owner}))
     # An older copy in the system folders is an OS package's version, which the OS
-    # findings rate; one put first on the path by LD_LIBRARY_PATH or an RPATH is this.
-    serious = earlier or (older and early)
+    # findings rate; one put first on the path by LD_LIBRARY_PATH or an RPATH is this,
+    # and so is a copy no OS package ships (put in /usr/local/lib by hand) found instead
+    # of the one A loads: no other finding names it.
+    by_hand = theirs.os_package is None and library_folder(theirs.path) != library_folder(mine.path)
+    serious = earlier or (older and early) or by_hand
     return Finding(
         category="native-libraries",
         subject=soname,
@@ -290,6 +296,43 @@ def _other_file(
         relevance=11 if serious else 0,
         packages=owners,
         impact=OTHER_FILE_IMPACT,
+    )
+
+
+def _another_file(mine: NeededLibrary, theirs: NeededLibrary) -> bool:
+    """B maps another file for the soname: found another way, another release, or in
+    another folder (/lib and /usr/lib are one folder on merged-/usr systems)."""
+    if (mine.found_by, mine.real_name) != (theirs.found_by, theirs.real_name):
+        return True
+    return library_folder(mine.path) != library_folder(theirs.path)
+
+
+def _bundled(need: Need) -> bool:
+    """The library is a copy a wheel ships inside site-packages (numpy.libs/…): it comes
+    and goes with its distribution's version, which the package findings rate."""
+    path, site = need.library.path or "", need.module.site.rstrip("/") + "/"
+    return path.startswith(site)
+
+
+def _bundled_copy(
+    soname: str, pairs: list[tuple[Need, Need]], claim: list[Change], context: Context
+) -> Finding:
+    left, right = pairs[0]
+    owners = tuple(sorted({p.owner for _, p in pairs if p.owner}))
+    shipped = f" ships with {', '.join(owners)}" if owners else " is shipped in site-packages"
+    return Finding(
+        category="native-libraries",
+        subject=soname,
+        severity=Severity.INFO,
+        explanation=(
+            f"{soname}{shipped}: its own copy ({left.library.real_name} on "
+            f"{context.left_label}, {right.library.real_name} on {context.right_label}) "
+            "changes with the distribution's version, which the package findings rate."
+        ),
+        left=left.library.real_name,
+        right=right.library.real_name,
+        changes=tuple(claim),
+        packages=owners,
     )
 
 
