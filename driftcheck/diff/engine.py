@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from driftcheck.diff.causes import fold_effects
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.explainers.fallback import FallbackExplainer
 from driftcheck.diff.explainers.interface import Context, Explainer
@@ -50,6 +51,7 @@ def compare(
     findings = explain_all(change_set.changes, context, explainers)
     evidence = usage(left, right, (context.left_label, context.right_label), project)
     findings = rate_by_use(findings, evidence)
+    findings = fold_effects(findings, left, right)  # PYTHONPATH explains `import six`
     from driftcheck.diff.lock_fixes import lock_fixes
 
     findings = lock_fixes(findings, left, right, labels)  # `uv sync`, not `pip install x==1`
