@@ -12,12 +12,50 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from driftcheck.diff.model import Finding
+from driftcheck.diff.model import Finding, Fix
 from driftcheck.snapshot.model import Snapshot
 
 
 def fold_effects(findings: Sequence[Finding], left: Snapshot, right: Snapshot) -> list[Finding]:
-    return _pythonpath_imports(list(findings), left, right)
+    folded = _stray_instead_of_missing(list(findings))
+    return _pythonpath_imports(folded, left, right)
+
+
+def _stray_instead_of_missing(findings: list[Finding]) -> list[Finding]:
+    """A distribution missing on one side whose module still imports there, from a stray
+    copy: `import yaml` does not fail with ModuleNotFoundError, it loads the stray. The
+    import finding says what really happens; the missing distribution is its member."""
+    out = list(findings)
+    for cause in [f for f in findings if f.category == "imports" and f.packages]:
+        effects = [
+            f
+            for f in out
+            if f.category == "packages" and f.impact == "missing" and f.subject in cause.packages
+        ]
+        if not effects:
+            continue
+        worst = max(effects, key=lambda f: f.severity)
+        folded = replace(
+            cause,
+            severity=max(cause.severity, worst.severity),
+            relevance=max(cause.relevance, worst.relevance),
+            project=cause.project or worst.project,
+            explanation=f"{cause.explanation.rstrip('.')}; the distribution itself is not "
+            "installed there.",
+            members=cause.members + tuple(effects),
+            fix=_both_fixes(cause.fix, worst.fix),
+        )
+        out = [folded if f is cause else f for f in out if not any(f is e for e in effects)]
+    return out
+
+
+def _both_fixes(first: Fix | None, then: Fix | None) -> Fix | None:
+    """The stray's removal, then the install the missing distribution needs."""
+    if first is None or then is None or then.command is None or then.on is None:
+        return first or then
+    if not first.advice:
+        return then
+    return Fix.run(then.command, then.on, advice=f"{first.advice.rstrip('.')}; then install it")
 
 
 def _pythonpath_imports(findings: list[Finding], left: Snapshot, right: Snapshot) -> list[Finding]:

@@ -312,3 +312,29 @@ def test_a_module_on_one_side_only_is_low_in_a_pythonpath_folder_info_in_site_pa
     helpers = _named(report, "imports", "helpers")
     assert helpers.severity == Severity.LOW and "A has no such module" in helpers.explanation
     assert _named(report, "imports", "loose_module").severity == Severity.INFO
+
+
+def test_a_missing_distribution_whose_module_a_stray_provides_is_the_strays_finding(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    """B lacks six, but a .pth line puts a folder holding a stray six.py on sys.path:
+    `import six` does not fail with ModuleNotFoundError there, it loads the stray. The
+    import finding is the cause; the missing distribution is its member, and the fix
+    removes the stray, then installs six."""
+    wheels = wheelhouse("startup-wheels", WHEELS)
+    a, b = Venv(tmp_path / "a", wheels), Venv(tmp_path / "b", wheels)
+    a.install("six==1.16.0", "idna==3.7")
+    b.install("idna==3.7")
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "six.py").write_text("raise ImportError('an old vendored six')\n")
+    (_site(b) / "legacy.pth").write_text(f"{legacy}\n")
+    report = _compare(a.snapshot(clean_env, "A"), b.snapshot(clean_env, "B"))
+    first = report.findings[0]
+    assert (first.category, first.subject) == ("imports", "six"), report.findings[:3]
+    assert f"loads {legacy / 'six.py'} on B" in first.explanation
+    assert "the distribution itself is not installed there" in first.explanation
+    assert [(m.category, m.subject) for m in first.members] == [("packages", "six")]
+    assert first.fix is not None and first.fix.command == "pip install 'six==1.16.0'"
+    assert first.fix.advice is not None and str(legacy / "six.py") in first.fix.advice
+    assert not [f for f in report.findings if (f.category, f.subject) == ("packages", "six")]
