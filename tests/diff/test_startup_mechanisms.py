@@ -338,3 +338,19 @@ def test_a_missing_distribution_whose_module_a_stray_provides_is_the_strays_find
     assert first.fix is not None and first.fix.command == "pip install 'six==1.16.0'"
     assert first.fix.advice is not None and str(legacy / "six.py") in first.fix.advice
     assert not [f for f in report.findings if (f.category, f.subject) == ("packages", "six")]
+
+
+def test_a_system_pythons_own_sitecustomize_is_low() -> None:
+    """Debian's python3 ships /usr/lib/python3.11/sitecustomize.py: a host venv against
+    an image's system Python shows it on one side, as context, not a likely cause."""
+    from dataclasses import replace
+
+    from driftcheck.snapshot.model import Startup, StartupHook
+
+    base = small_snapshot()
+    hook = StartupHook("sitecustomize", "/usr/lib/python3.11/sitecustomize.py", "0" * 64, True)
+    right = replace(base, startup=Startup(hooks=(hook,)))
+    left = replace(base, startup=Startup(hooks=()))
+    finding = _named(_compare(left, right), "startup", "sitecustomize")
+    assert finding.severity == Severity.LOW
+    assert "its OS package ships it" in finding.explanation

@@ -9,6 +9,7 @@ module can hide an installed one (the import-origins explainer names those).
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,9 @@ HOOKS = ("sitecustomize", "usercustomize")
 # distribution (setuptools, an editable install, virtualenv), which the package
 # findings name already.
 TOOL_PTH_PREFIXES = ("distutils-precedence", "_virtualenv", "__editable__", "easy-install")
+
+
+STDLIB_HOOK = re.compile(r"/usr/lib/python3\.\d+/(sitecustomize|usercustomize)\.py")
 
 
 class StartupHooksExplainer:
@@ -78,6 +82,13 @@ def _hook(change: Change, context: Context) -> Finding:
         right = entry.get("path") if side == "right" else None
     loaded = [e.get("loaded") for e in (_entry(change, "left"), _entry(change, "right")) if e]
     severity = Severity.MEDIUM if any(loaded) else Severity.LOW
+    if all(_shipped_with_python(str(p)) for p in (left, right) if p):
+        # Debian's and Ubuntu's python3 ship /usr/lib/python3.X/sitecustomize.py: a system
+        # Python on one side and a python.org build on the other, which other findings name.
+        severity = Severity.LOW
+        explanation += (
+            ", in the standard library folder of a system Python (its OS package ships it)"
+        )
     return Finding(
         category="startup",
         subject=name,
@@ -89,6 +100,11 @@ def _hook(change: Change, context: Context) -> Finding:
         changes=(change,),
         relevance=4,
     )
+
+
+def _shipped_with_python(path: str) -> bool:
+    """A hook in a system Python's own standard library folder, not in a site folder."""
+    return STDLIB_HOOK.fullmatch(path) is not None
 
 
 def _is_tool_pth(name: str) -> bool:
