@@ -21,7 +21,7 @@ import pytest
 
 from driftcheck.errors import ProbeError
 from driftcheck.probe import build_request, parse_output
-from driftcheck.targets.local_run import run_local_probe
+from driftcheck.targets.local_run import start_local_probe
 
 BASE_PYTHON = Path(getattr(sys, "_base_executable", sys.executable))
 # Every CPython from 3.8 this machine has (pyenv), else the one running the tests: site.py
@@ -86,7 +86,7 @@ def test_the_probe_sees_the_sys_path_and_flags_of_a_normal_start(
 
     os.mkfifo(site / "zz_fifo.pth")  # a normal start would now block for good
     request = build_request()
-    facts = parse_output(run_local_probe(python, request, env=env, timeout=60), request, "test")
+    facts = parse_output(start_local_probe(python, request, env=env).answer(60), request, "test")
     probed = facts["python"]
     assert probed["sys_path"] == normal["sys_path"]
     assert probed["flags"] == normal["flags"]
@@ -101,5 +101,5 @@ def test_an_old_python_started_with_the_deferred_site_is_still_refused_clearly(o
     version = ".".join(old.parent.parent.name.split(".")[:2])
     request = build_request()
     with pytest.raises(ProbeError) as caught:
-        run_local_probe(old, request, env={"PATH": "/usr/bin:/bin"}, timeout=60)
+        start_local_probe(old, request, env={"PATH": "/usr/bin:/bin"}).answer(60)
     assert str(caught.value) == f"{old} is Python {version}; driftcheck probes Python 3.8 and later"
