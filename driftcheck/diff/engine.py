@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from driftcheck.diff.changes import compute_changes
+from driftcheck.diff.explainers.common import SIDES, fix_label, label
 from driftcheck.diff.explainers.fallback import FallbackExplainer
 from driftcheck.diff.explainers.interface import Context, Explainer
 from driftcheck.diff.model import Change, Finding, Report
@@ -39,7 +41,10 @@ def compare(
     # A side's label is a user's words (a path, a reference that may carry a login).
     labels = (scrub_text(left_label or left.label)[0], scrub_text(right_label or right.label)[0])
     context = Context(left, right, *labels)
-    findings = explain_all(change_set.changes, context, explainers)
+    findings = [
+        _fixes_by_side_name(f, context)
+        for f in explain_all(change_set.changes, context, explainers)
+    ]
     evidence = usage(left, right, (context.left_label, context.right_label), project)
     findings = rate_by_use(findings, evidence)
     summary = None
@@ -55,6 +60,17 @@ def compare(
         not_comparable=change_set.not_comparable,
         project=summary,
     )
+
+
+def _fixes_by_side_name(finding: Finding, context: Context) -> Finding:
+    """A fix runs on a machine: it names it by the snapshot's label ("ci"), not by the file
+    the report read it from ("b.json"), where the two differ (common.fix_label)."""
+    fix = finding.fix
+    names = {label(context, s): fix_label(context, s) for s in SIDES}
+    members = tuple(_fixes_by_side_name(m, context) for m in finding.members)
+    if fix is not None and fix.on in names and names[fix.on] != fix.on:
+        finding = replace(finding, fix=replace(fix, on=names[fix.on]))
+    return replace(finding, members=members) if members != finding.members else finding
 
 
 def explain_all(

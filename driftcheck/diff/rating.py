@@ -21,7 +21,7 @@ from driftcheck.diff.explainers.calver import calendar_step
 from driftcheck.diff.explainers.common import Side, join_names
 from driftcheck.diff.explainers.tooling import dev_tool_kind
 from driftcheck.diff.explainers.versions import VersionStep, classify
-from driftcheck.diff.model import Finding, Severity
+from driftcheck.diff.model import EVIDENCE_PREFIX, Finding, Severity
 from driftcheck.diff.usage import (
     Usage,
     Use,
@@ -31,8 +31,6 @@ from driftcheck.diff.usage import (
     requirer_words,
     root_words,
 )
-
-EVIDENCE_PREFIX = "use: "
 
 
 def rate_by_use(findings: Sequence[Finding], usage: Usage) -> list[Finding]:
@@ -99,9 +97,21 @@ def _missing(finding: Finding, use: Use, usage: Usage) -> Finding:
     if use.project:
         why = f"{nothing}, and {said}" if said else nothing
         return _moved(finding, Severity.LOW, why, say=True)
-    if "left" in use.root_on:
+    if "left" in use.first_on:
+        # Asked for by name (not merely pulled in by a lockfile), and nothing on B
+        # provides its modules (impact "missing"): what asked for it cannot import it.
+        why = (
+            f"it was {root_words(use, usage)} and nothing on {b} provides its modules, so "
+            f"what asked for it cannot import it on {b}"
+        )
+        return _moved(finding, Severity.HIGH, why, say=True)
+    if "left" in use.top_on:
         why = f"{nothing}: --project tells whether your code imports it"
         return _moved(finding, Severity.MEDIUM, why, say=True)
+    pulled = requirer_words(use, "left", usage)
+    if pulled:  # REQUESTED, as a lockfile marks everything, beside what requires it
+        why = f"{nothing}, and {pulled}: it came with that"
+        return _moved(finding, Severity.LOW, why, say=True)
     return _moved(finding, Severity.LOW, nothing, say=True)
 
 

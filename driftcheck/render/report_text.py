@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from driftcheck.diff.model import Finding, Fix, Report
+from driftcheck.diff.model import EVIDENCE_PREFIX, Finding, Fix, Report
+from driftcheck.diff.text import short
 from driftcheck.render.terminal import visible
+
+USE_LINE = 110  # characters of the use: line under a likely cause
 
 
 def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
@@ -22,6 +25,7 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
         for number, finding in enumerate(causes, 1):
             lines.append(f"  {number}. {_headline(finding)}")
             lines.extend(f"     {line}" for line in _project(finding))
+            lines.extend(f"     {line}" for line in _use(finding))
             if finding.fix:
                 lines.extend(f"     {line}" for line in fix_lines(finding.fix))
     if report.findings:
@@ -53,6 +57,21 @@ def _project(finding: Finding) -> list[str]:
     if finding.project is None:
         return []
     return [f"your project: {visible('; '.join(finding.project.notes))}"]
+
+
+def _use(finding: Finding) -> list[str]:
+    """Why a likely cause is rated as it is (who imports or requires it), in one short line:
+    the evidence's clauses, strongest first, as many as fit."""
+    use = next((e for e in finding.evidence if e.startswith(EVIDENCE_PREFIX)), None)
+    if use is None:
+        return []
+    clauses = use.split("; ")
+    kept = clauses[:1]
+    for clause in clauses[1:]:
+        if len("; ".join([*kept, clause])) > USE_LINE:
+            break
+        kept.append(clause)
+    return [visible(short("; ".join(kept)) or "")]
 
 
 def fix_lines(fix: Fix) -> list[str]:

@@ -17,7 +17,12 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from driftcheck.diff.explainers.common import active, join_names, openssl_series
+from driftcheck.diff.explainers.common import (
+    active,
+    join_names,
+    openssl_same_series,
+    openssl_series,
+)
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Severity
 from driftcheck.diff.text import short
@@ -115,7 +120,7 @@ def _openssl(changes: list[Change], context: Context) -> Finding:
                 ", a new major series: legacy algorithms are off by default, TLS defaults are "
                 f"stricter, and extensions linked against the {old} libraries fail to load."
                 if major
-                else ", within the same series: fixes only."
+                else f", {openssl_same_series(left, right)}."
             )
         ),
         left=short(left),

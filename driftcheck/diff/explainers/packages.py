@@ -23,6 +23,7 @@ from driftcheck.diff.explainers.common import (
     is_compiled,
     join_names,
     named,
+    reinstall_fix,
     uninstall_fix,
 )
 from driftcheck.diff.explainers.import_names import ImportFate, import_fate, imports_text, plural
@@ -84,7 +85,7 @@ def _removed(dist: Distribution, changes: list[Change], context: Context) -> Fin
     elif users_left:
         reason = f" (on {a} it was required by {join_names(named(d) for d in users_left)})"
     explanation = f"{named(dist)} is installed on {a} but missing on {b}, {what}{reason}"
-    fix = install_fix(context, "right", f"{dist.name}=={dist.version}", dist.canonical_name)
+    fix = reinstall_fix(context, "right", dist)
     if is_tool(dist) and not users:
         severity = below_tool(severity)
         explanation = f"{explanation}: {tool_why(dist, f'on {b}')}"
@@ -270,7 +271,7 @@ def _changed(
         left=short(left.version),
         right=short(right.version),
         evidence=tuple(evidence),
-        fix=install_fix(context, "right", f"{left.name}=={left.version}", left.canonical_name),
+        fix=reinstall_fix(context, "right", left),
         changes=tuple(claimed),
         relevance=(5 * len(compiled_users) + len(users)) if severity >= Severity.HIGH else 0,
         impact="version",
