@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from driftcheck.diff.explainers.calver import calendar_step
-from driftcheck.diff.explainers.common import Side, join_names
+from driftcheck.diff.explainers.common import Side, join_names, named
 from driftcheck.diff.explainers.tooling import dev_tool_kind
 from driftcheck.diff.explainers.versions import VersionStep, classify
 from driftcheck.diff.model import EVIDENCE_PREFIX, Finding, Severity
@@ -108,9 +108,11 @@ def _missing(finding: Finding, use: Use, usage: Usage) -> Finding:
     if "left" in use.top_on:
         why = f"{nothing}: --project tells whether your code imports it"
         return _moved(finding, Severity.MEDIUM, why, say=True)
-    pulled = requirer_words(use, "left", usage)
+    pulled = _names(use, "left")
     if pulled:  # REQUESTED, as a lockfile marks everything, beside what requires it
-        why = f"{nothing}, and {pulled}: it came with that"
+        a = usage.label("left")
+        with_ = join_names([named(r.dist) for r in use.required_on("left")], limit=2)
+        why = f"nothing on {b} requires {name}: on {a} it came with {with_}"
         return _moved(finding, Severity.LOW, why, say=True)
     return _moved(finding, Severity.LOW, nothing, say=True)
 

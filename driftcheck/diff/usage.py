@@ -175,7 +175,7 @@ def usage(
         env = marker_environment(snapshot)
         extras = roots.selected if roots is not None else {}
         closure = _closure(start, installed, env, extras)
-        first = frozenset(first_asked(installed)) if roots is None else frozenset()
+        first = frozenset(first_asked(installed, env)) if roots is None else frozenset()
         sides[side] = SideUse(frozenset(start), closure, asked, first)
     return Usage(roots, sides, dict(zip(SIDES, labels, strict=True)))
 
@@ -188,14 +188,17 @@ def requested_roots(installed: Mapping[str, Distribution]) -> set[str]:
     return set(installed) - _required_by(installed)
 
 
-def first_asked(installed: Mapping[str, Distribution]) -> set[str]:
-    """Of the REQUESTED distributions, those no other REQUESTED one requires.
+def first_asked(
+    installed: Mapping[str, Distribution], env: Mapping[str, str] | None = None
+) -> set[str]:
+    """Of the REQUESTED distributions, those no other REQUESTED one requires (with the
+    extras it selects: PySocks comes with a `requests[socks]`).
 
     A lockfile install (`pip install -r`, `uv pip sync`) marks every distribution
     REQUESTED; what was wanted for its own sake is what nothing else in the list needs.
     pluggy missing beside pytest is pytest's absence, not a second cause."""
     requested = {n for n, d in installed.items() if d.requested}
-    pulled = _required_by({n: installed[n] for n in requested})
+    pulled = set(_closure(requested, installed, env))
     return (requested - pulled) or requested
 
 
