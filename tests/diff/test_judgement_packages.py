@@ -228,10 +228,22 @@ def test_a_development_build_from_a_wheel_is_not_pinned(pairs: Pairs):
 
 
 def test_an_editable_finding_quotes_each_sides_own_version(pairs: Pairs):
-    report = _compare(pairs.laptop, pairs.ci)
-    svc = _package(report, "svc")
-    assert svc.explanation.startswith(f"svc {VERSION} is an editable install on A (the working")
-    assert svc.fix is not None and svc.fix.command == f"pip install -e '{pairs.checkout}'"
+    """B's svc is another release (0.1.0, from an index): the editable finding names A's
+    version for A, not B's."""
+    released = tuple(
+        replace(d, version="0.1.0", direct_url=None) if d.canonical_name == "svc" else d
+        for d in pairs.ci.distributions
+    )
+    report = _compare(pairs.laptop, replace(pairs.ci, distributions=released))
+    svc = [f for f in report.findings if f.subject == "svc"]
+    editable = next(f for f in svc if f.left == "editable")
+    assert editable.explanation.startswith(
+        f"svc {VERSION} is an editable install on A (the working tree at {pairs.checkout}) "
+        "but a regular install (0.1.0) on B"
+    )
+    assert editable.fix is not None and editable.fix.command == f"pip install -e '{pairs.checkout}'"
+    step = next(f for f in svc if f.left != "editable")
+    assert step.fix is not None and step.fix.command == f"pip install -e '{pairs.checkout}'"
 
 
 def test_a_fix_for_a_ci_job_speaks_of_the_requirements_or_the_image(pairs: Pairs):
