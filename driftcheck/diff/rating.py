@@ -119,6 +119,14 @@ def _missing(finding: Finding, use: Use, usage: Usage) -> Finding:
 
 def _version(finding: Finding, use: Use, usage: Usage) -> Finding:
     name = finding.subject
+    gone = _vanished_imports(finding, usage)
+    if gone:  # the explanation already says which modules the right release lacks
+        module, files = gone[0]
+        why = (
+            f"your code imports `{module}` ({join_names(files, limit=1)}), so the program "
+            f"cannot start on {usage.label('right')}"
+        )
+        return _moved(finding, max(finding.severity, Severity.HIGH), why, say=True)
     if use.unused:
         return _capped(finding, use, usage)
     step = _step(finding)
@@ -142,6 +150,25 @@ def _version(finding: Finding, use: Use, usage: Usage) -> Finding:
             "of them is built against it",
         )
     return finding
+
+
+def _vanished_imports(finding: Finding, usage: Usage) -> list[tuple[str, tuple[str, ...]]]:
+    """Modules the project's code imports whose top-level name the left release ships and
+    the right one does not (its top-level names, from top_level.txt or RECORD), and that
+    nothing else on the right provides."""
+    project = usage.project
+    change = next((c for c in finding.changes if c.field == "top_level"), None)
+    if project is None or change is None:
+        return []
+    left, right = change.left, change.right
+    if not isinstance(left, list) or not isinstance(right, list) or not right:
+        return []  # a side whose names are unknown is not evidence of anything gone
+    gone = {str(n) for n in left} - {str(n) for n in right} - usage.sides["right"].provides
+    return sorted(
+        (module, files)
+        for module, files in project.modules.items()
+        if module.partition(".")[0] in gone
+    )
 
 
 def _step(finding: Finding) -> VersionStep | None:

@@ -82,6 +82,7 @@ class ProjectRoots:
     dev: Mapping[str, tuple[str, ...]]  # only in dependency groups, dev requirement files
     own: str | None
     selected: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name → extras
+    modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # code's imports
 
     @property
     def runtime(self) -> set[str]:
@@ -95,6 +96,7 @@ class SideUse:
     requirers: Mapping[str, tuple[Requirer, ...]]  # reached name → who requires it
     asked: bool = True  # the roots are what was asked for (REQUESTED, --project), not guessed
     first: frozenset[str] = frozenset()  # REQUESTED, and no other REQUESTED one requires it
+    provides: frozenset[str] = frozenset()  # the top-level import names installed there
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,8 @@ def usage(
         extras = roots.selected if roots is not None else {}
         closure = _closure(start, installed, env, extras)
         first = frozenset(first_asked(installed, env)) if roots is None else frozenset()
-        sides[side] = SideUse(frozenset(start), closure, asked, first)
+        provides = frozenset(top for d in installed.values() for top in d.top_level)
+        sides[side] = SideUse(frozenset(start), closure, asked, first, provides)
     return Usage(roots, sides, dict(zip(SIDES, labels, strict=True)))
 
 
@@ -339,7 +342,14 @@ def project_roots(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Proje
         else:
             dev[name] = sources
     own = project.declared.project_name
-    return ProjectRoots(imported, tests, declared, extras, dev, own, project.declared.extras)
+    modules = {
+        module: code
+        for module, files in project.imports.modules.items()
+        if (code := tuple(f for f in files if not is_development_file(f)))
+    }
+    return ProjectRoots(
+        imported, tests, declared, extras, dev, own, project.declared.extras, modules
+    )
 
 
 # --------------------------------------------------------------------------- words

@@ -320,3 +320,37 @@ def test_an_openssl_step_within_a_series_says_what_it_brings(pairs: Pairs, left,
     (finding,) = [f for f in _compare(a, b).findings if f.subject == "ssl module OpenSSL"]
     assert finding.severity == Severity.LOW
     assert finding.explanation.endswith(f" on B, within the same series{words}")
+
+
+# --------------------------------------------------------------------------- vanished modules
+
+
+@pytest.fixture(scope="module")
+def pytest_pair(
+    tmp_path_factory: pytest.TempPathFactory, clean_env: dict[str, str]
+) -> tuple[Snapshot, Snapshot]:
+    """pytest 8.3.3 ships its own `py` module (py.py); pytest 7.1.3 did not (it required
+    the `py` library, left out here with --no-deps, as an inconsistent install would)."""
+    wheels = wheelhouse("judgement-pytest-wheels", (*DEV, "pytest==7.1.3"))
+    root = tmp_path_factory.mktemp("vanished")
+    new, old = Venv(root / "new", wheels), Venv(root / "old", wheels)
+    new.install("--no-deps", *DEV)
+    old.install("--no-deps", "pytest==7.1.3", *DEV[1:])
+    return new.snapshot(clean_env, "new"), old.snapshot(clean_env, "old")
+
+
+def test_a_module_the_other_release_does_not_ship_is_named(pytest_pair, tmp_path):
+    new, old = pytest_pair
+    shipped = {d.canonical_name: d.top_level for d in new.distributions}["pytest"]
+    assert "py" in shipped  # the real wheel's top-level names
+    plain = _package(_compare(new, old), "pytest")
+    assert "; pytest 7.1.3 does not ship the module `py`, so `import py` fails there" in (
+        plain.explanation
+    )
+    folder = _app(tmp_path / "app", "import py.path\nimport pytest\n", '"pytest"')
+    ranked = _compare(new, old, folder)
+    finding = _package(ranked, "pytest")
+    assert finding.severity == Severity.HIGH and finding in ranked.likely_causes()
+    assert finding.explanation.endswith(
+        "; your code imports `py.path` (app/__init__.py), so the program cannot start on B."
+    )

@@ -263,11 +263,22 @@ def _changed(
     if users:
         evidence.append(f"required by: {', '.join(named(d) for d in users)}")
     severity = rating.severity
+    explanation = rating.explanation
+    gone = _modules_gone(left, right, context)
+    if gone:
+        step = classify(left.version, right.version)
+        ships = "does not ship" if step is not None and step.downgrade else "no longer ships"
+        what = plural(gone, "the module", "the modules")
+        modules = join_names([f"`{m}`" for m in gone])
+        explanation = (
+            f"{explanation.rstrip('.')}; {named(right)} {ships} {what} {modules}, so "
+            f"{imports_text(gone)} {plural(gone, 'fails', 'fail')} there."
+        )
     return Finding(
         category="packages",
         subject=right.canonical_name,
         severity=severity,
-        explanation=rating.explanation,
+        explanation=explanation,
         left=short(left.version),
         right=short(right.version),
         evidence=tuple(evidence),
@@ -276,6 +287,15 @@ def _changed(
         relevance=(5 * len(compiled_users) + len(users)) if severity >= Severity.HIGH else 0,
         impact="version",
     )
+
+
+def _modules_gone(left: Distribution, right: Distribution, context: Context) -> tuple[str, ...]:
+    """Top-level modules the left release ships and the right one does not, that nothing
+    else on the right provides. A release whose names are unknown says nothing."""
+    if not left.top_level or not right.top_level:
+        return ()
+    gone = set(left.top_level) - set(right.top_level)
+    return tuple(sorted(n for n in gone if not import_owners(context.right, n)))
 
 
 def _tags(dist: Distribution) -> str:
