@@ -354,3 +354,41 @@ def test_a_module_the_other_release_does_not_ship_is_named(pytest_pair, tmp_path
     assert finding.explanation.endswith(
         "; your code imports `py.path` (app/__init__.py), so the program cannot start on B."
     )
+
+
+# --------------------------------------------------------------------------- native fixes
+
+BOOKWORM = Path(__file__).parent / "golden" / "releases-bookworm.snapshot.json"
+
+
+def _without_libstdcxx(snapshot: Snapshot, **changes: object) -> Snapshot:
+    libraries = tuple(lib for lib in snapshot.native_libraries if lib.name != "libstdc++")
+    return replace(snapshot, native_libraries=libraries, **changes)  # type: ignore[arg-type]
+
+
+def test_a_native_fix_names_the_os_package_that_holds_the_library():
+    """Recorded real probe output of a Debian bookworm image: libstdc++.so.6 comes from the
+    dpkg package libstdc++6 there. B lacks the library."""
+    bookworm = io.load(BOOKWORM)
+    assert bookworm.container is not None
+    assert "libstdc++6" in {p.name for p in bookworm.os_packages}
+    image = _without_libstdcxx(bookworm)
+    (finding,) = [f for f in _compare(bookworm, image).findings if f.subject == "libstdc++"]
+    assert finding.fix is not None and finding.fix.command is None
+    assert (
+        finding.fix.advice
+        == "add `apt-get install -y libstdc++6` to the image B runs, and rebuild it"
+    )
+    host = _without_libstdcxx(bookworm, container=None)
+    (on_host,) = [f for f in _compare(bookworm, host).findings if f.subject == "libstdc++"]
+    assert on_host.fix is not None
+    assert (on_host.fix.command, on_host.fix.on) == ("apt-get install -y libstdc++6", "B")
+    job = _without_libstdcxx(bookworm, environment={**bookworm.environment, "CI": "true"})
+    (in_ci,) = [f for f in _compare(bookworm, job).findings if f.subject == "libstdc++"]
+    assert in_ci.fix is not None and in_ci.fix.command is None
+    assert in_ci.fix.advice == (
+        "B is a CI job: add `apt-get install -y libstdc++6` to the image its jobs run in"
+    )
+    unknown = replace(bookworm, os_packages=())  # no package list on A: no guessed name
+    (guess,) = [f for f in _compare(unknown, image).findings if f.subject == "libstdc++"]
+    assert guess.fix is None
