@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from driftcheck.diff.changes import compute_changes
-from driftcheck.diff.explainers.common import SIDES, fix_label, label
+from driftcheck.diff.explainers.common import SIDES, fix_label, in_ci_job, label
 from driftcheck.diff.explainers.fallback import FallbackExplainer
 from driftcheck.diff.explainers.interface import Context, Explainer
 from driftcheck.diff.model import Change, Finding, Report
@@ -47,6 +47,8 @@ def compare(
     ]
     evidence = usage(left, right, (context.left_label, context.right_label), project)
     findings = rate_by_use(findings, evidence)
+    if in_ci_job(right):
+        findings = _fixes_for_ci(findings, left, context)
     summary = None
     if project is not None:
         from driftcheck.diff.relevance import annotate, project_uses
@@ -71,6 +73,18 @@ def _fixes_by_side_name(finding: Finding, context: Context) -> Finding:
     if fix is not None and fix.on in names and names[fix.on] != fix.on:
         finding = replace(finding, fix=replace(fix, on=names[fix.on]))
     return replace(finding, members=members) if members != finding.members else finding
+
+
+def _fixes_for_ci(findings: list[Finding], left: Snapshot, context: Context) -> list[Finding]:
+    """The right side's snapshot was taken in a CI job: a command run there is gone with
+    the job, so its fixes speak of the image and its requirements, as `check` does in CI."""
+    from driftcheck.gate.ci_fixes import baseline_image, ci_finding
+
+    image = baseline_image(left)
+    on_right = {context.right_label, fix_label(context, "right")}
+    return [
+        ci_finding(f, image) if f.fix is not None and f.fix.on in on_right else f for f in findings
+    ]
 
 
 def explain_all(

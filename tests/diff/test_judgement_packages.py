@@ -247,16 +247,21 @@ def test_an_editable_finding_quotes_each_sides_own_version(pairs: Pairs):
 
 
 def test_a_fix_for_a_ci_job_speaks_of_the_requirements_or_the_image(pairs: Pairs):
+    """The ci venv seen from a job (CI=true): a pip install there is gone with the job."""
     report = compare(pairs.laptop, pairs.ci_job, left_label="laptop", right_label="job")
     six = _package(report, "six")
     assert six.fix is not None and six.fix.command is None
     assert six.fix.advice == (
-        "job is a CI job: add six==1.16.0 to the requirements file or the image its jobs "
-        "install from, so that every run has it"
+        "in CI the job's image is the fix, not the job: pin six==1.16.0 in the requirements "
+        "the image installs and rebuild it"
     )
     svc = _package(report, "svc")
     assert svc.fix is not None and svc.fix.command is None
-    assert f"add -e {pairs.checkout} to the requirements file" in (svc.fix.advice or "")
+    assert f"pin -e {pairs.checkout} in the requirements the image installs" in (
+        svc.fix.advice or ""
+    )
+    outside = _package(_compare(pairs.laptop, pairs.ci), "six")
+    assert outside.fix is not None and outside.fix.command == "pip install 'six==1.16.0'"
 
 
 def test_fixes_name_the_side_by_its_label_and_text_shows_the_use_line(pairs: Pairs):

@@ -151,26 +151,14 @@ def install_fix(
 ) -> Fix:
     """The install command for that side, with a word of advice when a tool other than
     pip, uv or conda manages its packages (the command works, the next lock undoes it).
-    A side that runs in CI gets the requirements or the image instead: a command run in
-    a job is gone with it."""
+    A side that runs in CI gets the image or its requirements instead (diff/engine.py)."""
     snapshot = snapshot_of(context, side)
-    if in_ci_job(snapshot):
-        line = f"{option} {requirement}" if option else requirement
-        return Fix.advise(
-            f"{fix_label(context, side)} is a CI job: add {line} to the requirements file or "
-            "the image its jobs install from, so that every run has it"
-        )
     command = install_command(snapshot, requirement, name, option)
     return Fix.run(command, on=label(context, side), advice=_managed_advice(snapshot, name))
 
 
 def uninstall_fix(context: Context, side: Side, name: str) -> Fix:
     snapshot = snapshot_of(context, side)
-    if in_ci_job(snapshot):
-        return Fix.advise(
-            f"{fix_label(context, side)} is a CI job: remove {name} from the requirements file "
-            "or the image its jobs install from"
-        )
     command = uninstall_command(snapshot, name)
     return Fix.run(command, on=label(context, side), advice=_managed_advice(snapshot, name))
 
