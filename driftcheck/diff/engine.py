@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from driftcheck.diff.causes import fold_effects
 from driftcheck.diff.changes import compute_changes
+from driftcheck.diff.explainers.common import SIDES, fix_label, in_ci_job, label
 from driftcheck.diff.explainers.fallback import FallbackExplainer
 from driftcheck.diff.explainers.interface import Context, Explainer
 from driftcheck.diff.model import Change, Finding, Report
@@ -48,13 +50,18 @@ def compare(
     # A side's label is a user's words (a path, a reference that may carry a login).
     labels = (scrub_text(left_label or left.label)[0], scrub_text(right_label or right.label)[0])
     context = Context(left, right, *labels)
-    findings = explain_all(change_set.changes, context, explainers)
+    findings = [
+        _fixes_by_side_name(f, context)
+        for f in explain_all(change_set.changes, context, explainers)
+    ]
     evidence = usage(left, right, (context.left_label, context.right_label), project)
     findings = rate_by_use(findings, evidence)
     findings = fold_effects(findings, left, right)  # PYTHONPATH explains `import six`
     from driftcheck.diff.lock_fixes import lock_fixes
 
     findings = lock_fixes(findings, left, right, labels)  # `uv sync`, not `pip install x==1`
+    if in_ci_job(right):
+        findings = _fixes_for_ci(findings, left, context)
     summary = None
     if project is not None:
         from driftcheck.diff.relevance import annotate, project_uses
@@ -74,6 +81,29 @@ def compare(
         project=summary,
         symptom=symptom_summary,
     )
+
+
+def _fixes_by_side_name(finding: Finding, context: Context) -> Finding:
+    """A fix runs on a machine: it names it by the snapshot's label ("ci"), not by the file
+    the report read it from ("b.json"), where the two differ (common.fix_label)."""
+    fix = finding.fix
+    names = {label(context, s): fix_label(context, s) for s in SIDES}
+    members = tuple(_fixes_by_side_name(m, context) for m in finding.members)
+    if fix is not None and fix.on in names and names[fix.on] != fix.on:
+        finding = replace(finding, fix=replace(fix, on=names[fix.on]))
+    return replace(finding, members=members) if members != finding.members else finding
+
+
+def _fixes_for_ci(findings: list[Finding], left: Snapshot, context: Context) -> list[Finding]:
+    """The right side's snapshot was taken in a CI job: a command run there is gone with
+    the job, so its fixes speak of the image and its requirements, as `check` does in CI."""
+    from driftcheck.gate.ci_fixes import baseline_image, ci_finding
+
+    image = baseline_image(left)
+    on_right = {context.right_label, fix_label(context, "right")}
+    return [
+        ci_finding(f, image) if f.fix is not None and f.fix.on in on_right else f for f in findings
+    ]
 
 
 def explain_all(

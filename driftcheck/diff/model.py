@@ -7,6 +7,7 @@ from enum import IntEnum
 from typing import Any
 
 LOW_CAUSES = 3  # likely causes shown when nothing is rated medium or above
+EVIDENCE_PREFIX = "use: "  # the evidence line that says who imports or requires what changed
 
 
 class Severity(IntEnum):

@@ -18,12 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from driftcheck.diff.explainers.calver import calendar_step
-from driftcheck.diff.explainers.common import Side, join_names
+from driftcheck.diff.explainers.common import Side, join_names, named
 from driftcheck.diff.explainers.import_origins import rate_import_origin
 from driftcheck.diff.explainers.startup_site import rate_site_group
 from driftcheck.diff.explainers.tooling import dev_tool_kind
 from driftcheck.diff.explainers.versions import VersionStep, classify
-from driftcheck.diff.model import Finding, Severity
+from driftcheck.diff.model import EVIDENCE_PREFIX, Finding, Severity
 from driftcheck.diff.usage import (
     Usage,
     Use,
@@ -33,8 +33,6 @@ from driftcheck.diff.usage import (
     requirer_words,
     root_words,
 )
-
-EVIDENCE_PREFIX = "use: "
 
 
 def rate_by_use(findings: Sequence[Finding], usage: Usage) -> list[Finding]:
@@ -101,14 +99,36 @@ def _missing(finding: Finding, use: Use, usage: Usage) -> Finding:
     if use.project:
         why = f"{nothing}, and {said}" if said else nothing
         return _moved(finding, Severity.LOW, why, say=True)
-    if "left" in use.root_on:
+    if "left" in use.first_on:
+        # Asked for by name (not merely pulled in by a lockfile), and nothing on B
+        # provides its modules (impact "missing"): what asked for it cannot import it.
+        why = (
+            f"it was {root_words(use, usage)} and nothing on {b} provides its modules, so "
+            f"what asked for it cannot import it on {b}"
+        )
+        return _moved(finding, Severity.HIGH, why, say=True)
+    if "left" in use.top_on:
         why = f"{nothing}: --project tells whether your code imports it"
         return _moved(finding, Severity.MEDIUM, why, say=True)
+    pulled = _names(use, "left")
+    if pulled:  # REQUESTED, as a lockfile marks everything, beside what requires it
+        a = usage.label("left")
+        with_ = join_names([named(r.dist) for r in use.required_on("left")], limit=2)
+        why = f"nothing on {b} requires {name}: on {a} it came with {with_}"
+        return _moved(finding, Severity.LOW, why, say=True)
     return _moved(finding, Severity.LOW, nothing, say=True)
 
 
 def _version(finding: Finding, use: Use, usage: Usage) -> Finding:
     name = finding.subject
+    gone = _vanished_imports(finding, usage)
+    if gone:  # the explanation already says which modules the right release lacks
+        module, files = gone[0]
+        why = (
+            f"your code imports `{module}` ({join_names(files, limit=1)}), so the program "
+            f"cannot start on {usage.label('right')}"
+        )
+        return _moved(finding, max(finding.severity, Severity.HIGH), why, say=True)
     if use.unused:
         return _capped(finding, use, usage)
     step = _step(finding)
@@ -132,6 +152,25 @@ def _version(finding: Finding, use: Use, usage: Usage) -> Finding:
             "of them is built against it",
         )
     return finding
+
+
+def _vanished_imports(finding: Finding, usage: Usage) -> list[tuple[str, tuple[str, ...]]]:
+    """Modules the project's code imports whose top-level name the left release ships and
+    the right one does not (its top-level names, from top_level.txt or RECORD), and that
+    nothing else on the right provides."""
+    project = usage.project
+    change = next((c for c in finding.changes if c.field == "top_level"), None)
+    if project is None or change is None:
+        return []
+    left, right = change.left, change.right
+    if not isinstance(left, list) or not isinstance(right, list) or not right:
+        return []  # a side whose names are unknown is not evidence of anything gone
+    gone = {str(n) for n in left} - {str(n) for n in right} - usage.sides["right"].provides
+    return sorted(
+        (module, files)
+        for module, files in project.imported_modules.items()
+        if module.partition(".")[0] in gone
+    )
 
 
 def _step(finding: Finding) -> VersionStep | None:

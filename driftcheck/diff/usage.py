@@ -2,11 +2,16 @@
 
 The roots are what the project imports and declares (`--project`), else the
 distributions marked REQUESTED on that side (else, where no installer wrote
-REQUESTED, those nothing there requires). From the roots, Requires-Dist is
-followed on each side with that side's markers (no extra selected): what it
-reaches is required there, and each requirer says whether it accepts the version
-that side has. A distribution nothing reaches and the project does not import
-is used by nothing the program runs.
+REQUESTED, those nothing there requires). An install from a lockfile (`pip install
+-r`, `uv pip sync`) marks every distribution REQUESTED: what was asked for for its
+own sake is a REQUESTED one that no other REQUESTED one requires (`first_asked`),
+which is what a missing distribution's rating needs. From the roots,
+Requires-Dist is followed on each side with that side's markers, and with the
+extras a requirement selects (`requests[socks]` in the project or in a
+Requires-Dist follows requests' `extra == "socks"` lines): what it reaches is
+required there, and each requirer says whether it accepts the version that side
+has. A distribution nothing reaches and the project does not import is used by
+nothing the program runs.
 
 Imports from tests and tooling files (tests/, conftest.py, noxfile.py, docs/)
 and declarations in extras, dependency groups and dev requirement files count
@@ -43,6 +48,7 @@ from driftcheck.project.roles import is_development_file, is_extra_source, is_op
 from driftcheck.snapshot.model import Distribution, Snapshot
 
 _EXTRA_ONLY = re.compile(r"\bextra\s*==")
+_EXTRA_NAMED = re.compile(r"""\bextra\s*==\s*['"]([^'"]*)['"]""")
 _MARKER_ERRORS = (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, InvalidVersion)
 
 
@@ -78,6 +84,9 @@ class ProjectRoots:
     # Top-level modules the program's code imports (standard library and strays included),
     # for what no distribution owns: a stray calendar.py hiding the standard library's.
     modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    selected: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name → extras
+    # Every module (dotted) the program's code imports, with the files that import it.
+    imported_modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def runtime(self) -> set[str]:
@@ -90,6 +99,8 @@ class SideUse:
     roots: frozenset[str]
     requirers: Mapping[str, tuple[Requirer, ...]]  # reached name → who requires it
     asked: bool = True  # the roots are what was asked for (REQUESTED, --project), not guessed
+    first: frozenset[str] = frozenset()  # REQUESTED, and no other REQUESTED one requires it
+    provides: frozenset[str] = frozenset()  # the top-level import names installed there
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class Use:
     own: bool = False
     root_on: frozenset[Side] = frozenset()  # sides where it is a REQUESTED (or top) root
     top_on: frozenset[Side] = frozenset()  # … of those, where no installer recorded REQUESTED
+    first_on: frozenset[Side] = frozenset()  # … asked for, not pulled in by another REQUESTED
     requirers: Mapping[Side, tuple[Requirer, ...]] = field(default_factory=dict)
     project: bool = False  # the roots came from --project
 
@@ -139,7 +151,8 @@ class Usage:
         roots = frozenset(s for s in SIDES if name in self.sides[s].roots)
         if project is None:
             top = frozenset(s for s in roots if not self.sides[s].asked)
-            return Use(name, root_on=roots, top_on=top, requirers=requirers)
+            first = frozenset(s for s in SIDES if name in self.sides[s].first)
+            return Use(name, root_on=roots, top_on=top, first_on=first, requirers=requirers)
         return Use(
             name,
             imported=project.imported.get(name, ()),
@@ -166,7 +179,11 @@ def usage(
         asked = roots is not None or any(d.requested for d in installed.values())
         start = roots.runtime if roots is not None else requested_roots(installed)
         env = marker_environment(snapshot)
-        sides[side] = SideUse(frozenset(start), _closure(start, installed, env), asked)
+        extras = roots.selected if roots is not None else {}
+        closure = _closure(start, installed, env, extras)
+        first = frozenset(first_asked(installed, env)) if roots is None else frozenset()
+        provides = frozenset(top for d in installed.values() for top in d.top_level)
+        sides[side] = SideUse(frozenset(start), closure, asked, first, provides)
     return Usage(roots, sides, dict(zip(SIDES, labels, strict=True)))
 
 
@@ -175,37 +192,75 @@ def requested_roots(installed: Mapping[str, Distribution]) -> set[str]:
     requested = {n for n, d in installed.items() if d.requested}
     if requested:
         return requested
-    required = {
+    return set(installed) - _required_by(installed)
+
+
+def first_asked(
+    installed: Mapping[str, Distribution], env: Mapping[str, str] | None = None
+) -> set[str]:
+    """Of the REQUESTED distributions, those no other REQUESTED one requires (with the
+    extras it selects: PySocks comes with a `requests[socks]`).
+
+    A lockfile install (`pip install -r`, `uv pip sync`) marks every distribution
+    REQUESTED; what was wanted for its own sake is what nothing else in the list needs.
+    pluggy missing beside pytest is pytest's absence, not a second cause."""
+    requested = {n for n, d in installed.items() if d.requested}
+    pulled = set(_closure(requested, installed, env))
+    return (requested - pulled) or requested
+
+
+def _required_by(dists: Mapping[str, Distribution]) -> set[str]:
+    """The names these distributions require (outside extras), each other than itself."""
+    return {
         name
-        for dist in installed.values()
+        for dist in dists.values()
         for text in dist.requires_dist
         if (name := _name(text)) is not None and name != dist.canonical_name
     }
-    return set(installed) - required
 
 
 def _closure(
-    roots: set[str], installed: Mapping[str, Distribution], env: Mapping[str, str] | None
+    roots: set[str],
+    installed: Mapping[str, Distribution],
+    env: Mapping[str, str] | None,
+    extras: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, tuple[Requirer, ...]]:
+    """Who requires what, from the roots; a distribution reached with extras is walked
+    again for the lines those extras select (once per extra)."""
     environment = None if env is None else tuple(sorted(env.items()))
     reached: dict[str, list[Requirer]] = {}
-    seen = set(roots)
-    queue = deque(sorted(roots))
+    walked: dict[str, set[str]] = {}  # name → the extras ("" for none) already followed
+    queue = deque((r, frozenset((extras or {}).get(r, ()))) for r in sorted(roots))
     while queue:
-        dist = installed.get(queue.popleft())
+        name, selected = queue.popleft()
+        done = walked.setdefault(name, set())
+        todo = sorted({"", *selected} - done)
+        done.update(todo)
+        dist = installed.get(name)
         if dist is None:
             continue
-        for text in dist.requires_dist:
-            name = _applies(text, environment)
-            if name is None or name == dist.canonical_name:
-                continue
-            found = installed.get(name)
-            version = found.version if found is not None else None
-            reached.setdefault(name, []).append(Requirer(dist, text, version))
-            if name not in seen:
-                seen.add(name)
-                queue.append(name)
+        for extra in todo:
+            for text in dist.requires_dist:
+                target = _applies(text, environment, extra)
+                if target is None or target == dist.canonical_name:
+                    continue
+                found = installed.get(target)
+                version = found.version if found is not None else None
+                reached.setdefault(target, []).append(Requirer(dist, text, version))
+                wanted = _extras(text)
+                if target not in walked or not wanted <= walked[target]:
+                    queue.append((target, wanted))
     return {k: tuple(v) for k, v in reached.items()}
+
+
+def _extras(text: str) -> frozenset[str]:
+    """The extras a requirement selects: `requests[socks]>=2` → {"socks"}."""
+    if "[" not in text.partition(";")[0]:
+        return frozenset()
+    requirement = _requirement(text)
+    if requirement is None:
+        return frozenset()
+    return frozenset(canonicalize_name(e) for e in requirement.extras)
 
 
 def _requirement(text: str) -> Requirement | None:
@@ -224,20 +279,30 @@ def _name(text: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _applies(text: str, env: tuple[tuple[str, str], ...] | None) -> str | None:
-    """The canonical name a requirement is about, if it applies on that side: no extra is
-    selected; a marker that cannot be evaluated (no interpreter, a bad marker) counts as
-    applying. Only lines with a marker are parsed in full (most have none)."""
+def _applies(text: str, env: tuple[tuple[str, str], ...] | None, extra: str = "") -> str | None:
+    """The canonical name a requirement is about, if it applies on that side with `extra`
+    selected ("" for none; with an extra, only the lines that name an extra count, the
+    others were followed without). A marker that cannot be evaluated (no interpreter, a
+    bad marker) counts as applying. Only lines with a marker are parsed in full."""
     if ";" not in text:
-        return requirement_name(text)
+        return None if extra else requirement_name(text)
     requirement = _requirement(text)
     if requirement is None or requirement.marker is None:
-        return None if requirement is None else canonicalize_name(requirement.name)
+        if extra or requirement is None:
+            return None
+        return canonicalize_name(requirement.name)
     name = canonicalize_name(requirement.name)
+    marker = str(requirement.marker)
+    names_extra = bool(_EXTRA_ONLY.search(marker))
+    if extra and not names_extra:
+        return None
     if env is None:
-        return None if _EXTRA_ONLY.search(str(requirement.marker)) else name
+        if not names_extra:
+            return name
+        wanted = {canonicalize_name(e) for e in _EXTRA_NAMED.findall(marker)}
+        return name if extra in wanted else None
     try:
-        return name if marker_holds(requirement.marker, dict(env)) else None
+        return name if marker_holds(requirement.marker, {**dict(env), "extra": extra}) else None
     except _MARKER_ERRORS:
         return name
 
@@ -293,6 +358,12 @@ def project_roots(project: ProjectFacts, snapshots: Sequence[Snapshot]) -> Proje
         dev,
         project.declared.project_name,
         {k: tuple(sorted(set(v))) for k, v in modules.items()},
+        project.declared.extras,
+        {
+            module: code
+            for module, files in project.imports.modules.items()
+            if (code := tuple(f for f in files if not is_development_file(f)))
+        },
     )
 
 

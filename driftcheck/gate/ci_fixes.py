@@ -13,6 +13,7 @@ import os
 import shlex
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import pairwise
 
 from driftcheck.diff.model import Finding, Fix, Report
 from driftcheck.snapshot.model import Snapshot
@@ -30,7 +31,7 @@ def in_ci(environ: Mapping[str, str] | None = None) -> bool:
 
 def ci_report(report: Report, baseline: Snapshot) -> Report:
     digest = baseline_image(baseline)
-    return replace(report, findings=tuple(_ci_finding(f, digest) for f in report.findings))
+    return replace(report, findings=tuple(ci_finding(f, digest) for f in report.findings))
 
 
 def baseline_image(baseline: Snapshot) -> str | None:
@@ -43,7 +44,9 @@ def baseline_image(baseline: Snapshot) -> str | None:
     return visible(container.image_id) if container.image_id else None
 
 
-def _ci_finding(finding: Finding, image: str | None) -> Finding:
+def ci_finding(finding: Finding, image: str | None) -> Finding:
+    """The finding with its install or uninstall command turned into advice about the
+    image (also used by the diff when the drifted side's snapshot was taken in CI)."""
     fix = finding.fix
     if fix is None or not fix.command:
         return finding
@@ -71,5 +74,10 @@ def _ci_finding(finding: Finding, image: str | None) -> Finding:
 def _arguments(words: list[str], commands: tuple[tuple[str, ...], ...]) -> list[str]:
     for command in commands:
         if tuple(words[: len(command)]) == command:
-            return [w for w in words[len(command) :] if not w.startswith("-")]
+            rest = words[len(command) :]
+            # `-e PATH` stays whole: a requirements file takes it as it is.
+            editable = [f"-e {p}" for o, p in pairwise(rest) if o in ("-e", "--editable")]
+            paths = {w.partition(" ")[2] for w in editable}
+            plain = [w for w in rest if not w.startswith("-") and w not in paths]
+            return editable + plain
     return []

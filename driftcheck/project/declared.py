@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 
 from driftcheck.project.files import NotReadError, inside, read_project_file
 from driftcheck.project.model import Declared, ProjectFileError
+from driftcheck.project.roles import is_optional_source
 from driftcheck.untrusted_toml import TomlInputError, load_toml
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -41,6 +42,7 @@ class _Collector:
         self.files: list[str] = []
         self.notes: list[str] = []
         self.project_name: str | None = None
+        self.extras: dict[str, set[str]] = {}
 
     def where(self, path: Path) -> str:
         try:
@@ -55,10 +57,18 @@ class _Collector:
 
     def add_requirement(self, text: str, source: str) -> bool:
         try:
-            self.add(Requirement(text).name, source)
+            requirement = Requirement(text)
         except InvalidRequirement:
             return False
+        self.add(requirement.name, source)
+        self.add_extras(requirement, source)
         return True
+
+    def add_extras(self, requirement: Requirement, source: str) -> None:
+        """`requests[socks]` to run the program: socks' requirements are followed too."""
+        if requirement.extras and not is_optional_source(source):
+            wanted = self.extras.setdefault(canonicalize_name(requirement.name), set())
+            wanted.update(canonicalize_name(e) for e in requirement.extras)
 
     def result(self) -> Declared:
         return Declared(
@@ -66,6 +76,7 @@ class _Collector:
             project_name=self.project_name,
             files=tuple(self.files),
             notes=tuple(self.notes),
+            extras={k: tuple(sorted(v)) for k, v in sorted(self.extras.items())},
         )
 
 
@@ -212,6 +223,8 @@ def _read_requirements(path: Path, collector: _Collector, seen: set[Path], depth
         name = requirement_line_name(line)
         if name is not None:
             collector.add(name, source)
+            if "[" in line and not line.startswith("-"):
+                collector.add_requirement(line, source)
 
 
 def logical_lines(text: str) -> Iterator[str]:

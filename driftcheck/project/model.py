@@ -23,6 +23,8 @@ class Declared:
     project_name: str | None  # the project's own distribution, canonical
     files: tuple[str, ...]  # the files read, relative to the project folder
     notes: tuple[str, ...] = ()
+    # Extras the program's own requirements select (`requests[socks]`): name → extras.
+    extras: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from driftcheck.diff.model import Finding, Fix, Report, Severity
+from driftcheck.diff.model import EVIDENCE_PREFIX, Finding, Fix, Report, Severity
+from driftcheck.diff.text import short
 from driftcheck.terminal import visible
 
 MEMBERS_SHOWN = 5  # of a group (a base-image upgrade's packages); JSON and Markdown list 50+
+
+USE_LINE = 110  # characters of the use: line under a likely cause
 
 
 def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
@@ -27,6 +30,7 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
             if finding.symptom is not None:
                 lines.append(f"     {visible(finding.symptom.words)}")
             lines.extend(f"     {line}" for line in _project(finding))
+            lines.extend(f"     {line}" for line in _use(finding))
             if finding.fix:
                 lines.extend(f"     {line}" for line in fix_lines(finding.fix))
     lines.extend(_details(report, causes))
@@ -89,6 +93,21 @@ def _project(finding: Finding) -> list[str]:
     if finding.project is None:
         return []
     return [f"your project: {visible('; '.join(finding.project.notes))}"]
+
+
+def _use(finding: Finding) -> list[str]:
+    """Why a likely cause is rated as it is (who imports or requires it), in one short line:
+    the evidence's clauses, strongest first, as many as fit."""
+    use = next((e for e in finding.evidence if e.startswith(EVIDENCE_PREFIX)), None)
+    if use is None:
+        return []
+    clauses = use.split("; ")
+    kept = clauses[:1]
+    for clause in clauses[1:]:
+        if len("; ".join([*kept, clause])) > USE_LINE:
+            break
+        kept.append(clause)
+    return [visible(short("; ".join(kept)) or "")]
 
 
 def fix_lines(fix: Fix) -> list[str]:

@@ -150,8 +150,8 @@ def test_project_raises_a_major_step_its_code_imports(pair: Pair, tmp_path):
 
 def test_a_declared_and_imported_package_missing_on_b_is_critical(pair: Pair, tmp_path):
     plain = _package(_compare(pair.laptop, pair.ci_without_six), "six")
-    assert plain.severity == Severity.MEDIUM  # asked for on A; nothing on B requires it
-    why = "asked for by name on A: --project tells whether your code imports it"
+    assert plain.severity == Severity.HIGH  # asked for on A; nothing on B provides `six`
+    why = "; it was asked for by name on A and nothing on B provides its modules"
     assert why in plain.explanation
     folder = _project(tmp_path / "p")
     report = _compare(pair.laptop, pair.ci_without_six, folder)
@@ -172,12 +172,12 @@ def test_check_fails_at_the_default_threshold_with_project(pair: Pair, tmp_path)
         "--target",
         str(pair.files["ci-without-six"]),
     ]
-    without = run_cli(*args)
-    assert without.returncode == 0, without.stdout + without.stderr
+    without = run_cli(*args)  # six was asked for by name on the laptop: high already
+    assert without.returncode == 1, without.stdout + without.stderr
     result = run_cli(*args, "--project", str(folder))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 finding at or above high: failing" in result.stdout
-    assert "six" in result.stdout
+    assert "[critical]" in result.stdout and "six" in result.stdout
 
 
 def test_update_baseline_with_project_is_a_usage_error(tmp_path):

@@ -296,7 +296,7 @@ def test_synthetic_a_shared_namespace_is_not_a_replacement(
     a = _plus(base, core, _dist(base, "google-auth", "2.30.0", "google"))
     b = _plus(base, core)
     finding = only_finding(compare_ab(a, b), "google-auth")
-    assert finding.severity == Severity.MEDIUM
+    assert finding.severity == Severity.HIGH  # asked for by name on A, its part gone on B
     assert (
         "so its part of `google`, a package it shares with google-api-core, is gone there: "
         "imports from that part fail with ModuleNotFoundError"
@@ -310,8 +310,12 @@ def test_synthetic_names_nothing_provides_still_fail(project_scenarios: ProjectS
     a = _plus(base, _dist(base, "bundle", "1.0", "alpha", "beta"))
     b = _plus(base, _dist(base, "beta-only", "1.0", "beta"))
     finding = only_finding(compare_ab(a, b), "bundle")
-    assert finding.severity == Severity.MEDIUM
+    assert finding.severity == Severity.HIGH
     assert "so `import alpha` fails there with ModuleNotFoundError" in finding.explanation
+    assert finding.explanation.endswith(
+        "; it was asked for by name on A and nothing on B provides its modules, so what "
+        "asked for it cannot import it on B."
+    )
 
 
 # --------------------------------------------------------------------------- wheels per Python

@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from packaging.utils import canonicalize_name
 
 from driftcheck.diff.explainers.interface import Context
 from driftcheck.diff.model import Change, Fix
 from driftcheck.numbers import small_int
+from driftcheck.redaction.rules import scrub_text
 from driftcheck.snapshot.model import Distribution, Snapshot
 
 Side = Literal["left", "right"]
@@ -32,12 +34,25 @@ IMPLEMENTATION_NAMES = {
 # The name at the start of a Requires-Dist string, without parsing the whole thing.
 _REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 _EXTRA_ONLY = re.compile(r"""extra\s*==""")
+_SNAPSHOT_FILE = re.compile(r"\.json(\.gz)?$", re.IGNORECASE)
+_SCM_LOCAL = re.compile(r"(^|\.)(g[0-9a-f]{7,40}|dirty|d\d{8})($|\.)")
 # Installers whose command line install_command speaks; others get advice beside it.
 STANDARD_INSTALLERS = ("pip", "uv", "conda", "")
 
 
 def label(context: Context, side: Side) -> str:
     return context.left_label if side == "left" else context.right_label
+
+
+def fix_label(context: Context, side: Side) -> str:
+    """The side a fix runs on, by the snapshot's own label ("ci") when the report names it
+    by the file it was read from ("b.json"); the file name when the two labels are the same."""
+    shown = label(context, side)
+    if not _SNAPSHOT_FILE.search(shown):
+        return shown
+    own = scrub_text(snapshot_of(context, side).label)[0].strip()
+    theirs = scrub_text(snapshot_of(context, other(side)).label)[0].strip()
+    return own if own and own != theirs else shown
 
 
 def snapshot_of(context: Context, side: Side) -> Snapshot:
@@ -135,7 +150,8 @@ def install_fix(
     context: Context, side: Side, requirement: str, name: str | None = None, option: str = ""
 ) -> Fix:
     """The install command for that side, with a word of advice when a tool other than
-    pip, uv or conda manages its packages (the command works, the next lock undoes it)."""
+    pip, uv or conda manages its packages (the command works, the next lock undoes it).
+    A side that runs in CI gets the image or its requirements instead (diff/engine.py)."""
     snapshot = snapshot_of(context, side)
     command = install_command(snapshot, requirement, name, option)
     return Fix.run(command, on=label(context, side), advice=_managed_advice(snapshot, name))
@@ -145,6 +161,60 @@ def uninstall_fix(context: Context, side: Side, name: str) -> Fix:
     snapshot = snapshot_of(context, side)
     command = uninstall_command(snapshot, name)
     return Fix.run(command, on=label(context, side), advice=_managed_advice(snapshot, name))
+
+
+def reinstall_fix(context: Context, side: Side, dist: Distribution, option: str = "") -> Fix:
+    """Puts `dist` (as the other side has it) on `side`. By version only where an index can
+    have that version: a checkout installed from a folder, a VCS commit and a development
+    build (`1.2.dev0+g1a2b3c4`) are installed from where they came from."""
+    path = local_folder(dist)
+    where = label(context, other(side))
+    if path is not None:
+        option = "-e" if dist.editable else option
+        fix = install_fix(context, side, path, dist.canonical_name, option)
+        why = (
+            f"{named(dist)} on {where} comes from the checkout at {path}, which no index has: "
+            f"install that checkout on {fix_label(context, side)} (its folder there may differ)"
+        )
+        return replace(fix, advice=f"{why}; {fix.advice}" if fix.advice else why)
+    if dist.vcs and dist.vcs_commit and dist.direct_url:
+        url = dist.direct_url
+        url = url if url.startswith(f"{dist.vcs}+") else f"{dist.vcs}+{url}"
+        requirement = f"{dist.name} @ {url}@{dist.vcs_commit}"
+        return install_fix(context, side, requirement, dist.canonical_name, option)
+    if is_development_build(dist.version):
+        return Fix.advise(
+            f"{named(dist)} on {where} is a development build that no index has: install "
+            f"{dist.name} on {fix_label(context, side)} from the checkout it was built from "
+            f"(pip install PATH), or pin a released version in both"
+        )
+    requirement = f"{dist.name}=={dist.version}"
+    return install_fix(context, side, requirement, dist.canonical_name, option)
+
+
+def local_folder(dist: Distribution) -> str | None:
+    """The folder a `file://` direct URL names, when it is not an archive (a wheel or an
+    sdist file can sit in a folder an index serves; a project folder cannot)."""
+    url = dist.direct_url
+    if not url or not url.startswith("file:"):
+        return None
+    path = unquote(urlsplit(url).path)
+    if path.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")):
+        return None
+    return path or None
+
+
+def is_development_build(version: str) -> bool:
+    """A version made from a checkout (setuptools-scm, versioneer): a local label naming a
+    commit or a dirty tree (`1.2.dev3+g1a2b3c4`, `0.4+dirty`). `2.1.0+cpu` is a release."""
+    local = version.partition("+")[2].lower()
+    return bool(local) and bool(_SCM_LOCAL.search(local))
+
+
+def in_ci_job(snapshot: Snapshot) -> bool:
+    """The snapshot was taken inside a CI job (GitHub Actions, GitLab and most set CI)."""
+    value = snapshot.environment.get("CI")
+    return isinstance(value, str) and value.strip().lower() in {"true", "1", "yes"}
 
 
 def _managed_advice(snapshot: Snapshot, name: str | None) -> str | None:
@@ -224,6 +294,35 @@ def openssl_series(text: str | None) -> str | None:
     if major is None or minor is None:  # a number no OpenSSL has: the text is its own series
         return f"{match.group(1)}.{match.group(2)}"
     return f"{major}.{minor}" if major < 3 else str(major)
+
+
+def openssl_same_series(left: str | None, right: str | None) -> str:
+    """What a step within one OpenSSL series brings, in words.
+
+    From 3.0 a minor release (3.0 → 3.5) adds features and changes defaults, with the
+    same ABI; a patch (3.0.2 → 3.0.13) is fixes. Before, 1.1.0 → 1.1.1 added TLS 1.3,
+    and only the letters (1.1.1k → 1.1.1w) were fixes."""
+    old, new = _openssl_numbers(left), _openssl_numbers(right)
+    if old is None or new is None:
+        return "within the same series"
+    feature = 1 if old[0] >= 3 else 2  # the number whose step adds features
+    if old[feature] != new[feature]:
+        return (
+            "within the same series, a feature release: new features and changed defaults, "
+            "the same ABI"
+        )
+    return "within the same series: fixes only"
+
+
+def _openssl_numbers(text: str | None) -> tuple[int, int, int] | None:
+    match = re.search(r"([0-9]+)\.([0-9]+)(?:\.([0-9]+))?", text or "")
+    if not match:
+        return None
+    numbers = [small_int(g) if g is not None else 0 for g in match.groups()]
+    if any(n is None for n in numbers):
+        return None
+    major, minor, patch = (int(n or 0) for n in numbers)
+    return major, minor, patch
 
 
 def count(number: int, singular: str, plural: str | None = None) -> str:

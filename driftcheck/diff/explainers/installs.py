@@ -19,6 +19,7 @@ from driftcheck.diff.explainers.common import (
     install_fix,
     join_names,
     named,
+    reinstall_fix,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
@@ -77,8 +78,7 @@ def _take(fields: dict[str, Change], *names: str) -> tuple[Change, ...]:
 
 def _reinstall(left: Distribution, context: Context) -> Fix:
     """Puts A's release back on B over whatever copy B has."""
-    requirement = f"{left.name}=={left.version}"
-    return install_fix(context, "right", requirement, left.canonical_name, "--force-reinstall")
+    return reinstall_fix(context, "right", left, "--force-reinstall")
 
 
 def _path(dist: Distribution) -> str | None:
@@ -93,13 +93,15 @@ def _editable(
     left: Distribution, right: Distribution, changes: tuple[Change, ...], context: Context
 ) -> Finding:
     a, b = context.left_label, context.right_label
+    # Each side's own version: the rule also sees an editable install whose version moved.
+    own = "" if left.version == right.version else f" ({right.version})"
     if left.editable:
         where = _path(left)
         explanation = (
-            f"{named(right)} is an editable install on {a}"
+            f"{named(left)} is an editable install on {a}"
             + (f" (the working tree at {where})" if where else "")
-            + f" but a regular install on {b}, so {b} runs a copy made at install time and "
-            "does not see later edits."
+            + f" but a regular install{own} on {b}, so {b} runs a copy made at install time "
+            "and does not see later edits."
         )
         if where:
             fix = install_fix(context, "right", where, right.canonical_name, "-e")
@@ -110,7 +112,7 @@ def _editable(
     else:
         where = _path(right)
         explanation = (
-            f"{named(right)} is a regular install on {a} but an editable install on {b}"
+            f"{named(left)} is a regular install on {a} but an editable install{own} on {b}"
             + (f" (the working tree at {where})" if where else "")
             + f", so {b} runs whatever the working tree holds now, not the installed release."
         )

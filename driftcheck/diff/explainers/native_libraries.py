@@ -17,14 +17,22 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from driftcheck.diff.explainers.common import active, join_names, openssl_series
+from driftcheck.diff.explainers.common import (
+    active,
+    fix_label,
+    in_ci_job,
+    join_names,
+    openssl_same_series,
+    openssl_series,
+)
 from driftcheck.diff.explainers.interface import Context, in_section
-from driftcheck.diff.model import Change, Finding, Severity
+from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.numbers import DIGITS, compare_digits
 from driftcheck.snapshot.model import Distribution
 
 OPENSSL = ("libssl", "libcrypto")
+_SONAME = re.compile(r"^(lib[A-Za-z0-9_+.-]*?)\.so\.([0-9]+)")
 WHY = {
     "libgomp": "the OpenMP runtime differs, so parallel numeric code schedules threads "
     "differently, and two OpenMP runtimes in one process can clash",
@@ -115,7 +123,7 @@ def _openssl(changes: list[Change], context: Context) -> Finding:
                 ", a new major series: legacy algorithms are off by default, TLS defaults are "
                 f"stricter, and extensions linked against the {old} libraries fail to load."
                 if major
-                else ", within the same series: fixes only."
+                else f", {openssl_same_series(left, right)}."
             )
         ),
         left=short(left),
@@ -164,8 +172,35 @@ def _system(name: str, changes: list[Change], context: Context) -> Finding:
         left=short(left) or short(_soname(_entry(changes, "left"))),
         right=short(right) or short(_soname(_entry(changes, "right"))),
         evidence=tuple(f"{c.field or c.kind}: {short(c.left)} → {short(c.right)}" for c in changes),
+        fix=_os_package_fix(_soname(_entry(changes, "left")), right, context),
         changes=tuple(changes),
     )
+
+
+def debian_package(soname: str) -> str | None:
+    """The package Debian's library policy names after a soname: libgomp.so.1 → libgomp1,
+    libfoo2.so.1 → libfoo2-1 (a digit before the number takes a hyphen)."""
+    match = _SONAME.match(soname)
+    if match is None:
+        return None
+    stem, number = match.group(1).lower(), match.group(2)
+    return f"{stem}-{number}" if stem[-1].isdigit() else f"{stem}{number}"
+
+
+def _os_package_fix(soname: str | None, right: str | None, context: Context) -> Fix | None:
+    """A library on A only: the dpkg package that holds it on A, by name, for B. Named only
+    when A's package list confirms the name the soname gives."""
+    package = debian_package(soname) if soname and right is None else None
+    on_left = {p.name for p in context.left.os_packages if p.manager == "dpkg"}
+    if package is None or package not in on_left:
+        return None
+    command = f"apt-get install -y {package}"
+    b = fix_label(context, "right")
+    if in_ci_job(context.right):
+        return Fix.advise(f"{b} is a CI job: add `{command}` to the image its jobs run in")
+    if context.right.container is not None:
+        return Fix.advise(f"add `{command}` to the image {b} runs, and rebuild it")
+    return Fix.run(command, on=b)
 
 
 def _newer(a: str, b: str) -> int:

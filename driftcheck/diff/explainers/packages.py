@@ -23,6 +23,7 @@ from driftcheck.diff.explainers.common import (
     is_compiled,
     join_names,
     named,
+    reinstall_fix,
     uninstall_fix,
 )
 from driftcheck.diff.explainers.import_names import ImportFate, import_fate, imports_text, plural
@@ -84,7 +85,7 @@ def _removed(dist: Distribution, changes: list[Change], context: Context) -> Fin
     elif users_left:
         reason = f" (on {a} it was required by {join_names(named(d) for d in users_left)})"
     explanation = f"{named(dist)} is installed on {a} but missing on {b}, {what}{reason}"
-    fix = install_fix(context, "right", f"{dist.name}=={dist.version}", dist.canonical_name)
+    fix = reinstall_fix(context, "right", dist)
     if is_tool(dist) and not users:
         severity = below_tool(severity)
         explanation = f"{explanation}: {tool_why(dist, f'on {b}')}"
@@ -262,19 +263,39 @@ def _changed(
     if users:
         evidence.append(f"required by: {', '.join(named(d) for d in users)}")
     severity = rating.severity
+    explanation = rating.explanation
+    gone = _modules_gone(left, right, context)
+    if gone:
+        step = classify(left.version, right.version)
+        ships = "does not ship" if step is not None and step.downgrade else "no longer ships"
+        what = plural(gone, "the module", "the modules")
+        modules = join_names([f"`{m}`" for m in gone])
+        explanation = (
+            f"{explanation.rstrip('.')}; {named(right)} {ships} {what} {modules}, so "
+            f"{imports_text(gone)} {plural(gone, 'fails', 'fail')} there."
+        )
     return Finding(
         category="packages",
         subject=right.canonical_name,
         severity=severity,
-        explanation=rating.explanation,
+        explanation=explanation,
         left=short(left.version),
         right=short(right.version),
         evidence=tuple(evidence),
-        fix=install_fix(context, "right", f"{left.name}=={left.version}", left.canonical_name),
+        fix=reinstall_fix(context, "right", left),
         changes=tuple(claimed),
         relevance=(5 * len(compiled_users) + len(users)) if severity >= Severity.HIGH else 0,
         impact="version",
     )
+
+
+def _modules_gone(left: Distribution, right: Distribution, context: Context) -> tuple[str, ...]:
+    """Top-level modules the left release ships and the right one does not, that nothing
+    else on the right provides. A release whose names are unknown says nothing."""
+    if not left.top_level or not right.top_level:
+        return ()
+    gone = set(left.top_level) - set(right.top_level)
+    return tuple(sorted(n for n in gone if not import_owners(context.right, n)))
 
 
 def _tags(dist: Distribution) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from driftcheck.diff.explainers.common import (
     IMPLEMENTATION_NAMES,
     join_names,
+    openssl_same_series,
     openssl_series,
 )
 from driftcheck.diff.explainers.interface import Context, in_section
@@ -384,7 +385,7 @@ def _openssl(fields: dict[str, Change], context: Context) -> list[Finding]:
                     ", another major series: TLS defaults, legacy algorithms and certificate "
                     "checks differ."
                     if major
-                    else ": the same series, with fixes only."
+                    else f", {openssl_same_series(left, right)}."
                 )
             ),
             left=short(left),

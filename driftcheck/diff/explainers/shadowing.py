@@ -12,11 +12,19 @@ from typing import Any
 
 from packaging.version import InvalidVersion
 
-from driftcheck.diff.explainers.common import Side, active, label, snapshot_of
+from driftcheck.diff.explainers.common import (
+    Side,
+    active,
+    label,
+    local_folder,
+    named,
+    snapshot_of,
+)
 from driftcheck.diff.explainers.interface import Context, in_section
 from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.pep440 import parse_version
 from driftcheck.diff.text import short
+from driftcheck.snapshot.model import Distribution
 
 
 class ShadowingExplainer:
@@ -51,6 +59,8 @@ def _appeared(
     winner_location = str(entry.get("shadowed_by") or "an earlier folder")
     winner = active(snapshot_of(context, side)).get(name)
     winning = winner.version if winner else "?"
+    if winner is not None and _editable_leftover(winner, location):
+        return _leftover(winner, location, side, change, context)
     if _older(winning, hidden):
         explanation = (
             f"On {here}, an older copy of {name} ({winning}) at {winner_location} shadows "
@@ -73,6 +83,36 @@ def _appeared(
             f"remove the copy you do not want (at {winner_location} or {location}) with the "
             "interpreter that owns it, or reorder sys.path"
         ),
+        changes=(change,),
+    )
+
+
+def _editable_leftover(winner: Distribution, location: str) -> bool:
+    """The hidden copy is the *.egg-info setuptools leaves in an editable project's folder
+    (`src/` of a src layout): the same install's metadata, which its .pth puts on sys.path.
+    Snapshots taken since issue 13 drop it; older ones still hold it."""
+    folder = local_folder(winner) if winner.editable else None
+    if not folder:
+        return False
+    folder = folder.rstrip("/")
+    return location == folder or location.startswith(folder + "/")
+
+
+def _leftover(
+    winner: Distribution, location: str, side: Side, change: Change, context: Context
+) -> Finding:
+    here = label(context, side)
+    return Finding(
+        category="packages",
+        subject=f"{winner.canonical_name} (editable metadata)",
+        severity=Severity.INFO,
+        explanation=(
+            f"On {here}, {location} holds the metadata setuptools writes into the project "
+            f"folder of the editable install of {named(winner)}: part of that install, not a "
+            "second copy; leave it in place."
+        ),
+        left=short(location if side == "left" else None),
+        right=short(location if side == "right" else None),
         changes=(change,),
     )
 
