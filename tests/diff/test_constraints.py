@@ -103,7 +103,7 @@ def test_constraints_and_fixes_speak_uv_when_b_installs_with_uv(
     assert six["fix"] == {
         "command": "uv pip install 'six==1.16.0'",
         "advice": None,
-        "on": str(tmp_path / "b.json"),
+        "on": "b",  # the side's label (its venv's name), not the file that holds it
     }
     lines = pins_file.read_text().splitlines()
     header = next(line for line in lines if "(the packages that differ)" in line)
