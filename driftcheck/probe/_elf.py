@@ -301,12 +301,12 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
         if notes[0] <= ELF_MAX_NOTES:
             note(reason)
 
-    modules, seen, resolved, loaded = [], set(), {}, []
+    read, seen = [], set()
     for site in sites:
         for relative in elf_site_objects(site, budget, bounded_note):
             if relative in seen:
                 continue  # an earlier site folder holds the copy an import loads
-            if len(modules) >= ELF_MAX_OBJECTS:
+            if len(read) >= ELF_MAX_OBJECTS:
                 bounded_note("more than %d shared objects; the rest is not read" % ELF_MAX_OBJECTS)
                 break
             seen.add(relative)
@@ -317,35 +317,48 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
                 said = str(exc)
                 bounded_note(said if path in said else "%s: %s" % (path, said))
                 continue
-            origin = os.path.dirname(path)
-            searched = (tuple(info["rpath"]), tuple(info["runpath"]))
-            from_origin = any("ORIGIN" in p for p in info["rpath"] + info["runpath"])
-            needed = []
-            for soname in info["needed"]:
-                # Hundreds of modules need libc.so.6 the same way: resolved once.
-                key = (soname, origin if from_origin else "", searched)
-                if key not in resolved:
-                    found, how = elf_resolve(
-                        soname, info, origin, ld_library_path, system_dirs, folders
-                    )
-                    if found is None:
-                        found, how = elf_loaded(loaded, open_file).get(soname), "loaded"
-                        how = how if found else None
-                    real = os.path.basename(os.path.realpath(found)) if found else None
-                    resolved[key] = {"path": found, "found_by": how, "real_name": real}
-                need = {"soname": soname}
-                need.update(resolved[key])
-                needed.append(need)
-            modules.append(
-                {
-                    "site": site,
-                    "file": relative,
-                    "needed": needed,
-                    "soname": info["soname"],
-                    "rpath": info["rpath"],
-                    "runpath": info["runpath"],
-                }
-            )
+            read.append((site, relative, path, info))
+    # glibc applies an object's DT_RPATH to everything loaded on its behalf, down the
+    # chain: a library a wheel bundles (numpy.libs/libopenblas…so) finds its siblings
+    # through the RPATH of the extension module that loads it ($ORIGIN/../numpy.libs).
+    chain = set()
+    for _site, _relative, path, info in read:
+        if not info["runpath"]:
+            chain.update(elf_expand(info["rpath"], os.path.dirname(path)))
+    modules, resolved, loaded = [], {}, []
+    for site, relative, path, info in read:
+        origin = os.path.dirname(path)
+        searched = (tuple(info["rpath"]), tuple(info["runpath"]))
+        from_origin = any("ORIGIN" in p for p in info["rpath"] + info["runpath"])
+        in_chain = origin in chain
+        needed = []
+        for soname in info["needed"]:
+            # Hundreds of modules need libc.so.6 the same way: resolved once.
+            key = (soname, origin if from_origin or in_chain else "", searched)
+            if key not in resolved:
+                found, how = elf_resolve(
+                    soname, info, origin, ld_library_path, system_dirs, folders
+                )
+                if found is None and in_chain and folders.holds(origin, soname):
+                    found, how = os.path.join(origin, soname), "rpath"
+                if found is None:
+                    found, how = elf_loaded(loaded, open_file).get(soname), "loaded"
+                    how = how if found else None
+                real = os.path.basename(os.path.realpath(found)) if found else None
+                resolved[key] = {"path": found, "found_by": how, "real_name": real}
+            need = {"soname": soname}
+            need.update(resolved[key])
+            needed.append(need)
+        modules.append(
+            {
+                "site": site,
+                "file": relative,
+                "needed": needed,
+                "soname": info["soname"],
+                "rpath": info["rpath"],
+                "runpath": info["runpath"],
+            }
+        )
     return modules
 
 

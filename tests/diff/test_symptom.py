@@ -231,7 +231,7 @@ def test_diff_log_cli_text_and_json(saved: dict[str, Path]) -> None:
     text = run_cli("diff", str(saved["a"]), str(saved["b"]), "--log", str(saved["log"]))
     assert text.returncode == 0, text.stderr
     causes = text.stdout.split("Likely causes\n", 1)[1].splitlines()
-    assert causes[0].startswith("  1. [medium] packages: idna 3.7 is installed on ")
+    assert causes[0].startswith("  1. [high] packages: idna 3.7 is installed on ")  # asked for
     assert causes[1] == f"     explains line {number}: ModuleNotFoundError: No module named 'idna'"
     assert TOKEN not in text.stdout
     as_json = run_cli(
