@@ -15,15 +15,17 @@ from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat, SbomF
 from driftcheck.cli.store_options import HistoryFormat, StoreOption
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
+_UNREACHABLE = "4 Docker engine, registry, ssh: host or history store unreachable"
 _ERROR_CODES = (
-    "2 usage error; 3 invalid input (corrupt or hostile snapshot, archive or image, or a "
-    "--log that is not a text file); "
-    "4 Docker engine, registry or store unreachable; 5 the probe failed in the target; "
-    "6 snapshot schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
+    "2 usage error; 3 invalid input (corrupt or hostile snapshot, archive or image); "
+    f"{_UNREACHABLE}; 5 the probe failed in the target; 6 snapshot schema too new; "
+    "70 internal error (a bug: rerun with --debug); 130 interrupted."
 )
 EXIT_CODES_HELP = f"Exit codes: 0 success; {_ERROR_CODES}"
+ROOT_EXIT_CODES_HELP = f"Exit codes: 0 success; 1 drift found (diff, check); {_ERROR_CODES}"
 DIFF_EXIT_CODES_HELP = (
-    f"Exit codes: 0 no drift at or above --fail-on; 1 drift at or above it; {_ERROR_CODES}"
+    f"Exit codes: 0 no drift at or above --fail-on; 1 drift at or above it; {_ERROR_CODES} "
+    "A --log that is not a text file is invalid input (3)."
 )
 LABEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -44,7 +46,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Capture what a Python program really runs on, and explain drift.",
-    epilog=EXIT_CODES_HELP,
+    epilog=ROOT_EXIT_CODES_HELP,
 )
 
 
@@ -322,6 +324,9 @@ def diff(
             raise UsageError("--emit-constraints pins one side to another: pass two sides")
         if output_format.value == "markdown":
             raise UsageError("an N-way diff prints --format text or json")
+        if symptom is not None or log is not None:
+            option = "--symptom" if symptom is not None else "--log"
+            raise UsageError(f"{option} explains a two-way diff: pass two sides (A B)")
         code = run_fleet_diff(
             sides,
             output_format=output_format.value,
@@ -420,7 +425,8 @@ def export(
         str,
         typer.Argument(
             metavar="SNAPSHOT",
-            help="A snapshot file, a report, or a live reference (host, image:REF, …).",
+            help="A snapshot file, a report, a live reference (host, image:REF, …), or a "
+            "stored one (@last-pass[:LABEL], @latest[:LABEL], @ID).",
         ),
     ],
     sbom_format: Annotated[
@@ -430,18 +436,21 @@ def export(
         str | None,
         typer.Option("-o", "--output", metavar="FILE", help="Where to write (default: stdout)."),
     ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Write a snapshot as an SBOM: the OS, the interpreter, the distributions and the OS
     packages, with package URLs. Environment variables and paths are never exported."""
     from driftcheck.cli.commands import run_export
+    from driftcheck.store.location import use_store
 
+    use_store(store)
     run_export(source, sbom_format.value, output)
 
 
 CHECK_EXIT_CODES_HELP = (
     "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
     "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
-    "3 corrupt baseline (or a --log that is not a text file); 4 Docker engine unreachable; "
+    f"3 corrupt baseline (or a --log that is not a text file); {_UNREACHABLE}; "
     "5 the probe failed in the target; "
     "6 baseline schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."
 )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from driftcheck import api
 from driftcheck.cli.progress import spinner
-from driftcheck.errors import ExitCode, UsageError
+from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 from driftcheck.redaction.rules import scrub_text
 from driftcheck.render.formats import diff_renderer
 from driftcheck.render.summary import snapshot_summary
@@ -291,10 +291,15 @@ def _update_baseline(
         )
     from driftcheck.lockfiles.read import form_by_name
 
-    if form_by_name(str(baseline)) is not None:  # never overwrite a user's lock with JSON
-        raise UsageError(
+    if form_by_name(str(baseline)) is not None or _kept_document(baseline) == "lockfile":
+        raise UsageError(  # never overwrite a user's lock with JSON
             f"{baseline} is a lockfile: driftcheck does not rewrite it; lock again with the "
             "tool that wrote it (uv lock, poetry lock, pip-compile, …)"
+        )
+    if _kept_document(baseline) == "sbom":
+        raise UsageError(
+            f"{baseline} is an SBOM: driftcheck does not rewrite it; write the baseline to "
+            "another file, or export one with `driftcheck export`"
         )
     stored = str(baseline).startswith("@")
     if stored:
@@ -349,3 +354,19 @@ def run_export(source: str, sbom_format: str, output: str | None) -> None:
     io.write_atomic(path, text)
     if not writes_through(path):
         print(f"Wrote {visible(str(path))} ({sbom_format})", file=sys.stderr)
+
+
+def _kept_document(path: Path) -> str | None:
+    """"lockfile" or "sbom" when the file at PATH is one (recognised by its content, as
+    a baseline is read); None for a snapshot, a missing or an unreadable file."""
+    if not path.is_file():
+        return None
+    from driftcheck.gate.baseline import load_baseline
+
+    try:
+        kept = load_baseline(path)
+    except DriftcheckError:
+        return None  # a corrupt baseline may be rewritten
+    if kept.target.kind == "lockfile":
+        return "lockfile"
+    return "sbom" if kept.target.mode == "sbom" else None

@@ -31,7 +31,7 @@ def run_fleet_diff(
     from driftcheck.fleet.render import render_fleet_json, render_fleet_text
     from driftcheck.snapshot.model import Snapshot
 
-    check_categories(only)  # before any live snapshot: a typo fails fast
+    only = list(check_categories(only))  # before any live snapshot: a typo fails fast
     facts = _project_facts(project)
     key = api.fingerprint_key()
     gathered = gather(texts, lambda text: api.load_or_take(text, key=key), jobs=jobs)

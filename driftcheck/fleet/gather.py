@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -45,7 +47,9 @@ def gather(
 
     pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, MAX_JOBS, len(texts))))
     try:
-        results = list(pool.map(one, texts))
+        # Each side runs in the caller's context: --store and the like live in ContextVars.
+        context = contextvars.copy_context()
+        results = list(pool.map(lambda text: context.copy().run(one, text), texts))
     finally:
         # Ctrl-C: sides not started yet never start; the running ones end at their deadline.
         pool.shutdown(wait=False, cancel_futures=True)

@@ -49,7 +49,9 @@ def render_fleet_text(report: FleetReport) -> str:
     if info:
         lines.append(f"{info} info row(s) not shown (paths, session variables)")
     if report.not_comparable:
-        lines.append("Not comparable on some sides: " + ", ".join(report.not_comparable))
+        lines.append(
+            "Not comparable on some sides: " + ", ".join(_clean(x) for x in report.not_comparable)
+        )
     return "\n".join(lines) + "\n"
 
 

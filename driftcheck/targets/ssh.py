@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from driftcheck.errors import EngineUnreachableError, ProbeError, UsageError
-from driftcheck.probe import BOOTSTRAP, ProbeRequest, parse_output, status_error
+from driftcheck.probe import (
+    BOOTSTRAP,
+    INTERPRETER_OPTIONS,
+    ProbeRequest,
+    parse_output,
+    status_error,
+)
 from driftcheck.snapshot.model import TargetInfo
 from driftcheck.static.candidates import MISSING_EXECUTABLE_STATUSES
 from driftcheck.targets.interface import ProbeAnswer, Target
@@ -100,7 +106,9 @@ class SshTarget(Target):
             options += ["-p", str(self.address.port)]
         if self.address.user:
             options += ["-l", self.address.user]
-        remote = " ".join(shlex.quote(word) for word in (self.python, "-c", BOOTSTRAP))
+        # -S: the bootstrap runs site.py itself, skipping a .pth that would block (a FIFO).
+        words = (self.python, *INTERPRETER_OPTIONS, BOOTSTRAP)
+        remote = " ".join(shlex.quote(word) for word in words)
         return [*client, *options, "--", self.address.host.strip("[]"), remote]
 
     def run_probe(self, request: ProbeRequest) -> ProbeAnswer:
