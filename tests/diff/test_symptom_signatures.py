@@ -327,3 +327,41 @@ def test_a_soname_names_the_debian_package_that_ships_it() -> None:
     assert debian_packages("libGL.so.1")[0] == "libgl1"
     assert debian_packages("libfoo2.so.3")[0] == "libfoo2-3"
     assert debian_packages("ld-linux.so.2") == ()
+
+
+def test_the_finding_about_what_the_error_names_explains_it_not_its_neighbours() -> None:
+    """`No module named 'urllib3'`: urllib3's finding explains it; requests' version step
+    (whose requirement names urllib3) and context findings (info) do not."""
+    from dataclasses import replace as replaced
+
+    from driftcheck.diff.symptom.matching import explain_symptom
+    from driftcheck.diff.symptom.reading import ErrorText
+
+    findings = [
+        replaced(_finding("packages", "requests", Severity.MEDIUM), packages=("urllib3",)),
+        _finding("packages", "urllib3", Severity.HIGH),
+        _finding("python", "sys.path", Severity.INFO),
+        _finding("startup", "distutils-precedence.pth", Severity.INFO),
+    ]
+    side = small_snapshot()
+    text = ErrorText(("ModuleNotFoundError: No module named 'urllib3'",), 1, "--log x")
+    linked, _ = explain_symptom(findings, [text], (side, side))
+    assert [f.subject for f in linked if f.symptom is not None] == ["urllib3"]
+
+
+def test_an_oserror_raised_inside_a_package_is_not_explained_by_that_package() -> None:
+    """ConnectionRefusedError raised in urllib3's code: nothing in a snapshot explains a
+    closed port, and urllib3's version step is not called its explanation."""
+    from driftcheck.diff.symptom.matching import explain_symptom
+    from driftcheck.diff.symptom.reading import ErrorText
+
+    lines = (
+        "Traceback (most recent call last):",
+        '  File "/venv/lib/python3.11/site-packages/urllib3/connection.py", line 9, in connect',
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+    side = small_snapshot()
+    findings = [_finding("packages", "urllib3", Severity.HIGH)]
+    linked, summary = explain_symptom(findings, [ErrorText(lines, 1, "--log x")], (side, side))
+    assert all(f.symptom is None for f in linked)
+    assert summary.unexplained and "nothing here explains line 3" in summary.unexplained[0]

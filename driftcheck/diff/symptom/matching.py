@@ -13,8 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from driftcheck.diff.explainers.common import import_owners
-from driftcheck.diff.model import Finding, SymptomLink, SymptomSummary
-from driftcheck.diff.symptom.pointers import MECHANISM, Pointer, canonical
+from driftcheck.diff.model import Finding, Severity, SymptomLink, SymptomSummary
+from driftcheck.diff.symptom.pointers import (
+    CONTRIBUTES,
+    MECHANISM,
+    NAMES_EXACTLY,
+    Pointer,
+    canonical,
+)
 from driftcheck.diff.symptom.reading import ErrorText
 from driftcheck.diff.symptom.signatures import ErrorLine, find_errors
 from driftcheck.snapshot.model import Snapshot
@@ -29,6 +35,8 @@ def explain_symptom(
     names = [finding_names(f) for f in findings] if errors else []
     for number, error in enumerate(errors):
         for index, strength in _matches(error, findings, names, sides):
+            if strength < MECHANISM:
+                continue  # a part it may play is not an explanation: it is not linked
             link = SymptomLink(error.line, error.quote, strength)
             held = links.get(index)
             if held is None or strength > held.strength:
@@ -47,16 +55,31 @@ def _matches(
 ) -> list[tuple[int, int]]:
     pointers = [_resolved(pointer, sides) for pointer in error.pointers]
     found: list[tuple[int, int]] = []
+    named: set[int] = set()  # findings whose own subject is what the error names
     for index, finding in enumerate(findings):
         names = all_names[index]
-        best = max(
-            (q.strength for q, subjects in pointers if _hits(q, subjects, finding, names)),
-            default=0,
+        hits = [(q, subjects) for q, subjects in pointers if _hits(q, subjects, finding, names)]
+        best = max((q.strength for q, _ in hits), default=0)
+        # What the error names (a module, a soname), not a mechanism's own name (sys.path).
+        about = any(
+            _about(finding, s)
+            for q, s in hits
+            if q.module is not None or q.strength == NAMES_EXACTLY
         )
+        if finding.severity == Severity.INFO and not about:
+            continue  # context (paths, session values) explains nothing by a mechanism
         if best:
             found.append((index, best))
+        if any(q.strength == NAMES_EXACTLY and _about(finding, s) for q, s in hits):
+            named.add(index)
+    if named:  # `No module named 'idna'`: idna's finding, not requests' that requires it
+        found = [(i, s if i in named or s < NAMES_EXACTLY else CONTRIBUTES) for i, s in found]
     strong = [m for m in found if m[1] >= MECHANISM]
     return strong or found
+
+
+def _about(finding: Finding, subjects: frozenset[str]) -> bool:
+    return canonical(finding.subject) in subjects or finding.subject.lower() in subjects
 
 
 def _resolved(pointer: Pointer, sides: tuple[Snapshot, Snapshot]) -> tuple[Pointer, frozenset[str]]:

@@ -8,6 +8,7 @@ of a line is only the error itself, redacted and shortened.
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -165,9 +166,12 @@ def _any_needle() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(word) for word in reversed(words)))
 
 
-def frame_pointers(before: Sequence[str], line: str = "") -> tuple[Pointer, ...]:
+def frame_pointers(
+    before: Sequence[str], line: str = "", inner: int = p.MECHANISM
+) -> tuple[Pointer, ...]:
     """The distributions whose files the traceback passed through: the innermost one
-    (that raised) as a mechanism, the others as contributors; and a path on the line."""
+    (that raised) as ``inner`` (a mechanism), the others as contributors; and a path on
+    the line."""
     modules: list[str] = []
     starts = [n for n, text in enumerate(before) if text.startswith("Traceback")]
     before = before[starts[-1] :] if starts else before[-10:]  # this traceback's frames only
@@ -181,8 +185,8 @@ def frame_pointers(before: Sequence[str], line: str = "") -> tuple[Pointer, ...]
             modules.append(module)
     if not modules:
         return ()
-    *outer, inner = modules
-    out = [*p.module_pointers(inner, p.MECHANISM)]
+    *outer, raised = modules
+    out = [*p.module_pointers(raised, inner)]
     for module in outer[-3:]:
         out.extend(p.module_pointers(module, p.CONTRIBUTES))
     return tuple(out)
@@ -586,7 +590,12 @@ def _any_exception(match: re.Match[str], before: Sequence[str]) -> _Hit | None:
     """The last line of a traceback nothing above recognised: the frames it went through."""
     if not any(line.startswith("Traceback") for line in before):
         return None
-    found = frame_pointers(before)
+    # An error no rule knows: the package that raised it explains a TypeError or an
+    # AttributeError (its API changed); an OSError (ConnectionRefusedError, a missing
+    # file) comes from the world around the program, where that code plays a part only.
+    raised = getattr(builtins, match.group(1), None)
+    from_outside = isinstance(raised, type) and issubclass(raised, OSError)
+    found = frame_pointers(before, inner=p.CONTRIBUTES if from_outside else p.MECHANISM)
     return _Hit(f"a {match.group(1)} raised in the code it ran", found)
 
 
