@@ -97,7 +97,7 @@ def _fixes_by_side_name(finding: Finding, context: Context) -> Finding:
 def _fixes_for_ci(findings: list[Finding], left: Snapshot, context: Context) -> list[Finding]:
     """The right side's snapshot was taken in a CI job: a command run there is gone with
     the job, so its fixes speak of the image and its requirements, as `check` does in CI."""
-    from driftcheck.gate.ci_fixes import baseline_image, ci_finding
+    from driftcheck.diff.ci_fixes import baseline_image, ci_finding
 
     image = baseline_image(left)
     on_right = {context.right_label, fix_label(context, "right")}

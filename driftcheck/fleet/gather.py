@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-
 import sys
 import threading
 from collections.abc import Callable, Sequence

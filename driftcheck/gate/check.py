@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from driftcheck.diff.ci_fixes import ci_report, in_ci
 from driftcheck.diff.engine import compare
 from driftcheck.diff.symptom.reading import ErrorText
 from driftcheck.gate.apply import apply_policy
 from driftcheck.gate.baseline import kind_warning
-from driftcheck.gate.ci_fixes import ci_report, in_ci
 from driftcheck.gate.policy import Policy
 from driftcheck.gate.verdict import CheckResult
 from driftcheck.project.model import ProjectFacts
