@@ -15,7 +15,9 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
+
+from driftcheck.probe._protocols import ProbeConfFiles, ProbeFiles
 
 _probe: Any = importlib.import_module("driftcheck.probe._probe")
 
@@ -29,51 +31,6 @@ NotRegularFileError: type[OSError] = _probe.NotRegularFileError
 MAX_LD_SO_CONF_BYTES: int = _probe.MAX_LD_SO_CONF_BYTES
 MAX_PTH: int = _probe.MAX_PTH
 MAX_PYVENV_CFG: int = _probe.MAX_PYVENV_CFG
-
-
-class ConfFiles(Protocol):
-    """What ``ld_so_conf_directories`` reads through (the probe's ``LocalConfFiles``)."""
-
-    def read_conf(self, path: str) -> str | None:
-        """The file's text; None if missing; NotRegularFileError for a FIFO or a device."""
-
-    def listdir(self, folder: str) -> list[str]:
-        """The names in FOLDER; none when it is missing."""
-
-
-class ProbeFiles(ConfFiles, Protocol):
-    """The probe's file-access interface (``LocalFiles`` in probe/_probe.py): what every
-    shared reader reads through. Paths are absolute inside the source's own root."""
-
-    runs_programs: bool
-
-    def join(self, folder: str, name: str) -> str: ...
-
-    def isdir(self, path: str) -> bool: ...
-
-    def exists(self, path: str) -> bool: ...
-
-    def list_folder(self, path: str) -> list[str]:
-        """The names in PATH; OSError when it cannot be listed."""
-
-    def realpath(self, path: str) -> str | None: ...
-
-    def link_target(self, path: str) -> str | None: ...
-
-    def read_optional(self, path: str, limit: int) -> str | None: ...
-
-    def metadata_headers(self, path: str) -> tuple[dict[str, list[str]], bool]: ...
-
-    def find_version(self, path: str, literal: bytes, pattern: re.Pattern[bytes]) -> str | None:
-        """A version string inside a binary (the first group of PATTERN at LITERAL)."""
-
-    def system(self) -> str: ...
-
-    def running_libc(self) -> dict[str, str | None] | None: ...
-
-    def musl_version(self, loader: str) -> str | None: ...
-
-    def other_libc(self) -> dict[str, str | None]: ...
 
 
 class Unknowns:
@@ -117,7 +74,7 @@ def read_distribution(
     return record
 
 
-def ld_so_conf_directories(files: ConfFiles, note: Callable[[str], None]) -> list[str]:
+def ld_so_conf_directories(files: ProbeConfFiles, note: Callable[[str], None]) -> list[str]:
     """The folders /etc/ld.so.conf names, walked exactly as the live probe walks them
     (same order, same bounds, same reasons given to ``note``)."""
     dirs: list[str] = _probe.ld_so_conf_directories(files, note)
