@@ -112,6 +112,7 @@ def probe_source() -> str:
         for name in (
             os.path.join("..", "redaction", "ci_variables.py"),
             os.path.join("..", "redaction", "rules.py"),
+            "_protocols.py",
             "_elf.py",
             "_owners.py",
             "_startup.py",

@@ -10,6 +10,7 @@
 
 import os
 import struct
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Set, Tuple
 
 ELF_MAGIC = b"\x7fELF"
 ELF_PT_LOAD, ELF_PT_DYNAMIC = 1, 2
@@ -49,11 +50,17 @@ ELF_NOT_OBJECTS = (
 ELF_MAX_MAPS = 8 * 1024 * 1024  # /proc/self/maps
 
 
+#: What elf_dynamic reads of one object: needed, soname, rpath, runpath.
+ElfInfo = Dict[str, Any]
+#: Opens a path that must be a regular file, without blocking (the probe's open_regular).
+ElfOpener = Callable[[str], int]
+
+
 class ElfError(ValueError):
     """The file is not an ELF object the probe can read (truncated, hostile, over a bound)."""
 
 
-def elf_dynamic(read_at, size):
+def elf_dynamic(read_at: Callable[[int, int], bytes], size: int) -> ElfInfo:
     """DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH of an ELF file, 32 or 64 bit, either
     byte order. READ_AT(offset, count) returns at most COUNT bytes; SIZE is the file's size.
     Raises ElfError when the file is not one the probe can read within its bounds."""
@@ -75,7 +82,8 @@ def elf_dynamic(read_at, size):
     if phentsize < struct.calcsize(entry):
         raise ElfError("program header entries too small")
     table = elf_read_exactly(read_at, size, phoff, phnum * phentsize, "the program header table")
-    loads, dynamic = [], None
+    loads: List[Tuple[int, int, int]] = []
+    dynamic: Optional[Tuple[int, int]] = None
     for index in range(phnum):
         values = struct.unpack_from(entry, table, index * phentsize)
         if wide:  # p_type, p_flags, p_offset, p_vaddr, p_paddr, p_filesz, ...
@@ -86,7 +94,7 @@ def elf_dynamic(read_at, size):
             loads.append((vaddr, offset, filesz))
         elif kind == ELF_PT_DYNAMIC and dynamic is None:
             dynamic = (offset, filesz)
-    found = {"needed": [], "soname": None, "rpath": [], "runpath": []}
+    found: ElfInfo = {"needed": [], "soname": None, "rpath": [], "runpath": []}
     if dynamic is None:
         return found  # a static object needs nothing
     step = 16 if wide else 8
@@ -95,8 +103,8 @@ def elf_dynamic(read_at, size):
         raise ElfError("a dynamic section of more than %d entries" % ELF_MAX_DYNAMIC_ENTRIES)
     data = elf_read_exactly(read_at, size, dynamic[0], count * step, "the dynamic section")
     pair = order + ("qQ" if wide else "iI")
-    tags = {}
-    needed = []
+    tags: Dict[int, int] = {}
+    needed: List[int] = []
     for index in range(count):
         tag, value = struct.unpack_from(pair, data, index * step)
         if tag == ELF_DT_NULL:
@@ -115,7 +123,7 @@ def elf_dynamic(read_at, size):
     limit = tags.get(ELF_DT_STRSZ, size - table_at)
     limit = min(limit, size - table_at)
 
-    def string(index):
+    def string(index: int) -> str:
         return elf_string(read_at, table_at, limit, index)
 
     found["needed"] = [string(n) for n in needed]
@@ -130,7 +138,9 @@ def elf_dynamic(read_at, size):
     return found
 
 
-def elf_read_exactly(read_at, size, offset, count, what):
+def elf_read_exactly(
+    read_at: Callable[[int, int], bytes], size: int, offset: int, count: int, what: str
+) -> bytes:
     if offset < 0 or count < 0 or offset + count > size:
         raise ElfError("%s lies outside the file" % what)
     data = read_at(offset, count)
@@ -139,7 +149,7 @@ def elf_read_exactly(read_at, size, offset, count, what):
     return data
 
 
-def elf_file_offset(loads, address, size):
+def elf_file_offset(loads: List[Tuple[int, int, int]], address: int, size: int) -> int:
     """Where a virtual address lies in the file, through the PT_LOAD segments."""
     for vaddr, offset, filesz in loads:
         if vaddr <= address < vaddr + filesz:
@@ -149,11 +159,11 @@ def elf_file_offset(loads, address, size):
     raise ElfError("the string table lies in no loaded segment")
 
 
-def elf_string(read_at, table_at, limit, index):
+def elf_string(read_at: Callable[[int, int], bytes], table_at: int, limit: int, index: int) -> str:
     """The NUL-terminated string at INDEX of the string table, read a chunk at a time."""
     if index < 0 or index >= limit:
         raise ElfError("a string index past the string table")
-    chunks = []
+    chunks: List[bytes] = []
     read = 0
     while read < ELF_MAX_STRING:
         want = min(ELF_STRING_CHUNK, limit - index - read, ELF_MAX_STRING - read)
@@ -171,13 +181,13 @@ def elf_string(read_at, table_at, limit, index):
     raise ElfError("a string with no end within %d bytes" % ELF_MAX_STRING)
 
 
-def elf_read_file(path, open_file):
+def elf_read_file(path: str, open_file: ElfOpener) -> ElfInfo:
     """elf_dynamic of the file at PATH, opened with OPEN_FILE (the probe's open_regular)."""
     fd = open_file(path)
     try:
         size = os.fstat(fd).st_size
 
-        def read_at(offset, count):
+        def read_at(offset: int, count: int) -> bytes:
             return os.pread(fd, count, offset)
 
         return elf_dynamic(read_at, size)
@@ -185,13 +195,14 @@ def elf_read_file(path, open_file):
         os.close(fd)
 
 
-def elf_read_small(path, limit, open_file):
+def elf_read_small(path: str, limit: int, open_file: ElfOpener) -> bytes:
     """The bytes of PATH, a regular file of at most LIMIT bytes (ValueError past it)."""
     fd = open_file(path)
     try:
         if os.fstat(fd).st_size > limit:
             raise ValueError("%s is larger than %d bytes" % (path, limit))
-        chunks, total = [], 0
+        chunks: List[bytes] = []
+        total = 0
         while True:
             chunk = os.read(fd, min(1024 * 1024, limit + 1 - total))
             if not chunk:
@@ -205,12 +216,12 @@ def elf_read_small(path, limit, open_file):
     return b"".join(chunks)
 
 
-def elf_site_objects(site, budget, note):
+def elf_site_objects(site: str, budget: List[int], note: Callable[[str], None]) -> List[str]:
     """Paths (relative to SITE) of the shared objects under it: extension modules (*.so)
     and the libraries wheels bundle (numpy.libs/libgfortran-….so.5.0.0). Symlinks are not
     followed; BUDGET is a one-item list of entries left to look at. Names that are Python
     files or metadata are passed over without a stat (most of a site folder)."""
-    found = []
+    found: List[str] = []
     stack = [("", 0)]
     while stack:
         relative, depth = stack.pop()
@@ -239,7 +250,7 @@ def elf_site_objects(site, budget, note):
     return sorted(found)
 
 
-def elf_expand(paths, origin):
+def elf_expand(paths: List[str], origin: str) -> List[str]:
     """RPATH / RUNPATH entries as folders: $ORIGIN is the object's folder; relative
     entries (relative to the working folder) and other tokens ($LIB, $PLATFORM) are left out."""
     out = []
@@ -253,10 +264,10 @@ def elf_expand(paths, origin):
 class ElfFolders(object):
     """Folder listings, read once each (hundreds of extensions share a few folders)."""
 
-    def __init__(self):
-        self.listed = {}
+    def __init__(self) -> None:
+        self.listed: Dict[str, FrozenSet[str]] = {}
 
-    def holds(self, folder, name):
+    def holds(self, folder: str, name: str) -> bool:
         names = self.listed.get(folder)
         if names is None:
             if len(self.listed) >= ELF_MAX_LISTED_FOLDERS:
@@ -269,13 +280,20 @@ class ElfFolders(object):
         return name in names and os.path.isfile(os.path.join(folder, name))
 
 
-def elf_resolve(soname, info, origin, ld_library_path, system_dirs, folders):
+def elf_resolve(
+    soname: str,
+    info: ElfInfo,
+    origin: str,
+    ld_library_path: List[str],
+    system_dirs: List[str],
+    folders: ElfFolders,
+) -> Tuple[Optional[str], Optional[str]]:
     """(path, how) of the file the loader would map for SONAME, as glibc searches: the
     object's DT_RPATH (only when it has no DT_RUNPATH), LD_LIBRARY_PATH, its DT_RUNPATH,
     then the ld.so.conf folders and the defaults. (None, None): missing."""
     if "/" in soname:
         return (soname, "path") if os.path.isfile(soname) else (None, None)
-    search = []
+    search: List[Tuple[str, str]] = []
     if not info["runpath"]:
         search.extend(("rpath", d) for d in elf_expand(info["rpath"], origin))
     search.extend(("LD_LIBRARY_PATH", d) for d in ld_library_path)
@@ -287,7 +305,13 @@ def elf_resolve(soname, info, origin, ld_library_path, system_dirs, folders):
     return None, None
 
 
-def elf_native_needs(sites, environ, library_dirs, open_file, note):
+def elf_native_needs(
+    sites: List[str],
+    environ: Mapping[str, str],
+    library_dirs: List[str],
+    open_file: ElfOpener,
+    note: Callable[[str], None],
+) -> List[Dict[str, Any]]:
     """Every shared object under the site folders, what it needs, and where each need
     resolves here (or that it is missing). _owners.py then adds the OS packages."""
     ld_library_path = [d for d in environ.get("LD_LIBRARY_PATH", "").split(":") if d]
@@ -296,12 +320,13 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
     budget = [ELF_MAX_WALK_ENTRIES]
     notes = [0]
 
-    def bounded_note(reason):
+    def bounded_note(reason: str) -> None:
         notes[0] += 1
         if notes[0] <= ELF_MAX_NOTES:
             note(reason)
 
-    read, seen = [], set()
+    read: List[Tuple[str, str, str, ElfInfo]] = []
+    seen: Set[str] = set()
     for site in sites:
         for relative in elf_site_objects(site, budget, bounded_note):
             if relative in seen:
@@ -321,11 +346,13 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
     # glibc applies an object's DT_RPATH to everything loaded on its behalf, down the
     # chain: a library a wheel bundles (numpy.libs/libopenblas…so) finds its siblings
     # through the RPATH of the extension module that loads it ($ORIGIN/../numpy.libs).
-    chain = set()
+    chain: Set[str] = set()
     for _site, _relative, path, info in read:
         if not info["runpath"]:
             chain.update(elf_expand(info["rpath"], os.path.dirname(path)))
-    modules, resolved, loaded = [], {}, []
+    modules: List[Dict[str, Any]] = []
+    resolved: Dict[Tuple[str, str, Tuple[Tuple[str, ...], Tuple[str, ...]]], Dict[str, Any]] = {}
+    loaded: List[Dict[str, str]] = []
     for site, relative, path, info in read:
         origin = os.path.dirname(path)
         searched = (tuple(info["rpath"]), tuple(info["runpath"]))
@@ -362,18 +389,18 @@ def elf_native_needs(sites, environ, library_dirs, open_file, note):
     return modules
 
 
-def elf_loaded(cache, open_file):
+def elf_loaded(cache: List[Dict[str, str]], open_file: ElfOpener) -> Dict[str, str]:
     """The libraries the interpreter has loaded already (/proc/self/maps), by soname:
     the loader reuses a loaded object of that soname (a --enable-shared Python's
     libpython found through the interpreter's own RUNPATH, an LD_PRELOAD), wherever it
     came from. Read once, when a need is not found on the search path."""
     if not cache:
-        found = {}
+        found: Dict[str, str] = {}
         try:
             data = elf_read_small("/proc/self/maps", ELF_MAX_MAPS, open_file)
         except (OSError, ValueError):
             data = b""
-        paths = []
+        paths: List[str] = []
         for line in data.decode("utf-8", "replace").splitlines():
             fields = line.split(None, 5)
             path = fields[5] if len(fields) == 6 else ""

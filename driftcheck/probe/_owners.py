@@ -6,18 +6,21 @@
 # installed database, bounded in bytes; a list it cannot read is an unknown.
 
 import os
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 if "elf_read_small" not in globals():  # imported as a module on the host
-    from driftcheck.probe._elf import elf_read_small
+    from driftcheck.probe._elf import ElfOpener, elf_read_small
 
 OWNER_DPKG_INFO = "/var/lib/dpkg/info"
 OWNER_APK_INSTALLED = "/lib/apk/db/installed"
 OWNER_MAX_LIST = 8 * 1024 * 1024  # one dpkg .list file
 OWNER_MAX_BYTES = 128 * 1024 * 1024  # all dpkg lists read, or apk's database
 OWNER_MAX_NOTES = 20
+#: Spelling of a path in a package database -> the resolved paths it stands for.
+OwnerWanted = Dict[str, Set[str]]
 
 
-def owner_spellings(path):
+def owner_spellings(path: str) -> Set[str]:
     """The ways a package database can spell PATH: as found, resolved, and with or
     without /usr (merged-/usr systems list either)."""
     out = set()
@@ -30,17 +33,22 @@ def owner_spellings(path):
     return out
 
 
-def owner_add(modules, sites, open_file, note):
+def owner_add(
+    modules: List[Dict[str, Any]],
+    sites: List[str],
+    open_file: ElfOpener,
+    note: Callable[[str], None],
+) -> None:
     """Sets os_package and package_manager on every need of MODULES (elf_native_needs'
     answer) resolved outside the site folders, from dpkg's or apk's database."""
     notes = [0]
 
-    def bounded(reason):
+    def bounded(reason: str) -> None:
         notes[0] += 1
         if notes[0] <= OWNER_MAX_NOTES:
             note(reason)
 
-    wanted = {}
+    wanted: OwnerWanted = {}
     paths = set(n["path"] for m in modules for n in m["needed"] if n["path"])
     for path in paths:
         if not any(path.startswith(site + "/") for site in sites):
@@ -48,7 +56,7 @@ def owner_add(modules, sites, open_file, note):
                 wanted.setdefault(spelling, set()).add(path)
     if not wanted:
         return
-    owners = {}
+    owners: Dict[str, Tuple[str, str]] = {}
     for manager, find in (("dpkg", owner_dpkg), ("apk", owner_apk)):
         try:
             for spelling, package in find(wanted, open_file, bounded).items():
@@ -63,7 +71,7 @@ def owner_add(modules, sites, open_file, note):
             need["os_package"] = owner[1] if owner else None
 
 
-def owner_debian_names(soname):
+def owner_debian_names(soname: str) -> List[str]:
     """Debian's names for the package of a soname (libgfortran.so.5 -> libgfortran5,
     libfoo-2.so.1 -> libfoo-2-1): read first, so that most lookups read a few lists."""
     base, _, version = soname.partition(".so")
@@ -77,16 +85,20 @@ def owner_debian_names(soname):
     return names
 
 
-def owner_dpkg(wanted, open_file, note):
+def owner_dpkg(
+    wanted: OwnerWanted, open_file: ElfOpener, note: Callable[[str], None]
+) -> Dict[str, str]:
     try:
         names = [n for n in os.listdir(OWNER_DPKG_INFO) if n.endswith(".list")]
     except OSError:
         return {}
-    guesses = set()
+    guesses: Set[str] = set()
     for spelling in wanted:
         guesses.update(owner_debian_names(os.path.basename(spelling)))
     names.sort(key=lambda n: (n[: -len(".list")].split(":")[0] not in guesses, n))
-    found, total, covered = {}, 0, set()
+    found: Dict[str, str] = {}
+    total = 0
+    covered: Set[str] = set()
     paths = set(p for originals in wanted.values() for p in originals)
     for name in names:
         if covered == paths:
@@ -109,12 +121,16 @@ def owner_dpkg(wanted, open_file, note):
     return found
 
 
-def owner_apk(wanted, open_file, note):
+def owner_apk(
+    wanted: OwnerWanted, open_file: ElfOpener, note: Callable[[str], None]
+) -> Dict[str, str]:
     try:
         data = elf_read_small(OWNER_APK_INSTALLED, OWNER_MAX_BYTES, open_file)
     except FileNotFoundError:
         return {}
-    found, package, folder = {}, None, ""
+    found: Dict[str, str] = {}
+    package: Optional[str] = None
+    folder = ""
     for line in data.decode("utf-8", "replace").splitlines():
         if line.startswith("P:"):
             package, folder = line[2:], ""

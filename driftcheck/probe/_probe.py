@@ -14,6 +14,7 @@
 #     that output from sitecustomize or .pth files cannot corrupt it.
 # The host interprets; the probe only reports what it read.
 
+import functools
 import json
 import os
 import platform
@@ -21,7 +22,16 @@ import re
 import stat
 import struct
 import sys
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
+if "ProbeFiles" not in globals():  # imported as a module on the host
+    from driftcheck.probe._protocols import (
+        ProbeCollector,
+        ProbeConfFiles,
+        ProbeFiles,
+        ProbeNames,
+        ProbeUnknowns,
+    )
 if "redact_environment" not in globals():  # imported as a module on the host
     from driftcheck.redaction.rules import redact_environment, scrub_text
 if "elf_native_needs" not in globals():
@@ -83,18 +93,22 @@ MAX_LIBRARY_SCAN = 32 * 1024 * 1024  # what is searched of a library for its ver
 GLIBC_RELEASE = re.compile(rb"GNU C Library[^\n\x00]{0,200}?release version (\d+\.\d+(?:\.\d+)?)")
 GLIBC_FILE = re.compile(r"^libc-(\d+\.\d+(?:\.\d+)?)\.so$")
 OPENSSL_VERSION = re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)[ -]")
+#: A record of the answer (JSON): a distribution, a .pth file, a library...
+JsonRecord = Dict[str, Any]
+#: Hears the reason something was left out or could not be read.
+Note = Callable[[str], None]
 
 
 class Collector:
     """Holds the facts gathered so far and what could not be learned."""
 
-    def __init__(self):
-        self.unknowns = []
+    def __init__(self) -> None:
+        self.unknowns: List[Dict[str, str]] = []
 
-    def unknown(self, field, reason):
+    def unknown(self, field: str, reason: str) -> None:
         self.unknowns.append({"field": field, "reason": str(reason)[:500]})
 
-    def safely(self, field, func, default=None):
+    def safely(self, field: str, func: Callable[[], Any], default: Any = None) -> Any:
         try:
             return func()
         except Exception as exc:  # a partial snapshot beats no snapshot
@@ -107,14 +121,14 @@ class NotRegularFileError(OSError):
     (a FIFO with no writer would block the probe until its timeout)."""
 
 
-def not_regular(path, mode):
+def not_regular(path: str, mode: int) -> NotRegularFileError:
     what = file_kind(mode)
     if what is None:
         return NotRegularFileError("%s is not a regular file: not read" % path)
     return NotRegularFileError("%s is %s, not a regular file: not read" % (path, what))
 
 
-def file_kind(mode):
+def file_kind(mode: int) -> Optional[str]:
     """What a file of MODE is, in words ("a FIFO"), for one that is not regular."""
     for is_kind, what in FILE_KINDS:
         if is_kind(mode):
@@ -122,7 +136,7 @@ def file_kind(mode):
     return None
 
 
-def open_regular(path):
+def open_regular(path: str) -> int:
     """A read-only descriptor on PATH, which must be a regular file (or a symlink to one).
 
     Checked before opening (opening a device can act on it) and again on the open
@@ -143,7 +157,7 @@ def open_regular(path):
     return fd
 
 
-def read_bytes(path, limit=MAX_TEXT_FILE):
+def read_bytes(path: str, limit: int = MAX_TEXT_FILE) -> bytes:
     """The bytes of PATH, a regular file; more than LIMIT is an error.
 
     Sized by fstat: a read(limit + 1) allocates the whole limit before reading
@@ -154,7 +168,8 @@ def read_bytes(path, limit=MAX_TEXT_FILE):
         size = os.fstat(fd).st_size
         if size > limit:
             raise ValueError("%s is larger than %d bytes" % (path, limit))
-        chunks, total, want = [], 0, size + 1 if size else 65536
+        chunks: List[bytes] = []
+        total, want = 0, size + 1 if size else 65536
         while True:
             chunk = os.read(fd, min(want, limit + 1 - total))
             if not chunk:
@@ -171,11 +186,11 @@ def read_bytes(path, limit=MAX_TEXT_FILE):
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def read_text(path, limit=MAX_TEXT_FILE):
+def read_text(path: str, limit: int = MAX_TEXT_FILE) -> str:
     return read_bytes(path, limit).decode("utf-8", "replace")
 
 
-def read_optional(path, limit=MAX_TEXT_FILE):
+def read_optional(path: str, limit: int = MAX_TEXT_FILE) -> Optional[str]:
     try:
         return read_text(path, limit)
     except (FileNotFoundError, NotADirectoryError):
@@ -185,12 +200,12 @@ def read_optional(path, limit=MAX_TEXT_FILE):
 # --- interpreter -------------------------------------------------------------
 
 
-def interpreter_facts(col):
+def interpreter_facts(col: ProbeCollector) -> JsonRecord:
     import sysconfig
 
     # The bootstrap has already removed the working folder that `-c` put first.
     sys_path = list(sys.path)
-    flags = {}
+    flags: Dict[str, int] = {}
     for name in dir(sys.flags):
         if name.startswith("_") or name in ("count", "index"):
             continue
@@ -226,15 +241,15 @@ def interpreter_facts(col):
     }
 
 
-def read_pyvenv_cfg(prefix, files=None):
+def read_pyvenv_cfg(prefix: str, files: Optional[ProbeFiles] = None) -> Dict[str, str]:
     """PREFIX/pyvenv.cfg's values ({} when there is none), read through FILES."""
     files = files or LOCAL_FILES
     return parse_pyvenv_cfg(files.read_optional(files.join(prefix, "pyvenv.cfg"), MAX_PYVENV_CFG))
 
 
-def parse_pyvenv_cfg(text):
+def parse_pyvenv_cfg(text: Optional[str]) -> Dict[str, str]:
     """pyvenv.cfg's values as site.py's venv() reads them: KEY = VALUE lines, keys lowered."""
-    values = {}
+    values: Dict[str, str] = {}
     for line in (text or "").splitlines():
         key, sep, value = line.partition("=")
         if sep:
@@ -242,7 +257,7 @@ def parse_pyvenv_cfg(text):
     return values
 
 
-def locale_facts():
+def locale_facts() -> Dict[str, str]:
     import locale
 
     return {
@@ -251,27 +266,32 @@ def locale_facts():
     }
 
 
-def build_versions(col):
-    versions = {"openssl": None, "sqlite": None, "zlib": None, "expat": None}
+def build_versions(col: ProbeCollector) -> Dict[str, Optional[str]]:
+    versions: Dict[str, Optional[str]] = {
+        "openssl": None,
+        "sqlite": None,
+        "zlib": None,
+        "expat": None,
+    }
 
     # The C modules hold the same constants as ssl and sqlite3, whose Python halves
     # cost ~10 ms to import.
-    def openssl():
+    def openssl() -> None:
         import _ssl
 
         versions["openssl"] = _ssl.OPENSSL_VERSION
 
-    def sqlite():
+    def sqlite() -> None:
         import _sqlite3
 
         versions["sqlite"] = _sqlite3.sqlite_version
 
-    def zlib():
+    def zlib() -> None:
         import zlib as zlib_module
 
         versions["zlib"] = getattr(zlib_module, "ZLIB_RUNTIME_VERSION", zlib_module.ZLIB_VERSION)
 
-    def expat():
+    def expat() -> None:
         import pyexpat
 
         versions["expat"] = pyexpat.EXPAT_VERSION
@@ -284,11 +304,11 @@ def build_versions(col):
 # --- .pth files ----------------------------------------------------------------
 
 
-def start_up_blockers(col):
+def start_up_blockers(col: ProbeUnknowns) -> List[str]:
     """The .pth files the bootstrap's site.py run skipped (bootstrap SITE_SKIPPED_PTH):
     not regular files, which CPython's own site.py blocks on (a FIFO) at every start.
     Each is an unknown too: a normal start of this interpreter hangs there."""
-    found = []
+    found: List[str] = []
     for path in globals().get("SITE_SKIPPED_PTH") or ():
         if path in found:
             continue  # a site folder seen twice (a venv's and the user site are one)
@@ -301,7 +321,7 @@ def start_up_blockers(col):
     return found
 
 
-def start_up_blocker_reason(path, what):
+def start_up_blocker_reason(path: str, what: str) -> str:
     """The unknown for a .pth file site.py blocks on; the static reader words it alike."""
     return (
         "%s is %s: Python's site.py blocks reading it at start-up, so a program this "
@@ -309,25 +329,27 @@ def start_up_blocker_reason(path, what):
     )
 
 
-def site_directories():
+def site_directories() -> List[str]:
     import site
 
-    dirs = []
+    dirs: List[str] = []
     if hasattr(site, "getsitepackages"):
         dirs.extend(site.getsitepackages())
     if getattr(site, "ENABLE_USER_SITE", False) and hasattr(site, "getusersitepackages"):
         dirs.append(site.getusersitepackages())
-    seen = []
+    seen: List[str] = []
     for directory in dirs:
         if directory not in seen and os.path.isdir(directory):
             seen.append(directory)
     return seen
 
 
-def pth_files(col, directories, files=None):
+def pth_files(
+    col: ProbeUnknowns, directories: List[str], files: Optional[ProbeFiles] = None
+) -> List[JsonRecord]:
     """The .pth files of DIRECTORIES (site folders), read as data through FILES."""
     files = files or LOCAL_FILES
-    found = []
+    found: List[JsonRecord] = []
     for directory in directories:
         try:
             names = sorted(n for n in files.list_folder(directory) if n.endswith(".pth"))
@@ -359,11 +381,12 @@ def pth_files(col, directories, files=None):
     return found
 
 
-def parse_pth(text):
+def parse_pth(text: str) -> Tuple[List[str], List[str]]:
     """A .pth file's (path lines, code lines) by site.py's addpackage() rules: a line
     starting with "#" and a blank line are skipped, one starting with "import " or
     "import\t" is code site.py would exec(), any other names a folder (right-stripped)."""
-    path_lines, code_lines = [], []
+    path_lines: List[str] = []
+    code_lines: List[str] = []
     for line in text.splitlines():
         if line.startswith("#") or not line.strip():
             continue
@@ -377,7 +400,7 @@ def parse_pth(text):
 # --- distributions -----------------------------------------------------------
 
 
-def metadata_headers(path):
+def metadata_headers(path: str) -> Tuple[Dict[str, List[str]], bool]:
     """Reads only the header block of METADATA / PKG-INFO: everything we need is there.
 
     Returns (headers, cut), as parse_metadata_headers does.
@@ -404,7 +427,7 @@ UNWANTED_INITIALS = frozenset(
 )
 
 
-def parse_metadata_headers(chunks):
+def parse_metadata_headers(chunks: Iterable[bytes]) -> Tuple[Dict[str, List[str]], bool]:
     """Parses the header block (bytes, in chunks or lines) up to the first blank line.
 
     Returns (headers, cut). Only MAX_METADATA_HEADER bytes of headers are read: cut is
@@ -433,8 +456,8 @@ def parse_metadata_headers(chunks):
     text = data.decode("utf-8", "replace")
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    headers = {}
-    last = None
+    headers: Dict[str, List[str]] = {}
+    last: Optional[str] = None
     for line in text.split("\n"):
         if not line:
             break
@@ -456,7 +479,7 @@ def parse_metadata_headers(chunks):
     return headers, cut
 
 
-def join_name(folder, name):
+def join_name(folder: str, name: str) -> str:
     """os.path.join(FOLDER, NAME) for a NAME without separators, in a third of the time
     (called five times per distribution)."""
     if not folder or folder[-1] == os.sep:
@@ -477,23 +500,26 @@ class LocalFiles(object):
     join = staticmethod(join_name if os.sep == "/" and not os.altsep else os.path.join)
     isdir = staticmethod(os.path.isdir)
     exists = staticmethod(os.path.exists)
-    realpath = staticmethod(os.path.realpath)
     metadata_headers = staticmethod(metadata_headers)
     list_folder = staticmethod(os.listdir)  # raises OSError: the caller says why
     runs_programs = True  # a live target can run musl's loader to learn its version
 
     @staticmethod
-    def read_optional(path, limit):
+    def realpath(path: str) -> str:
+        return os.path.realpath(path)
+
+    @staticmethod
+    def read_optional(path: str, limit: int) -> Optional[str]:
         return read_optional(path, limit)
 
     @staticmethod
-    def read_conf(path):
+    def read_conf(path: str) -> Optional[str]:
         """PATH's text, None when it does not exist; raises NotRegularFileError for a
         FIFO or a device, OSError or ValueError when it cannot be read."""
         return read_optional(path, MAX_LD_SO_CONF_BYTES)
 
     @staticmethod
-    def listdir(folder):
+    def listdir(folder: str) -> List[str]:
         """FOLDER's names; none when it is missing or unreadable, as glob(3) sees it."""
         try:
             return os.listdir(folder)
@@ -501,7 +527,7 @@ class LocalFiles(object):
             return []
 
     @staticmethod
-    def link_target(path):
+    def link_target(path: str) -> Optional[str]:
         """What the symbolic link PATH points to, as written; None when it is no link."""
         try:
             return os.readlink(path)
@@ -509,11 +535,11 @@ class LocalFiles(object):
             return None
 
     @staticmethod
-    def system():
+    def system() -> str:
         return platform.system()
 
     @staticmethod
-    def running_libc():
+    def running_libc() -> Optional[Dict[str, Optional[str]]]:
         """The C library this very process runs on, when it says (glibc's confstr)."""
         try:
             confstr = os.confstr("CS_GNU_LIBC_VERSION")
@@ -524,16 +550,16 @@ class LocalFiles(object):
         return None
 
     @staticmethod
-    def musl_version(loader):
+    def musl_version(loader: str) -> Optional[str]:
         return musl_version(loader)
 
     @staticmethod
-    def other_libc():
+    def other_libc() -> Dict[str, Optional[str]]:
         name, version = platform.libc_ver()
         return {"family": name or "unknown", "version": version or None}
 
     @staticmethod
-    def find_version(path, literal, pattern):
+    def find_version(path: str, literal: bytes, pattern: "re.Pattern[bytes]") -> Optional[str]:
         """The first group of PATTERN where it matches at an occurrence of LITERAL in the
         first MAX_LIBRARY_SCAN bytes of PATH. Mapped, not read: a regular expression
         scanning 5 MB of libcrypto costs ~10 ms, a literal find ~1 ms."""
@@ -550,7 +576,7 @@ class LocalFiles(object):
             os.close(fd)
 
     @staticmethod
-    def names(path):
+    def names(path: str) -> Optional[ProbeNames]:
         """The names in folder PATH (one listing instead of a stat or a failed open
         per file), or None when PATH is a file."""
         try:
@@ -564,18 +590,19 @@ class LocalFiles(object):
 class Unlisted(object):
     """The names of a folder that cannot be listed: each one asked for on its own."""
 
-    def __init__(self, files, folder):
+    def __init__(self, files: ProbeFiles, folder: str) -> None:
         self.files, self.folder = files, folder
 
-    def __contains__(self, name):
+    def __contains__(self, name: str) -> bool:
         return self.files.exists(self.files.join(self.folder, name))
 
 
-def folder_names(files, folder):
+def folder_names(files: ProbeFiles, folder: str) -> Optional[ProbeNames]:
     """FOLDER's names (a container), or None when it is not a folder; readers without
     a listing (the static one) answer name by name."""
     if hasattr(files, "names"):
-        return files.names(folder)
+        names: Optional[ProbeNames] = files.names(folder)
+        return names
     return Unlisted(files, folder) if files.isdir(folder) else None
 
 
@@ -583,7 +610,7 @@ LOCAL_FILES = LocalFiles()
 LocalConfFiles = LocalFiles  # ld_so_conf_directories' view of the real filesystem (its old name)
 
 
-def search_version(data, literal, pattern):
+def search_version(data: Any, literal: bytes, pattern: "re.Pattern[bytes]") -> Optional[str]:
     """The first group of PATTERN matched at an occurrence of LITERAL in DATA (bytes or a
     mmap), searched for the literal first: the version strings of binaries."""
     start = data.find(literal)
@@ -595,7 +622,9 @@ def search_version(data, literal, pattern):
     return None
 
 
-def top_level_from_record(meta_dir, files=LOCAL_FILES, note=None):
+def top_level_from_record(
+    meta_dir: str, files: ProbeFiles = LOCAL_FILES, note: Optional[Note] = None
+) -> Optional[List[str]]:
     try:
         text = files.read_optional(files.join(meta_dir, "RECORD"), MAX_RECORD_FILE)
     except NotRegularFileError as exc:
@@ -605,7 +634,7 @@ def top_level_from_record(meta_dir, files=LOCAL_FILES, note=None):
         return None
     if text is None:
         return None
-    names = set()
+    names: Set[str] = set()
     # Only the first path component of each line counts: collected by one regular
     # expression, then judged once per distinct value rather than once per line.
     for first in set(RECORD_FIRST_COMPONENT.findall(text)):
@@ -625,7 +654,9 @@ def top_level_from_record(meta_dir, files=LOCAL_FILES, note=None):
     return sorted(names)
 
 
-def read_distribution(location, entry, files=LOCAL_FILES, note=None):
+def read_distribution(
+    location: str, entry: str, files: ProbeFiles = LOCAL_FILES, note: Optional[Note] = None
+) -> JsonRecord:
     """The record of one distribution; NOTE(reason), if given, hears what was left out."""
     meta_dir = files.join(location, entry)
     is_dist_info = entry.endswith(".dist-info")
@@ -637,21 +668,21 @@ def read_distribution(location, entry, files=LOCAL_FILES, note=None):
     else:
         metadata_file = meta_dir  # a single-file .egg-info
     headers, cut = files.metadata_headers(metadata_file)
-    record = {
+    record: JsonRecord = {
         "location": location,
         "metadata_dir": entry,
         "kind": "dist-info" if is_dist_info else "egg-info",
-        "name": (headers.get("name") or [None])[0],
-        "version": (headers.get("version") or [None])[0],
+        "name": (headers.get("name") or (None,))[0],
+        "version": (headers.get("version") or (None,))[0],
         "requires_dist": headers.get("requires-dist", []),
-        "requires_python": (headers.get("requires-python") or [None])[0],
+        "requires_python": (headers.get("requires-python") or (None,))[0],
     }
     if cut and note is not None:
         note(metadata_cut_reason(meta_dir, record))
     if names is None:
         return record
 
-    def optional(name, limit):
+    def optional(name: str, limit: int) -> Optional[str]:
         if name not in names:
             return None  # no open() that fails, and no exception, per absent file
         try:
@@ -685,7 +716,7 @@ def read_distribution(location, entry, files=LOCAL_FILES, note=None):
     return record
 
 
-def metadata_cut_reason(meta_dir, record):
+def metadata_cut_reason(meta_dir: str, record: JsonRecord) -> str:
     """The unknown for headers past MAX_METADATA_HEADER: which distribution, what is missing."""
     return (
         "%s: the METADATA headers of %s %s are longer than the %d KiB driftcheck reads; "
@@ -699,7 +730,7 @@ def metadata_cut_reason(meta_dir, record):
     )
 
 
-def parse_direct_url(text):
+def parse_direct_url(text: str) -> JsonRecord:
     """direct_url.json (PEP 610), kept to the fields the host reads, all scalars.
 
     The file is the target's: whatever its shape (a list, nesting 10,000 deep), one
@@ -712,8 +743,12 @@ def parse_direct_url(text):
     if not isinstance(value, dict):
         raise ValueError("direct_url.json is not a JSON object")
     url = value.get("url")
-    vcs_info = value.get("vcs_info") if isinstance(value.get("vcs_info"), dict) else {}
-    dir_info = value.get("dir_info") if isinstance(value.get("dir_info"), dict) else {}
+    vcs_info = value.get("vcs_info")
+    if not isinstance(vcs_info, dict):
+        vcs_info = {}
+    dir_info = value.get("dir_info")
+    if not isinstance(dir_info, dict):
+        dir_info = {}
     return {
         # https://TOKEN@host/...: the credentials are masked here already, and on the host.
         "url": scrub_text(url)[0] if isinstance(url, str) else None,
@@ -726,12 +761,14 @@ def parse_direct_url(text):
     }
 
 
-def distributions(col, path_entries, files=None):
+def distributions(
+    col: ProbeUnknowns, path_entries: List[str], files: Optional[ProbeFiles] = None
+) -> List[JsonRecord]:
     """The distribution records found along PATH_ENTRIES, read through FILES."""
     files = files or LOCAL_FILES
-    found = []
+    found: List[JsonRecord] = []
 
-    def note(reason):
+    def note(reason: str) -> None:
         col.unknown("distributions", reason)
 
     for location in path_entries:
@@ -755,9 +792,9 @@ def distributions(col, path_entries, files=None):
 # --- operating system --------------------------------------------------------
 
 
-def os_facts(col):
+def os_facts(col: ProbeCollector) -> JsonRecord:
     system = platform.system()
-    facts = {
+    facts: JsonRecord = {
         "system": system,
         "kernel": platform.release() or None,
         "machine": platform.machine(),
@@ -779,7 +816,7 @@ def os_facts(col):
     return facts
 
 
-def os_release_text(col, files=None):
+def os_release_text(col: ProbeUnknowns, files: Optional[ProbeFiles] = None) -> Optional[str]:
     """/etc/os-release, else /usr/lib/os-release (os-release(5)'s order), read through FILES."""
     files = files or LOCAL_FILES
     for path in OS_RELEASE_FILES:
@@ -794,7 +831,11 @@ def os_release_text(col, files=None):
     return None
 
 
-def libc_facts(files=None, col=None, library_dirs=None):
+def libc_facts(
+    files: Optional[ProbeFiles] = None,
+    col: Optional[ProbeUnknowns] = None,
+    library_dirs: Optional[Callable[[], List[str]]] = None,
+) -> Dict[str, Optional[str]]:
     """The C library: what the running process says (glibc's confstr), else the files:
     libc.so.6 in the library folders (the version in its link name, libc-2.31.so, else
     the release string inside it), else musl's loader (which says its version only when
@@ -805,7 +846,11 @@ def libc_facts(files=None, col=None, library_dirs=None):
     running = files.running_libc()
     if running:
         return running
-    note = (lambda reason: col.unknown("os.libc", reason)) if col is not None else (lambda r: None)
+
+    def note(reason: str) -> None:
+        if col is not None:
+            col.unknown("os.libc", reason)
+
     for folder in library_dirs() if library_dirs else (d for d in LIBRARY_BASES):
         path = files.join(folder, "libc.so.6")
         if not files.exists(path):
@@ -834,7 +879,7 @@ def libc_facts(files=None, col=None, library_dirs=None):
     return found
 
 
-def musl_version(loader):
+def musl_version(loader: str) -> Optional[str]:
     import subprocess
 
     # The musl loader prints its version on stderr when run with no arguments.
@@ -848,8 +893,9 @@ def musl_version(loader):
     return None
 
 
-def cpu_facts():
-    model, flags = None, []
+def cpu_facts() -> JsonRecord:
+    model: Optional[str] = None
+    flags: List[str] = []
     text = read_optional("/proc/cpuinfo", 16 * 1024 * 1024) if os.path.exists("/proc") else None
     for line in (text or "").splitlines():
         key, _, value = line.partition(":")
@@ -868,12 +914,12 @@ def cpu_facts():
     return {"model": model, "flags": flags, "count": os.cpu_count(), "usable": usable}
 
 
-def memory_bytes():
+def memory_bytes() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-def identity_facts():
-    facts = {"uid": None, "gid": None, "user": None, "home": os.environ.get("HOME")}
+def identity_facts() -> JsonRecord:
+    facts: JsonRecord = {"uid": None, "gid": None, "user": None, "home": os.environ.get("HOME")}
     if hasattr(os, "getuid"):
         facts["uid"], facts["gid"] = os.getuid(), os.getgid()
     for name in ("USER", "LOGNAME", "USERNAME"):
@@ -894,12 +940,14 @@ def identity_facts():
 # --- OS packages and native libraries ----------------------------------------
 
 
-def os_package_databases(col, files=None):
+def os_package_databases(
+    col: ProbeCollector, files: Optional[ProbeFiles] = None
+) -> Dict[str, Optional[str]]:
     """The OS package databases as text: dpkg's status (and status.d, where distroless
     images keep one file per package), apk's installed, and rpm's answer where rpm can
     run (an RPM database is read only by running rpm), read through FILES."""
     files = files or LOCAL_FILES
-    raw = {"dpkg": None, "apk": None, "rpm": None}
+    raw: Dict[str, Optional[str]] = {"dpkg": None, "apk": None, "rpm": None}
     dpkg = col.safely("os_packages.dpkg", lambda: files.read_optional(DPKG_STATUS, MAX_TEXT_FILE))
     extra = dpkg_status_d(col, files)
     raw["dpkg"] = (dpkg or "") + "\n\n" + extra if extra else dpkg
@@ -913,14 +961,14 @@ def os_package_databases(col, files=None):
     return raw
 
 
-def dpkg_status_d(col, files):
+def dpkg_status_d(col: ProbeCollector, files: ProbeFiles) -> str:
     """/var/lib/dpkg/status.d/NAME holds one package's control fields and no Status line."""
-    paragraphs = []
+    paragraphs: List[str] = []
     for name in sorted(files.listdir(DPKG_STATUS_D)):
         if name.endswith(".md5sums"):
             continue
         path = files.join(DPKG_STATUS_D, name)
-        text = col.safely("os_packages.dpkg", lambda p=path: files.read_optional(p, MAX_PTH))
+        text = col.safely("os_packages.dpkg", functools.partial(files.read_optional, path, MAX_PTH))
         for paragraph in (text or "").replace("\r\n", "\n").split("\n\n"):
             if not paragraph.strip():
                 continue
@@ -930,7 +978,7 @@ def dpkg_status_d(col, files):
     return "\n\n".join(paragraphs)
 
 
-def rpm_query():
+def rpm_query() -> Optional[str]:
     if not os.path.isdir("/var/lib/rpm"):
         return None  # before the imports: subprocess and shutil cost ~5 ms
     import shutil
@@ -948,7 +996,7 @@ def rpm_query():
     return result.stdout.decode("utf-8", "replace")
 
 
-def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
+def ld_so_conf_directories(files: ProbeConfFiles, note: Note, conf: str = LD_SO_CONF) -> List[str]:
     """The folders CONF names, in ldconfig's order: an include's folders stand where the
     include line stands. Every file is read once: a file that includes itself (directly or
     through others) is an unknown, a second include elsewhere adds nothing. At most
@@ -958,15 +1006,18 @@ def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
     """
     import fnmatch
 
-    dirs, seen, reported, reading = [], set(), set(), set()
+    dirs: List[str] = []
+    seen: Set[str] = set()
+    reported: Set[str] = set()
+    reading: Set[str] = set()
     budget = [MAX_LD_SO_CONF_FILES]
 
-    def skipped(path, reason):
+    def skipped(path: str, reason: str) -> None:
         if path not in reported:  # N files including one glob of N: N notes, not N * N
             reported.add(path)
             note("%s: %s" % (path, reason))
 
-    def included(pattern, parent):
+    def included(pattern: str, parent: str) -> List[str]:
         if not pattern.startswith("/"):
             pattern = parent.rsplit("/", 1)[0] + "/" + pattern  # as ldconfig does
         folder, name = pattern.rsplit("/", 1)
@@ -981,7 +1032,7 @@ def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
             if fnmatch.fnmatchcase(entry, name) and (name[0] == "." or entry[0] != ".")
         ]
 
-    def walk(path, depth):
+    def walk(path: str, depth: int) -> None:
         if path in reading:
             skipped(path, "includes itself (an include cycle); read once")
             return
@@ -1021,7 +1072,13 @@ def ld_so_conf_directories(files, note, conf=LD_SO_CONF):
     return dirs
 
 
-def library_directories(note, files=None, environ=None, multiarch=None, conf_dirs=None):
+def library_directories(
+    note: Note,
+    files: Optional[ProbeFiles] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    multiarch: Optional[str] = None,
+    conf_dirs: Optional[List[str]] = None,
+) -> List[str]:
     """The folders the dynamic loader searches, in its order: LD_LIBRARY_PATH (ENVIRON's,
     else this process's), ld.so.conf and its includes (CONF_DIRS when walked already),
     then the default folders, each with MULTIARCH's sub-folder first (the interpreter's
@@ -1041,14 +1098,14 @@ def library_directories(note, files=None, environ=None, multiarch=None, conf_dir
         if multiarch:
             dirs.append(base + "/" + multiarch)
         dirs.append(base)
-    unique = []
+    unique: List[str] = []
     for directory in dirs:
         if directory not in unique and files.isdir(directory):
             unique.append(directory)
     return unique
 
 
-def soname_version(real_name, prefix):
+def soname_version(real_name: str, prefix: str) -> Optional[str]:
     """libstdc++.so.6.0.30 -> 6.0.30; libssl.so.3 -> 3."""
     marker = ".so."
     if marker in real_name:
@@ -1056,13 +1113,19 @@ def soname_version(real_name, prefix):
     return None
 
 
-def native_libraries(col, site_dirs, files=None, library_dirs=None, libc=None):
+def native_libraries(
+    col: ProbeCollector,
+    site_dirs: List[str],
+    files: Optional[ProbeFiles] = None,
+    library_dirs: Optional[List[str]] = None,
+    libc: Optional[Dict[str, Any]] = None,
+) -> List[JsonRecord]:
     """The libraries of NATIVE_LIBRARY_PATTERNS as the loader would find them (the first
     library folder holding one wins), with their versions, then the libraries wheels
     vendor in SITE_DIRS. LIBRARY_DIRS: the folders (library_directories' answer) when
     known; LIBC: libc_facts' answer when known."""
     files = files or LOCAL_FILES
-    found = []
+    found: List[JsonRecord] = []
     if files.system() != "Linux":
         col.unknown("native_libraries", "only read on Linux")
         return found
@@ -1070,8 +1133,8 @@ def native_libraries(col, site_dirs, files=None, library_dirs=None, libc=None):
         library_dirs = library_directories(
             lambda reason: col.unknown("native_libraries", reason), files
         )
-    listings = {}
-    listed = set()
+    listings: Dict[str, List[str]] = {}
+    listed: Set[str] = set()
     for directory in library_dirs:
         real = files.realpath(directory) or directory
         if real in listed:
@@ -1093,7 +1156,7 @@ def native_libraries(col, site_dirs, files=None, library_dirs=None, libc=None):
                 version = libc.get("version") or version
             elif name in ("libssl", "libcrypto"):
                 version = col.safely(
-                    "native_libraries." + name, lambda p=path: openssl_version(p, files)
+                    "native_libraries." + name, functools.partial(openssl_version, path, files)
                 )
             found.append({"name": name, "soname": soname, "path": path, "version": version})
             break
@@ -1106,28 +1169,31 @@ def native_libraries(col, site_dirs, files=None, library_dirs=None, libc=None):
     return found
 
 
-def native_needs(col, site_dirs):
+def native_needs(col: ProbeUnknowns, site_dirs: List[str]) -> Optional[List[JsonRecord]]:
     """What each extension module needs, where it resolves (_elf.py) and which OS
     package ships it (_owners.py); None off Linux."""
     if platform.system() != "Linux":
         col.unknown("native_needs", "only read on Linux")
         return None
     dirs = library_directories(lambda reason: None)  # native_libraries notes these
-    note = lambda reason: col.unknown("native_needs", reason)  # noqa: E731
+
+    def note(reason: str) -> None:
+        col.unknown("native_needs", reason)
+
     modules = elf_native_needs(site_dirs, os.environ, dirs, open_regular, note)
     owner_add(modules, site_dirs, open_regular, note)
     return modules
 
 
-def openssl_version(path, files=None):
+def openssl_version(path: str, files: Optional[ProbeFiles] = None) -> Optional[str]:
     """OpenSSL 3 keeps its version only inside the binary, as "OpenSSL 3.0.19 27 Jan 2026"."""
     return (files or LOCAL_FILES).find_version(path, b"OpenSSL ", OPENSSL_VERSION)
 
 
-def wheel_libraries(site_dir, files=None):
+def wheel_libraries(site_dir: str, files: Optional[ProbeFiles] = None) -> List[JsonRecord]:
     """Native libraries vendored by wheels (auditwheel's <pkg>.libs folders)."""
     files = files or LOCAL_FILES
-    found = []
+    found: List[JsonRecord] = []
     for entry in sorted(files.listdir(site_dir)):
         if not entry.endswith((".libs", ".dylibs")):
             continue
@@ -1149,7 +1215,7 @@ def wheel_libraries(site_dir, files=None):
 # --- entry point ------------------------------------------------------------
 
 
-def collect(options):
+def collect(options: Dict[str, Any]) -> JsonRecord:
     col = Collector()
     key = options.get("fingerprint_key_hex")
     key_bytes = bytes.fromhex(key) if key else None
@@ -1160,7 +1226,7 @@ def collect(options):
     dists = col.safely(
         "distributions", lambda: distributions(col, python["sys_path"] if python else []), []
     )
-    result = {
+    result: JsonRecord = {
         "probe_version": PROBE_VERSION,
         "python": python,
         "pth_files": col.safely("pth_files", lambda: pth_files(col, sites), []),
@@ -1187,7 +1253,7 @@ def collect(options):
     return result
 
 
-def read_main_process_environ():
+def read_main_process_environ() -> Dict[str, str]:
     """In a container, PID 1 is the application (or its init): its environment is the truth.
 
     When the probe itself is PID 1 (a throwaway container), its own start-up
@@ -1195,7 +1261,7 @@ def read_main_process_environ():
     """
     source = "/proc/self/environ" if os.getpid() == 1 else "/proc/1/environ"
     data = read_bytes(source, MAX_TEXT_FILE)
-    env = {}
+    env: Dict[str, str] = {}
     for item in data.split(b"\0"):
         name, sep, value = item.decode("utf-8", "replace").partition("=")
         if sep and name:
@@ -1203,7 +1269,7 @@ def read_main_process_environ():
     return env
 
 
-def emit(payload, begin, end):
+def emit(payload: str, begin: str, end: str) -> None:
     data = (begin + "\n" + payload + "\n" + end + "\n").encode("ascii")
     view = memoryview(data)
     while view:
@@ -1211,7 +1277,7 @@ def emit(payload, begin, end):
         view = view[written:]
 
 
-def main(options_line):
+def main(options_line: str) -> None:
     sys.dont_write_bytecode = True
     options = json.loads(options_line)
     try:

@@ -7,15 +7,23 @@
 
 import os
 import sys
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+if "ProbeCollector" not in globals():  # imported as a module on the host
+    from driftcheck.probe._protocols import ProbeCollector, ProbeUnknowns
 
 STARTUP_MAX_NAMES = 10000  # top-level names resolved; past it, an unknown says so
 STARTUP_MAX_HOOK_BYTES = 4 * 1024 * 1024  # a sitecustomize.py larger than this is not hashed
 STARTUP_HOOKS = ("sitecustomize", "usercustomize")
 # Folder names in site-packages that are never importable names.
 STARTUP_NOT_MODULES = ("__pycache__",)
+#: (origin, kind, sys.path entry) of one copy of a top-level name.
+StartupHit = Tuple[str, str, str]
+#: A distribution record as the probe reads it (read_distribution in _probe.py).
+StartupDistribution = Dict[str, Any]
 
 
-def startup_suffixes():
+def startup_suffixes() -> List[Tuple[str, str]]:
     """(suffix, kind) in the order FileFinder tries them: extensions, sources, bytecode."""
     import importlib.machinery as machinery  # already loaded by the import system
 
@@ -28,12 +36,12 @@ def startup_suffixes():
 class StartupPath(object):
     """sys.path as PathFinder walks it, each folder listed once."""
 
-    def __init__(self, entries):
+    def __init__(self, entries: List[str]) -> None:
         self.entries = [e for e in entries if e]
         self.suffixes = startup_suffixes()
-        self.listings = {}
+        self.listings: Dict[str, Optional[Set[str]]] = {}
 
-    def names(self, entry):
+    def names(self, entry: str) -> Optional[Set[str]]:
         if entry not in self.listings:
             try:
                 self.listings[entry] = set(os.listdir(entry)) if os.path.isdir(entry) else None
@@ -41,7 +49,7 @@ class StartupPath(object):
                 self.listings[entry] = None
         return self.listings[entry]
 
-    def in_entry(self, entry, name):
+    def in_entry(self, entry: str, name: str) -> Optional[Tuple[str, str]]:
         """(origin, kind) of NAME found in folder ENTRY, ("namespace", folder) for a
         portion of a namespace package, or None."""
         names = self.names(entry)
@@ -63,10 +71,11 @@ class StartupPath(object):
                     return path, kind
         return (portion, "namespace") if portion else None
 
-    def resolve(self, name):
+    def resolve(self, name: str) -> List[StartupHit]:
         """The first copy along sys.path, the copy it hides (or None), and the sys.path
         entry of each: [(origin, kind, entry), ...] at most two long."""
-        found, portions = [], []
+        found: List[StartupHit] = []
+        portions: List[StartupHit] = []
         for entry in self.entries:
             hit = self.in_entry(entry, name)
             if hit is None:
@@ -82,9 +91,12 @@ class StartupPath(object):
         return found
 
 
-def startup_owners(distributions):
+def startup_owners(
+    distributions: List[StartupDistribution],
+) -> Tuple[Dict[Tuple[str, str], str], List[Tuple[str, str]]]:
     """(folder, top-level name) -> distribution name, and the editable projects' folders."""
-    owners, editable = {}, []
+    owners: Dict[Tuple[str, str], str] = {}
+    editable: List[Tuple[str, str]] = []
     for dist in distributions:
         name, location = dist.get("name"), dist.get("location")
         if not name or not location:
@@ -102,7 +114,13 @@ def startup_owners(distributions):
     return owners, editable
 
 
-def startup_owner(owners, editable, name, origin, entry):
+def startup_owner(
+    owners: Dict[Tuple[str, str], str],
+    editable: List[Tuple[str, str]],
+    name: str,
+    origin: str,
+    entry: str,
+) -> Optional[str]:
     owner = owners.get((entry, name))
     if owner is not None:
         return owner
@@ -112,7 +130,7 @@ def startup_owner(owners, editable, name, origin, entry):
     return None
 
 
-def startup_stdlib_entries():
+def startup_stdlib_entries() -> Callable[[str], bool]:
     import sysconfig
 
     paths = sysconfig.get_paths()
@@ -128,11 +146,13 @@ def startup_stdlib_entries():
     )
 
 
-def startup_candidate_names(col, path, distributions):
+def startup_candidate_names(
+    col: ProbeUnknowns, path: StartupPath, distributions: List[StartupDistribution]
+) -> List[str]:
     """Every top-level name of every distribution, then the names in non-stdlib sys.path
     folders that no distribution owns; at most STARTUP_MAX_NAMES."""
-    names = []
-    seen = set()
+    names: List[str] = []
+    seen: Set[str] = set()
     for dist in distributions:
         for top in dist.get("top_level") or ():
             if top not in seen and top.isidentifier():
@@ -168,7 +188,9 @@ def startup_candidate_names(col, path, distributions):
     return names
 
 
-def startup_imports(col, path, distributions):
+def startup_imports(
+    col: ProbeUnknowns, path: StartupPath, distributions: List[StartupDistribution]
+) -> List[Dict[str, Any]]:
     """Which file `import NAME` would load, for every candidate name, and who owns it;
     PATH: a StartupPath over sys.path."""
     import _imp
@@ -176,7 +198,7 @@ def startup_imports(col, path, distributions):
     owners, editable = startup_owners(distributions)
     found = []
     for name in startup_candidate_names(col, path, distributions):
-        record = {"name": name}
+        record: Dict[str, Any] = {"name": name}
         if name in sys.builtin_module_names or _imp.is_frozen(name):
             record["kind"] = "builtin" if name in sys.builtin_module_names else "frozen"
             found.append(record)
@@ -202,7 +224,7 @@ def startup_imports(col, path, distributions):
     return found
 
 
-def startup_hooks(col, path):
+def startup_hooks(col: ProbeUnknowns, path: StartupPath) -> List[Dict[str, Any]]:
     """sitecustomize and usercustomize: the file an import would load, its sha256, and
     whether site.py imported it in this interpreter; PATH: a StartupPath over sys.path."""
     import hashlib
@@ -228,7 +250,7 @@ def startup_hooks(col, path):
     return hooks
 
 
-def startup_site(python):
+def startup_site(python: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """The venv's include-system-site-packages (None outside a venv) and the user site."""
     import site
 
@@ -250,7 +272,11 @@ def startup_site(python):
     }
 
 
-def startup_facts(col, python, distributions):
+def startup_facts(
+    col: ProbeCollector,
+    python: Optional[Dict[str, Any]],
+    distributions: List[StartupDistribution],
+) -> Dict[str, Any]:
     path = StartupPath(python["sys_path"] if python else list(sys.path))  # each folder listed once
     return {
         "site": col.safely("startup.site", lambda: startup_site(python), None),

@@ -1,79 +1,72 @@
-"""The probe's own readers, shared with the static path, with typed signatures.
+"""The probe's own readers, shared with the static path.
 
-The probe is untyped CPython 3.8 code that mypy does not check (it is sent to
-targets as text); importing it by name keeps mypy from following it, and the
-wrappers here give the static reader typed entry points. The point of sharing:
-every fact both readings know (a distribution record, .pth files, pyvenv.cfg,
-os-release, libc, ld.so.conf, the library folders, native libraries) is read
-from an image by the very code that reads it in a live target, through the
-file-access interface ``ProbeFiles`` (the probe's ``LocalFiles``; the image's
-``static.files.ImageFiles``), so both kinds of snapshot compare field for field.
+The point of sharing: every fact both readings know (a distribution record, .pth
+files, pyvenv.cfg, os-release, libc, ld.so.conf, the library folders, native
+libraries) is read from an image by the very code that reads it in a live target,
+through the file-access interface ``ProbeFiles`` (the probe's ``LocalFiles``; the
+image's ``static.files.ImageFiles``), so both kinds of snapshot compare field for
+field. The probe is typed (mypy strict, 3.8 spellings): most readers are its own
+functions, re-exported; the few below adapt a call to the static reader's shape.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
-_probe: Any = importlib.import_module("driftcheck.probe._probe")
+from driftcheck.probe import _probe
+from driftcheck.probe._probe import (
+    MAX_LD_SO_CONF_BYTES,
+    MAX_METADATA_HEADER,
+    MAX_PTH,
+    MAX_PYVENV_CFG,
+    MAX_RECORD_FILE,
+    MAX_TEXT_FILE,
+    NATIVE_LIBRARY_PATTERNS,
+    PROBE_VERSION,
+    WHEEL_LIBRARY_HINTS,
+    NotRegularFileError,
+    distributions,
+    ld_so_conf_directories,
+    os_package_databases,
+    os_release_text,
+    parse_pth,
+    parse_pyvenv_cfg,
+    pth_files,
+    read_distribution,
+    search_version,
+    start_up_blocker_reason,
+)
+from driftcheck.probe._protocols import ProbeFiles
 
-PROBE_VERSION: int = _probe.PROBE_VERSION
-MAX_TEXT_FILE: int = _probe.MAX_TEXT_FILE
-MAX_METADATA_HEADER: int = _probe.MAX_METADATA_HEADER
-MAX_RECORD_FILE: int = _probe.MAX_RECORD_FILE
-NATIVE_LIBRARY_PATTERNS: tuple[tuple[str, str], ...] = _probe.NATIVE_LIBRARY_PATTERNS
-WHEEL_LIBRARY_HINTS: tuple[str, ...] = _probe.WHEEL_LIBRARY_HINTS
-NotRegularFileError: type[OSError] = _probe.NotRegularFileError
-MAX_LD_SO_CONF_BYTES: int = _probe.MAX_LD_SO_CONF_BYTES
-MAX_PTH: int = _probe.MAX_PTH
-MAX_PYVENV_CFG: int = _probe.MAX_PYVENV_CFG
-
-
-class ConfFiles(Protocol):
-    """What ``ld_so_conf_directories`` reads through (the probe's ``LocalConfFiles``)."""
-
-    def read_conf(self, path: str) -> str | None:
-        """The file's text; None if missing; NotRegularFileError for a FIFO or a device."""
-
-    def listdir(self, folder: str) -> list[str]:
-        """The names in FOLDER; none when it is missing."""
-
-
-class ProbeFiles(ConfFiles, Protocol):
-    """The probe's file-access interface (``LocalFiles`` in probe/_probe.py): what every
-    shared reader reads through. Paths are absolute inside the source's own root."""
-
-    runs_programs: bool
-
-    def join(self, folder: str, name: str) -> str: ...
-
-    def isdir(self, path: str) -> bool: ...
-
-    def exists(self, path: str) -> bool: ...
-
-    def list_folder(self, path: str) -> list[str]:
-        """The names in PATH; OSError when it cannot be listed."""
-
-    def realpath(self, path: str) -> str | None: ...
-
-    def link_target(self, path: str) -> str | None: ...
-
-    def read_optional(self, path: str, limit: int) -> str | None: ...
-
-    def metadata_headers(self, path: str) -> tuple[dict[str, list[str]], bool]: ...
-
-    def find_version(self, path: str, literal: bytes, pattern: re.Pattern[bytes]) -> str | None:
-        """A version string inside a binary (the first group of PATTERN at LITERAL)."""
-
-    def system(self) -> str: ...
-
-    def running_libc(self) -> dict[str, str | None] | None: ...
-
-    def musl_version(self, loader: str) -> str | None: ...
-
-    def other_libc(self) -> dict[str, str | None]: ...
+# Re-exported for the static reader: the probe's own readers and bounds.
+__all__ = [
+    "MAX_LD_SO_CONF_BYTES",
+    "MAX_METADATA_HEADER",
+    "MAX_PTH",
+    "MAX_PYVENV_CFG",
+    "MAX_RECORD_FILE",
+    "MAX_TEXT_FILE",
+    "NATIVE_LIBRARY_PATTERNS",
+    "PROBE_VERSION",
+    "WHEEL_LIBRARY_HINTS",
+    "NotRegularFileError",
+    "Unknowns",
+    "distributions",
+    "ld_so_conf_directories",
+    "libc_facts",
+    "library_directories",
+    "native_libraries",
+    "os_package_databases",
+    "os_release_text",
+    "parse_metadata_headers",
+    "parse_pth",
+    "parse_pyvenv_cfg",
+    "pth_files",
+    "read_distribution",
+    "search_version",
+    "start_up_blocker_reason",
+]
 
 
 class Unknowns:
@@ -102,68 +95,7 @@ class Unknowns:
 def parse_metadata_headers(data: bytes) -> tuple[dict[str, list[str]], bool]:
     """METADATA / PKG-INFO headers, parsed exactly as the probe parses them, and whether
     they ran past MAX_METADATA_HEADER (``data`` holds one byte more to tell)."""
-    parsed: tuple[dict[str, list[str]], bool] = _probe.parse_metadata_headers(
-        data.splitlines(keepends=True)
-    )
-    return parsed
-
-
-def read_distribution(
-    location: str, entry: str, files: object, note: Callable[[str], None]
-) -> dict[str, Any]:
-    """The probe's distribution record, reading through ``files`` (see ``LocalFiles``);
-    ``note`` hears what was left out (headers past the bound), as an unknown's reason."""
-    record: dict[str, Any] = _probe.read_distribution(location, entry, files, note)
-    return record
-
-
-def ld_so_conf_directories(files: ConfFiles, note: Callable[[str], None]) -> list[str]:
-    """The folders /etc/ld.so.conf names, walked exactly as the live probe walks them
-    (same order, same bounds, same reasons given to ``note``)."""
-    dirs: list[str] = _probe.ld_so_conf_directories(files, note)
-    return dirs
-
-
-def search_version(data: bytes, literal: bytes, pattern: re.Pattern[bytes]) -> str | None:
-    version: str | None = _probe.search_version(data, literal, pattern)
-    return version
-
-
-def parse_pyvenv_cfg(text: str | None) -> dict[str, str]:
-    """pyvenv.cfg's values, read as site.py's venv() reads them (keys lowered)."""
-    values: dict[str, str] = _probe.parse_pyvenv_cfg(text)
-    return values
-
-
-def start_up_blocker_reason(path: str, what: str) -> str:
-    """The probe's unknown for a .pth file that CPython's site.py would block on."""
-    reason: str = _probe.start_up_blocker_reason(path, what)
-    return reason
-
-
-def parse_pth(text: str) -> tuple[list[str], list[str]]:
-    """A .pth file's path lines and ``import`` lines, by site.py's addpackage() rules."""
-    lines: tuple[list[str], list[str]] = _probe.parse_pth(text)
-    return lines
-
-
-def pth_files(unknowns: Unknowns, site_dirs: list[str], files: ProbeFiles) -> list[dict[str, Any]]:
-    """The probe's .pth records of SITE_DIRS; a FIFO or an unreadable one is an unknown."""
-    found: list[dict[str, Any]] = _probe.pth_files(unknowns, site_dirs, files)
-    return found
-
-
-def distributions(
-    unknowns: Unknowns, path_entries: list[str], files: ProbeFiles
-) -> list[dict[str, Any]]:
-    """The probe's distribution records along PATH_ENTRIES, in order."""
-    found: list[dict[str, Any]] = _probe.distributions(unknowns, path_entries, files)
-    return found
-
-
-def os_release_text(unknowns: Unknowns, files: ProbeFiles) -> str | None:
-    text: str | None = _probe.os_release_text(unknowns, files)
-    return text
+    return _probe.parse_metadata_headers(data.splitlines(keepends=True))
 
 
 def library_directories(
@@ -175,19 +107,19 @@ def library_directories(
 ) -> list[str]:
     """The loader's folders in the probe's order (LD_LIBRARY_PATH from ENVIRON, CONF_DIRS,
     the defaults with MULTIARCH's sub-folder), those that exist."""
-    dirs: list[str] = _probe.library_directories(
+    return _probe.library_directories(
         lambda reason: unknowns.unknown("native_libraries", reason),
         files,
         environ,
         multiarch,
         conf_dirs,
     )
-    return dirs
 
 
-def libc_facts(unknowns: Unknowns, files: ProbeFiles, library_dirs: list[str]) -> dict[str, Any]:
-    facts: dict[str, Any] = _probe.libc_facts(files, unknowns, lambda: library_dirs)
-    return facts
+def libc_facts(
+    unknowns: Unknowns, files: ProbeFiles, library_dirs: list[str]
+) -> dict[str, str | None]:
+    return _probe.libc_facts(files, unknowns, lambda: library_dirs)
 
 
 def native_libraries(
@@ -198,13 +130,4 @@ def native_libraries(
     libc: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     """The probe's native-library records: the first library folder holding each wins."""
-    found: list[dict[str, Any]] = _probe.native_libraries(
-        unknowns, site_dirs, files, library_dirs, dict(libc)
-    )
-    return found
-
-
-def os_package_databases(unknowns: Unknowns, files: ProbeFiles) -> dict[str, str | None]:
-    """dpkg's status (and status.d), apk's installed: the probe's reading, as text."""
-    raw: dict[str, str | None] = _probe.os_package_databases(unknowns, files)
-    return raw
+    return _probe.native_libraries(unknowns, site_dirs, files, library_dirs, dict(libc))
