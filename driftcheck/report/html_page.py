@@ -136,12 +136,12 @@ def inert(value: object) -> object:
 
     Control and direction-changing characters are shown as escapes, then the text is
     escaped for an element or a quoted attribute (html.escape with quotes, the bytes
-    the report always had). Markup (a macro's output, the shell) passes as it is; any
-    other value is escaped by autoescaping, the second line of defence.
+    the report always had); any other value (a number) as its text. Markup (a macro's
+    output, the shell) passes as it is. Autoescaping stays on as a second line of defence.
     """
-    if isinstance(value, str) and not hasattr(value, "__html__"):
-        return Markup(html.escape(visible(value), quote=True))
-    return value
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(visible(str(value)), quote=True))
 
 
 @functools.cache
