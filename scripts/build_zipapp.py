@@ -3,10 +3,11 @@
     python3 scripts/build_zipapp.py [--output dist/driftcheck.pyz] [--find-links DIR]
 
 The archive (stdlib ``zipapp``) holds driftcheck and its pure-Python dependencies
-(typer, packaging, deepdiff, the docker SDK and theirs; not rich, which typer uses
-only for what driftcheck turns off), as universal wheels pip
-installs for Python 3.10: it runs with ``python3 driftcheck.pyz ...`` on any CPython
->= 3.10, with no pip, no venv and nothing written to the image. It does NOT hold
+(typer, packaging, deepdiff, the docker SDK, jinja2 and theirs; not rich, which typer
+uses only for what driftcheck turns off), as universal wheels pip installs for Python
+3.10, and MarkupSafe (Jinja's) without its optional C speed-up, which has a pure-Python
+fallback and no universal wheel: it runs with ``python3 driftcheck.pyz ...`` on any
+CPython >= 3.10, with no pip, no venv and nothing written to the image. It does NOT hold
 ``psutil``, which is compiled: ``--pid`` says so and names the way out (install
 driftcheck with pip); every other command works without it.
 
@@ -40,26 +41,46 @@ MAIN = "from driftcheck.cli.entry import main\n\nraise SystemExit(main())\n"
 #: markup, no pretty exceptions): typer works without them, and they are 3/4 of the size.
 UNUSED = ("rich", "pygments", "markdown_it", "markdown_it_py", "mdurl")
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
+#: Compiled code that is optional: MarkupSafe falls back to its pure-Python `_native`
+#: when `_speedups` is missing. It has no universal wheel: the building platform's wheel
+#: is installed and its compiled files dropped (tidy).
+OPTIONAL_NATIVE = {"markupsafe": "markupsafe>=2.0"}
+#: Pure-Python dependencies whose own dependency is in OPTIONAL_NATIVE: installed beside
+#: it without their dependencies, since pip cannot resolve them for the "any" platform.
+BESIDE_OPTIONAL_NATIVE = frozenset({"jinja2"})
 
 
-def requirements() -> list[str]:
-    """driftcheck's dependencies from pyproject.toml, less the compiled ones, markers
-    dropped: pip evaluates them for the building Python, and the archive must also
-    carry what older ones need (tomli before 3.11)."""
+def _dependencies() -> list[tuple[str, str]]:
+    """(lower-case name, requirement without its marker) of each dependency in pyproject.toml."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    wanted = []
+    named = []
     for requirement in project["project"]["dependencies"]:
         name = requirement.split(";")[0].strip()
         for cut in "<>=!~[ ":
             name = name.split(cut)[0]
-        if name.lower() not in COMPILED:
-            wanted.append(requirement.split(";")[0].strip())
-    return wanted
+        named.append((name.lower(), requirement.split(";")[0].strip()))
+    return named
+
+
+def requirements() -> list[str]:
+    """driftcheck's universal dependencies from pyproject.toml (neither compiled nor
+    beside optional native code), markers dropped: pip evaluates them for the building
+    Python, and the archive must also carry what older ones need (tomli before 3.11)."""
+    skipped = COMPILED | BESIDE_OPTIONAL_NATIVE
+    return [requirement for name, requirement in _dependencies() if name not in skipped]
+
+
+def requirements_without_dependencies() -> list[str]:
+    """The optional native code and what needs it: installed with --no-deps."""
+    beside = [r for name, r in _dependencies() if name in BESIDE_OPTIONAL_NATIVE]
+    return beside + list(OPTIONAL_NATIVE.values())
 
 
 def install_dependencies(stage: Path, find_links: Path | None) -> None:
-    """Universal (py3-none-any) wheels only: pip fails if one has none."""
-    command = [
+    """Universal (py3-none-any) wheels (pip fails if one has none), then the optional
+    native code and what needs it, for the building platform (its compiled files are
+    dropped in tidy)."""
+    install = [
         sys.executable,
         "-m",
         "pip",
@@ -70,15 +91,14 @@ def install_dependencies(stage: Path, find_links: Path | None) -> None:
         "--target",
         str(stage),
         "--only-binary=:all:",
-        "--platform",
-        "any",
-        "--implementation",
-        "py",
-        "--python-version",
-        OLDEST_PYTHON,
         *(["--no-index", "--find-links", str(find_links)] if find_links else []),
-        *requirements(),
     ]
+    universal = ["--platform", "any", "--implementation", "py", "--python-version", OLDEST_PYTHON]
+    _pip([*install, *universal, *requirements()])
+    _pip([*install, "--no-deps", *requirements_without_dependencies()])
+
+
+def _pip(command: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"build_zipapp: pip could not install the dependencies:\n{done.stderr}")
@@ -100,6 +120,10 @@ def tidy(stage: Path) -> None:
             shutil.rmtree(entry)
     for cache in list(stage.rglob("__pycache__")):
         shutil.rmtree(cache)
+    for name in OPTIONAL_NATIVE:
+        for compiled in (stage / name).rglob("*"):
+            if compiled.suffix in (*NATIVE_SUFFIXES, ".c"):
+                compiled.unlink()
     native = [str(p.relative_to(stage)) for p in stage.rglob("*") if p.suffix in NATIVE_SUFFIXES]
     if native:
         raise SystemExit(f"build_zipapp: native code cannot run from a zipapp: {native}")

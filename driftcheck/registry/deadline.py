@@ -75,11 +75,14 @@ class Deadline:
         self._timer.start()
 
     def watch(self, sock: socket.socket) -> None:
-        """Called when the request's connection is made (before TLS, if any)."""
+        """Called when the request's connection is made (before TLS, if any), or when a
+        kept-alive connection is reused."""
         with self._lock:
             if self._over:
                 return
-            copy = sock.dup()
+            # fromfd duplicates the descriptor, and works on a TLS socket too (a kept-alive
+            # connection is watched again by each request it serves); dup() would not.
+            copy = socket.fromfd(sock.fileno(), sock.family, sock.type)
             if self.expired:
                 _shut(copy)
             else:
@@ -110,7 +113,7 @@ def _shut(sock: socket.socket) -> None:
     sock.close()
 
 
-class _WatchedHTTP(http.client.HTTPConnection):
+class WatchedHTTP(http.client.HTTPConnection):
     deadline: Deadline | None = None
 
     def connect(self) -> None:
@@ -119,13 +122,13 @@ class _WatchedHTTP(http.client.HTTPConnection):
             self.deadline.watch(self.sock)
 
 
-class _WatchedHTTPS(http.client.HTTPSConnection, _WatchedHTTP):
-    """HTTPSConnection.connect calls _WatchedHTTP.connect (the TCP part), then wraps it:
+class WatchedHTTPS(http.client.HTTPSConnection, WatchedHTTP):
+    """HTTPSConnection.connect calls WatchedHTTP.connect (the TCP part), then wraps it:
     the handshake is under the deadline too."""
 
 
-def _maker(kind: type[_WatchedHTTP], deadline: Deadline) -> Callable[..., _WatchedHTTP]:
-    def make(host: str, **kwargs: Any) -> _WatchedHTTP:
+def _maker(kind: type[WatchedHTTP], deadline: Deadline) -> Callable[..., WatchedHTTP]:
+    def make(host: str, **kwargs: Any) -> WatchedHTTP:
         connection = kind(host, **kwargs)
         connection.deadline = deadline
         return connection
@@ -139,7 +142,7 @@ class HTTPHandler(urllib.request.HTTPHandler):
         self._deadline = deadline
 
     def http_open(self, req: Any) -> Any:
-        return self.do_open(_maker(_WatchedHTTP, self._deadline), req)
+        return self.do_open(_maker(WatchedHTTP, self._deadline), req)
 
 
 class HTTPSHandler(urllib.request.HTTPSHandler):
@@ -149,4 +152,4 @@ class HTTPSHandler(urllib.request.HTTPSHandler):
         self._tls = context
 
     def https_open(self, req: Any) -> Any:
-        return self.do_open(_maker(_WatchedHTTPS, self._deadline), req, context=self._tls)
+        return self.do_open(_maker(WatchedHTTPS, self._deadline), req, context=self._tls)

@@ -9,6 +9,12 @@ the system's certificates (``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` are
 honoured) except for hosts the caller calls insecure. Proxies come from the
 usual environment variables; loopback hosts never go through one.
 
+A connection made straight to an origin (no proxy) is kept alive and reused by the next
+request to the same origin, as long as its answer was read to the end, the server did
+not ask to close it and its deadline did not shut it: a registry read is a handful of
+GETs to one or two origins, and each new TLS connection costs a handshake
+(docs/benchmarks.md). A request through a proxy takes urllib's path, one connection each.
+
 A failure to connect is a ``RegistryUnreachableError`` naming what was being
 reached and why, never the URL: a redirect's URL can carry a storage signature.
 Each request, its answer's body included, ends within its deadline
@@ -18,6 +24,7 @@ whether a short or broken read was the deadline's doing.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
@@ -36,12 +43,15 @@ from driftcheck.registry.deadline import (
     Deadline,
     HTTPHandler,
     HTTPSHandler,
+    WatchedHTTP,
+    WatchedHTTPS,
     overdue_message,
 )
 from driftcheck.registry.errors import RegistryUnreachableError
 from driftcheck.registry.names import is_loopback
 
 MAX_REDIRECTS = 5
+MAX_REST_READ_OFF = 64 * 1024  # what is read off an answer to keep its connection
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = f"driftcheck/{__version__}"
 REACH_HINT = (
@@ -60,6 +70,8 @@ class Reply:
     body: Any  # http.client.HTTPResponse: read() and close()
     url: str  # where it came from, after redirects
     deadline: Deadline | None = None
+    # Called by close() with whether the connection may serve another request.
+    release: Callable[[bool], None] | None = None
 
     @property
     def origin(self) -> tuple[str, str, int | None]:
@@ -75,11 +87,25 @@ class Reply:
         return RegistryUnreachableError(overdue_message(what, seconds))
 
     def close(self) -> None:
+        # Reusable only when nothing of this answer is left on the connection: a short
+        # rest (a redirect's or a challenge's body) is read off, under the deadline still.
+        if self.release is not None and not self.overdue:
+            self._read_off_a_short_rest()
+        finished = bool(getattr(self.body, "isclosed", lambda: False)())
+        reusable = finished and not getattr(self.body, "will_close", True)
         try:
             self.body.close()
         finally:
             if self.deadline is not None:
                 self.deadline.end()
+            if self.release is not None:
+                self.release(reusable and not self.overdue)
+
+    def _read_off_a_short_rest(self) -> None:
+        rest = getattr(self.body, "length", None)  # None: chunked or unknown, left alone
+        if isinstance(rest, int) and 0 <= rest <= MAX_REST_READ_OFF:
+            with contextlib.suppress(OSError, http.client.HTTPException, ValueError):
+                self.body.read(rest)
 
 
 class _EveryStatus(urllib.request.HTTPErrorProcessor):
@@ -102,6 +128,7 @@ class Transport:
         self.deadline = deadline
         self.timeout = min(SILENCE_SECONDS, deadline)  # for each connect and read
         self._contexts: dict[bool, ssl.SSLContext] = {}
+        self._idle: dict[tuple[str, str, int | None], WatchedHTTP] = {}
 
     def _context(self, verified: bool) -> ssl.SSLContext:
         if verified not in self._contexts:
@@ -150,17 +177,75 @@ class Transport:
         return host is not None and (is_loopback(host) or self._insecure(host))
 
     def _open(self, url: str, headers: Mapping[str, str], what: str) -> Reply:
-        host = urlsplit(url).hostname or ""
+        if _proxied(url):
+            return self._open_through_urllib(url, headers, what)
+        key = origin(url)
+        idle = self._idle.pop(key, None)
+        if idle is not None:
+            try:
+                return self._request(idle, url, headers, what, reused=True)
+            except _StaleConnection:
+                pass  # the server closed it while idle: a new connection, once
+        return self._request(self._connection(url, what), url, headers, what, reused=False)
+
+    def _connection(self, url: str, what: str) -> WatchedHTTP:
+        parts = urlsplit(url)
+        # The port always given: http.client would read an IPv6 literal's last group as one.
+        host, port = parts.hostname or "", origin(url)[2]
+        if parts.scheme == "https":
+            context = self._context(verified=not self.plain_ok(host))
+            return WatchedHTTPS(host, port, timeout=self.timeout, context=context)
+        if parts.scheme == "http":
+            return WatchedHTTP(host, port, timeout=self.timeout)
+        raise RegistryUnreachableError(f"cannot reach {what}: not an HTTP or HTTPS URL")
+
+    def _request(
+        self,
+        connection: WatchedHTTP,
+        url: str,
+        headers: Mapping[str, str],
+        what: str,
+        *,
+        reused: bool,
+    ) -> Reply:
         deadline = Deadline(self.deadline)
-        context = self._context(verified=not self.plain_ok(host))
-        handlers: list[Any] = [
-            _EveryStatus(),
-            HTTPHandler(deadline),
-            HTTPSHandler(deadline, context),
-        ]
-        if is_loopback(host):
-            handlers.append(urllib.request.ProxyHandler({}))
-        opener = urllib.request.build_opener(*handlers)
+        connection.deadline = deadline  # a new connection is watched when it connects
+        parts = urlsplit(url)
+        selector = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            if reused and connection.sock is not None:
+                connection.sock.settimeout(self.timeout)
+                deadline.watch(connection.sock)
+            connection.request("GET", selector, headers={"User-Agent": USER_AGENT, **headers})
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            deadline.end()
+            connection.close()
+            if reused and not deadline.expired and isinstance(exc, _STALE):
+                raise _StaleConnection from None
+            if deadline.expired:
+                raise RegistryUnreachableError(overdue_message(what, self.deadline)) from None
+            raise RegistryUnreachableError(f"cannot reach {what}: {self.why(exc)}") from None
+        except BaseException:
+            deadline.end()
+            connection.close()
+            raise
+        key = origin(url)
+
+        def release(reusable: bool) -> None:
+            if reusable and key not in self._idle:
+                self._idle[key] = connection
+            else:
+                connection.close()
+
+        return Reply(response.status, response.headers, response, url, deadline, release)
+
+    def _open_through_urllib(self, url: str, headers: Mapping[str, str], what: str) -> Reply:
+        deadline = Deadline(self.deadline)
+        context = self._context(verified=not self.plain_ok(urlsplit(url).hostname or ""))
+        opener = urllib.request.build_opener(
+            _EveryStatus(), HTTPHandler(deadline), HTTPSHandler(deadline, context)
+        )
         request = urllib.request.Request(
             url, headers={"User-Agent": USER_AGENT, **headers}, method="GET"
         )
@@ -202,3 +287,21 @@ def origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
     return parts.scheme, (parts.hostname or "").lower(), port
+
+
+class _StaleConnection(Exception):
+    """A kept-alive connection the server had closed: the request is made again."""
+
+
+# What a server's closing an idle kept-alive connection looks like to the next request.
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+def _proxied(url: str) -> bool:
+    """Whether urllib would send this request through a proxy from the environment
+    (loopback hosts never go through one)."""
+    parts = urlsplit(url)
+    if is_loopback(parts.hostname or ""):
+        return False
+    proxies = urllib.request.getproxies()
+    return parts.scheme in proxies and not urllib.request.proxy_bypass(parts.netloc)

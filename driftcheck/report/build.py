@@ -13,7 +13,6 @@ from driftcheck.diff.engine import compare
 from driftcheck.redaction.rules import scrub_text
 from driftcheck.report.embed import embed_block
 from driftcheck.report.fit import ISSUE_BODY_LIMIT
-from driftcheck.report.html import html_drift_report, html_environment_report
 from driftcheck.report.markdown_drift import drift_report
 from driftcheck.report.markdown_env import environment_report
 from driftcheck.snapshot.model import Snapshot
@@ -49,12 +48,16 @@ def build_report(
     blocks = [embed_block(s, i, len(snapshots)) for i, s in enumerate(snapshots, 1)]
     if len(snapshots) == 1:
         if output_format == "html":
+            from driftcheck.report.html import html_environment_report  # Jinja: HTML only
+
             text = html_environment_report(snapshots[0], labels[0], blocks)
             return BuiltReport(text, output_format, (), 1)
         fitted = environment_report(snapshots[0], labels[0], blocks, limit)
     else:
         report = compare(snapshots[0], snapshots[1], left_label=labels[0], right_label=labels[1])
         if output_format == "html":
+            from driftcheck.report.html import html_drift_report  # Jinja: HTML only
+
             text = html_drift_report(report, snapshots[0], snapshots[1], blocks)
             return BuiltReport(text, output_format, (), 2)
         fitted = drift_report(report, snapshots[0], snapshots[1], blocks, limit)

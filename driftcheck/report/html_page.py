@@ -1,4 +1,5 @@
-"""The shell of the HTML report: one self-contained page, locked down by its own CSP.
+"""The shell of the HTML report: one self-contained page, locked down by its own CSP,
+and the template environment that renders it (templates/*.html.j2, package data).
 
 Style and script are inline and allowed by their sha256 hashes only; everything
 else (images, fonts, fetches, frames, forms) is refused by `default-src 'none'`, so
@@ -11,9 +12,15 @@ the `hidden` attribute, so the script never touches styles.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from driftcheck.report.markdown_parts import redacted_text
+from driftcheck.snapshot.model import Redacted
 from driftcheck.terminal import visible
 
 STYLE = """
@@ -116,19 +123,38 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def esc(text: str) -> str:
-    """Target text for an HTML element or a quoted attribute: inert and visible."""
-    return html.escape(visible(text), quote=True)
+class _Shell:
+    """The page's own constants: trusted, inserted as they are (the CSP hashes them)."""
+
+    csp = Markup(CONTENT_SECURITY_POLICY)
+    style = Markup(STYLE)
+    script = Markup(SCRIPT)
 
 
-def page(title: str, body: str) -> str:
-    """TITLE is escaped here; BODY is HTML already built from escaped pieces."""
-    return (
-        "<!DOCTYPE html>\n<!-- driftcheck-report v1 -->\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"{body}\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+def inert(value: object) -> object:
+    """Every `{{ value }}` of the templates: target text becomes inert and visible.
+
+    Control and direction-changing characters are shown as escapes, then the text is
+    escaped for an element or a quoted attribute (html.escape with quotes, the bytes
+    the report always had); any other value (a number) as its text. Markup (a macro's
+    output, the shell) passes as it is. Autoescaping stays on as a second line of defence.
+    """
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(visible(str(value)), quote=True))
+
+
+@functools.cache
+def templates() -> Environment:
+    """The report templates (package data), autoescaped: a forgotten escape cannot happen."""
+    environment = Environment(
+        loader=PackageLoader("driftcheck.report", "templates"),
+        autoescape=True,
+        finalize=inert,
+        undefined=StrictUndefined,
+        auto_reload=False,
     )
+    environment.globals["shell"] = _Shell
+    environment.tests["redacted"] = lambda value: isinstance(value, Redacted)
+    environment.filters["redacted_text"] = redacted_text
+    return environment

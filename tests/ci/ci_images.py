@@ -239,7 +239,8 @@ def ensure_zipapp_wheelhouse() -> Path:
     a hash of the requirements), so that the archive then builds offline."""
     builder = _build_zipapp_module()
     requirements = builder.requirements()
-    digest = _digest(builder.OLDEST_PYTHON, *requirements)
+    beside = builder.requirements_without_dependencies()  # for this platform, no deps
+    digest = _digest(builder.OLDEST_PYTHON, *requirements, "--no-deps", *beside)
     target = images.cache_dir() / f"zipapp-wheelhouse-{digest}"
     if (target / ".complete").is_file():
         return target
@@ -269,7 +270,15 @@ def ensure_zipapp_wheelhouse() -> Path:
                 ],
                 "pip download of the zipapp's wheels",
             )
-            (partial / ".complete").write_text("\n".join(requirements) + "\n")
+            _run(
+                [
+                    *(sys.executable, "-m", "pip", "download", "--disable-pip-version-check"),
+                    *("--quiet", "--only-binary=:all:", "--no-deps", "--dest", str(partial)),
+                    *beside,
+                ],
+                "pip download of the zipapp's wheels for this platform",
+            )
+            (partial / ".complete").write_text("\n".join(requirements + beside) + "\n")
             shutil.rmtree(target, ignore_errors=True)
             partial.rename(target)
         finally:

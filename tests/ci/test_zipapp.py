@@ -57,7 +57,9 @@ def test_the_archive_holds_no_native_code_and_no_psutil(zipapp: Path) -> None:
     assert not [n for n in names if n.split("/")[0].startswith("psutil")]
     # The pure-Python dependencies are vendored, tomli included for Python 3.10.
     tops = {n.split("/")[0] for n in names}
-    assert {"typer", "packaging", "deepdiff", "docker", "tomli"} <= tops, sorted(tops)
+    assert {"typer", "packaging", "deepdiff", "docker", "tomli", "jinja2"} <= tops, sorted(tops)
+    # MarkupSafe without its optional C speed-up (pure-Python fallback), the templates as data.
+    assert "markupsafe/_native.py" in names and "driftcheck/report/templates/drift.html.j2" in names
     assert not tops & {"rich", "pygments"}, "typer's rich output is off in driftcheck"
 
 
@@ -70,6 +72,7 @@ def test_snapshot_and_check_in_an_image_with_only_python3(
         f"{pyz} --version; "
         f"{pyz} snapshot -o base.json; echo snapshot=$?; "
         f"{pyz} check --baseline base.json --junit junit.xml; echo check=$?; "
+        f"{pyz} report base.json --format html -o base.html; echo report=$?; "
         f"{pyz} snapshot --pid 1 -o pid.json; echo pid=$?"
     )
     status, output = run_in(docker_client, bookworm_image, script, zipapp, tmp_path)
@@ -81,6 +84,10 @@ def test_snapshot_and_check_in_an_image_with_only_python3(
     assert_valid_snapshot(document)
     assert document["python"]["executable"] == "/usr/bin/python3"
     assert (tmp_path / "junit.xml").is_file()
+    # The HTML report's templates load from the archive, escaped by pure-Python MarkupSafe.
+    assert "report=0" in output, output
+    page = (tmp_path / "base.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "/usr/bin/python3" in page
     # psutil is compiled and left out: --pid says so, with the way out, and exits 2.
     assert "pid=2" in output, output
     assert "--pid needs psutil" in output and "pip install driftcheck" in output
