@@ -357,7 +357,7 @@ def run_export(source: str, sbom_format: str, output: str | None) -> None:
 
 
 def _kept_document(path: Path) -> str | None:
-    """"lockfile" or "sbom" when the file at PATH is one (recognised by its content, as
+    """ "lockfile" or "sbom" when the file at PATH is one (recognised by its content, as
     a baseline is read); None for a snapshot, a missing or an unreadable file."""
     if not path.is_file():
         return None
