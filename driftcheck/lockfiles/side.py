@@ -89,6 +89,9 @@ def lock_side(lock: Lock, other: Snapshot | None = None) -> LockSide:
             "", None, "", {}, LibcInfo("unknown", None), CpuInfo(None, (), None, None), None, None
         ),
         distributions=tuple(sorted(distributions, key=lambda d: d.canonical_name)),
+        # A lock cannot know .pth files (setuptools' distutils-precedence.pth in a
+        # pipenv venv): the other side's, so that they are no finding (not comparable).
+        pth_files=other.pth_files if other is not None else (),
         unknowns=tuple(unknowns),
     )
     object.__setattr__(side, "lock", lock)
@@ -216,4 +219,5 @@ def only_what_a_lock_knows(
     kept = [n for n in names if n == "distributions"]
     skipped = [f"{n}: {reasons[n]}" for n in names if n not in kept and n in reasons]
     skipped.append("distributions: hashes: the environment keeps no hash of the files it installed")
+    skipped.append("startup: .pth files: a lockfile cannot know them")
     return kept, skipped
