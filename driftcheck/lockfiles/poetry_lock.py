@@ -2,30 +2,30 @@
 
 `poetry install` (and `poetry sync`) installs every group that the project's
 pyproject.toml does not declare `optional = true`, the dev group included: a
-package only in optional groups is left out. Poetry 2 (lock-version 2.1) deprecates
-`poetry install --sync` for `poetry sync`; poetry 1 (2.0 and before) has only the former.
+package only in optional groups is left out. It installs the project itself too
+(unless `package-mode = false`), which no lock lists: poetry_project.py reads it.
+Poetry 2 (lock-version 2.1) deprecates `poetry install --sync` for `poetry sync`;
+poetry 1 (lock-version 2.0 and before) has only the former.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from driftcheck.lockfiles.fields import table, tables, text
 from driftcheck.lockfiles.model import Lock, LockedPackage, LockedSource, LockfileError
-from driftcheck.regular_files import NotReadError, read_regular_file
-from driftcheck.untrusted_toml import TomlInputError, load_toml
-
-MAX_PYPROJECT_BYTES = 1024 * 1024
+from driftcheck.lockfiles.poetry_project import PoetryProject
 
 
 def read_poetry_lock(
-    document: dict[str, Any], path: str, optional_groups: frozenset[str] = frozenset()
+    document: dict[str, Any], path: str, project: PoetryProject | None = None
 ) -> Lock:
     metadata = table(document.get("metadata"), "metadata")
     if "content-hash" not in metadata:
         raise LockfileError("no [metadata] content-hash: not a poetry.lock")
-    packages = []
+    project = project or PoetryProject()
+    optional_groups = project.optional_groups
+    packages = [project.root] if project.root is not None else []
     notes = []
     for n, entry in enumerate(tables(document.get("package"), "package")):
         where = f"package[{n}]"
@@ -91,25 +91,3 @@ def _lock_version(metadata: dict[str, Any]) -> tuple[int, ...]:
         return tuple(int(part) for part in str(version).split(".")[:2])
     except ValueError:
         return (0,)
-
-
-def optional_groups(lock_path: str) -> frozenset[str]:
-    """The groups the project's pyproject.toml, beside the lock, declares optional;
-    none when it cannot be read (then every group of the lock is compared)."""
-    try:
-        raw = read_regular_file(Path(lock_path).parent / "pyproject.toml", MAX_PYPROJECT_BYTES)
-        if len(raw) > MAX_PYPROJECT_BYTES:
-            return frozenset()
-        document = load_toml(raw.decode("utf-8"))
-    except (OSError, NotReadError, UnicodeDecodeError, TomlInputError):
-        return frozenset()
-    tool = document.get("tool")
-    poetry = tool.get("poetry") if isinstance(tool, dict) else None
-    groups = poetry.get("group") if isinstance(poetry, dict) else None
-    if not isinstance(groups, dict):
-        return frozenset()
-    return frozenset(
-        name
-        for name, group in groups.items()
-        if isinstance(group, dict) and group.get("optional") is True
-    )

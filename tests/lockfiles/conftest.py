@@ -154,6 +154,8 @@ def poetry_envs(tmp_path_factory: pytest.TempPathFactory, simple_index: SimpleIn
     folder = root / "project"
     folder.mkdir()
     (folder / "pyproject.toml").write_text(POETRY_PYPROJECT.format(index=simple_index.url))
+    (folder / "app").mkdir()
+    (folder / "app" / "__init__.py").write_text("")
     project = ToolProject(bin_folder / "poetry", folder, tool_env(root))
     project.run("lock")
     return _tool_envs(root, project, "poetry.lock", ("install",))

@@ -92,6 +92,57 @@ def test_poetry_lock_main_group_markers_and_git_commit() -> None:
     assert not any("colorama" in key for key in found)
 
 
+def test_poetry_lock_leaves_out_the_groups_its_pyproject_makes_optional(tmp_path: Path) -> None:
+    """`poetry install` skips an optional group: its packages are then extra, not locked;
+    a poetry 1 lock (lock-version 2.0) is fixed with `poetry install --sync`."""
+    text = (FIXTURES / "poetry.lock").read_text()
+    (tmp_path / "poetry.lock").write_text(
+        text.replace('lock-version = "2.1"', 'lock-version = "2.0"')
+    )
+    (tmp_path / "pyproject.toml").write_text("[tool.poetry.group.dev]\noptional = true\n")
+    side = side_for_file(str(tmp_path / "poetry.lock"))
+    assert side is not None
+    env = _environment(_dist("certifi", "2024.7.4"), _dist("pytest", "8.3.2"))
+    found = {f"{f.category}:{f.subject}": f for f in compare(side, env).findings}
+    assert found["packages:pytest"].severity <= Severity.LOW  # extra: the lock leaves it out
+    assert (found["packages:pytest"].left, found["packages:pytest"].right) == (None, "8.3.2")
+    mylib = next(f for key, f in found.items() if "mylib" in key)
+    assert mylib.fix is not None
+    assert mylib.fix.command == f"poetry install --sync --directory {tmp_path}"
+
+
+def test_the_poetry_project_itself_is_compared_where_it_is_installed(tmp_path: Path) -> None:
+    """`poetry install` installs the project, which its lock does not list: not extra,
+    never missing (`--no-root`), and its version is the pyproject.toml's."""
+    (tmp_path / "poetry.lock").write_text((FIXTURES / "poetry.lock").read_text())
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "App"\nversion = "0.2.0"\n')
+    side = side_for_file(str(tmp_path / "poetry.lock"))
+    assert side is not None
+    project = f"file://{tmp_path}"
+    base = (_dist("certifi", "2024.7.4"), _dist("pytest", "8.3.2"))
+    mylib = _dist(
+        "mylib", "0.3.0", vcs="git", vcs_commit="0123456789abcdef0123456789abcdef01234567"
+    )
+    mylib = replace(mylib, direct_url="https://github.com/example/mylib.git")
+
+    def found(*dists: Distribution) -> dict[str, Finding]:
+        return {
+            f"{f.category}:{f.subject}": f for f in compare(side, _environment(*dists)).findings
+        }
+
+    assert found(*base, mylib) == {}  # installed with --no-root
+    app = _dist("app", "0.2.0", editable=True, direct_url=project)
+    assert found(*base, mylib, app) == {}
+    stale = found(*base, mylib, replace(app, version="0.1.0"))
+    assert set(stale) == {"packages:app"}
+    assert (stale["packages:app"].left, stale["packages:app"].right) == ("0.2.0", "0.1.0")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.2.0"\n[tool.poetry]\npackage-mode = false\n'
+    )
+    side = side_for_file(str(tmp_path / "poetry.lock"))
+    assert set(found(*base, mylib, app)) == {"packages:app"}  # no package mode: extra
+
+
 def test_pipfile_lock_default_section_with_markers() -> None:
     found = _findings("Pipfile.lock", _environment(_dist("certifi", "2024.7.4")))
     assert set(found) == {"packages:idna"}

@@ -54,6 +54,8 @@ def test_the_environment_the_tool_installed_matches_its_lock(envs: ToolEnvs) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No drift." in result.stdout
     assert "1 finding" not in result.stdout
+    if envs.lock == "poetry.lock":  # the project itself, installed though not locked
+        assert (envs.matching / ".venv/lib/python3.11/site-packages/app.pth").exists()
 
 
 def test_each_drift_is_named_with_the_tool_s_fix(envs: ToolEnvs) -> None:

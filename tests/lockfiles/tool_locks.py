@@ -4,7 +4,9 @@ Both tools take only an index URL, so the lock wheelhouse is served as a PEP 503
 simple index on 127.0.0.1 (simple_index.py). Both projects want what the uv one
 does, with idna held at 3.6 so that an upgrade can drift from it: requests and its
 dependencies, `colorama` only on Windows, `tomli` only before Python 3.11, `six`
-in the dev group (which `poetry install` installs and `pipenv sync` does not).
+in the dev group (which `poetry install` installs and `pipenv sync` does not). The
+poetry project is in package mode, as by default: `poetry install` installs `app`
+itself too (editable), which its lock does not list.
 """
 
 from __future__ import annotations
@@ -51,9 +53,6 @@ dependencies = [
   "colorama==0.4.6; sys_platform == 'win32'",
   "tomli==2.0.1; python_version < '3.11'",
 ]
-
-[tool.poetry]
-package-mode = false
 
 [[tool.poetry.source]]
 name = "local"
@@ -126,6 +125,8 @@ class ToolProject:
         for name in ("pyproject.toml", "Pipfile", lock):
             if (self.folder / name).exists():
                 shutil.copyfile(self.folder / name, folder / name)
+        if (self.folder / "app").is_dir():
+            shutil.copytree(self.folder / "app", folder / "app")
         return folder
 
 
