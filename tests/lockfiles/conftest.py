@@ -43,9 +43,8 @@ from tool_locks import (
     ToolEnvs,
     ToolProject,
     drift,
+    tool_bin,
     tool_env,
-    tool_venv,
-    tool_wheelhouse,
 )
 
 from support import Venv, python311, wheelhouse
@@ -125,10 +124,10 @@ def simple_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleInd
     index.stop()
 
 
-def _tool(tmp_path_factory: pytest.TempPathFactory, requirement: str) -> Path:
+def _tool(requirement: str) -> Path:
     """The tool's bin folder; skipped (failed under CI=true) when it cannot install."""
     try:
-        return tool_venv(tmp_path_factory.mktemp("tool") / "venv", tool_wheelhouse(), requirement)
+        return tool_bin(requirement)
     except (AssertionError, OSError, subprocess.SubprocessError) as exc:
         message = f"{requirement} could not be installed: {str(exc)[-300:]}"
         if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
@@ -149,7 +148,7 @@ def _tool_envs(root: Path, project: ToolProject, lock: str, install: tuple[str, 
 
 @pytest.fixture(scope="session")
 def poetry_envs(tmp_path_factory: pytest.TempPathFactory, simple_index: SimpleIndex) -> ToolEnvs:
-    bin_folder = _tool(tmp_path_factory, POETRY)
+    bin_folder = _tool(POETRY)
     root = tmp_path_factory.mktemp("poetry")
     folder = root / "project"
     folder.mkdir()
@@ -163,7 +162,7 @@ def poetry_envs(tmp_path_factory: pytest.TempPathFactory, simple_index: SimpleIn
 
 @pytest.fixture(scope="session")
 def pipenv_envs(tmp_path_factory: pytest.TempPathFactory, simple_index: SimpleIndex) -> ToolEnvs:
-    bin_folder = _tool(tmp_path_factory, PIPENV)
+    bin_folder = _tool(PIPENV)
     root = tmp_path_factory.mktemp("pipenv")
     folder = root / "project"
     folder.mkdir()

@@ -11,11 +11,13 @@ itself too (editable), which its lock does not list.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,19 +84,48 @@ python_version = "3.11"
 """
 
 
-def tool_wheelhouse() -> Path:
-    """Downloads TOOL_WHEELS once, in one pip call; a stamp remembers what it holds."""
+@contextlib.contextmanager
+def _cache_lock() -> Iterator[None]:
+    """Sessions on one machine share the cache: one fills it at a time."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / "lockfile-tools.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _digest() -> str:
+    return hashlib.sha256("\n".join((str(python311()), *TOOL_WHEELS)).encode()).hexdigest()
+
+
+def tool_bin(requirement: str) -> Path:
+    """The bin folder of a venv holding `requirement` (poetry or pipenv), made once from
+    TOOL_WHEELS (downloaded in one pip call) and kept in the test cache; a stamp says
+    it is whole."""
+    name = requirement.partition("==")[0]
+    root = CACHE / f"lockfile-tool-{name}-{_digest()[:12]}"
+    stamp = root / ".complete"
+    with _cache_lock():
+        if not stamp.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            Venv(root / "venv", _tool_wheelhouse()).install(requirement)
+            stamp.write_text(requirement)
+    return root / "venv" / "bin"
+
+
+def _tool_wheelhouse() -> Path:
     folder = CACHE / "lockfile-tool-wheels"
     stamp = folder / ".complete"
-    digest = hashlib.sha256("\n".join(TOOL_WHEELS).encode()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
+    if stamp.exists() and stamp.read_text() == _digest():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     _run(
         python311(), "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
         "-d", folder, *TOOL_WHEELS,
     )  # fmt: skip
-    stamp.write_text(digest)
+    stamp.write_text(_digest())
     return folder
 
 
@@ -168,12 +199,6 @@ def _run(*args: str | Path, env: Mapping[str, str] | None = None) -> None:
         env=None if env is None else dict(env), stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-2000:])
-
-
-def tool_venv(root: Path, wheels: Path, requirement: str) -> Path:
-    venv = Venv(root, wheels)
-    venv.install(requirement)
-    return venv.root / "bin"
 
 
 @dataclass(frozen=True)
