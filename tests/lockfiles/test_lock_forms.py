@@ -1,8 +1,9 @@
 """Each lock form read, its markers evaluated for one side, and compared with it.
 
 The poetry.lock, Pipfile.lock, environment.yml and pip-compile files here are
-written as those tools write them (poetry and pipenv need an index to lock, which
-the tests do not have); uv's forms are made by uv itself in test_real_locks.py.
+written as those tools write them, for the cases a real lock of the test project
+does not hold (a git source, a develop section); uv's forms are made by uv itself in
+test_real_locks.py, poetry's and pipenv's by those tools in test_tool_locks.py.
 The environment side is a snapshot record, as code downstream of the probe is
 tested (CPython 3.11 on Linux x86_64).
 """
