@@ -22,6 +22,9 @@ class LockedSource:
 
 
 REGISTRY = LockedSource("registry")
+# The project itself, which its tool installs from its folder though no lock lists it
+# (poetry's package mode): compared where it is installed, never missing.
+PROJECT = "project"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from driftcheck.lockfiles.conda_env import read_conda_environment
 from driftcheck.lockfiles.model import Lock, LockfileError
 from driftcheck.lockfiles.pipfile_lock import read_pipfile_lock
 from driftcheck.lockfiles.poetry_lock import read_poetry_lock
+from driftcheck.lockfiles.poetry_project import poetry_project
 from driftcheck.lockfiles.pylock import read_pylock
 from driftcheck.lockfiles.requirements import read_requirements
 from driftcheck.lockfiles.uv_lock import read_uv_lock
@@ -109,7 +110,7 @@ def parse_lock(raw: bytes, form: str, path: str) -> Lock:
     readers: dict[str, Callable[[str, str], Lock]] = {
         "pylock.toml": lambda t, p: read_pylock(_toml(t), p),
         "uv.lock": lambda t, p: read_uv_lock(_toml(t), p),
-        "poetry.lock": lambda t, p: read_poetry_lock(_toml(t), p),
+        "poetry.lock": lambda t, p: read_poetry_lock(_toml(t), p, poetry_project(p)),
         "Pipfile.lock": lambda t, p: read_pipfile_lock(_json(t), p),
         "requirements.txt": read_requirements,
         "environment.yml": read_conda_environment,

@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 
 from driftcheck import __version__
 from driftcheck.lockfiles.markers import marker_environment
-from driftcheck.lockfiles.model import Lock, LockedPackage, LockedSource
+from driftcheck.lockfiles.model import PROJECT, Lock, LockedPackage, LockedSource
 from driftcheck.lockfiles.select import select
 from driftcheck.redaction.rules import RULES_VERSION, scrub_text
 from driftcheck.snapshot.model import (
@@ -64,7 +64,7 @@ def lock_side(lock: Lock, other: Snapshot | None = None) -> LockSide:
     distributions = []
     for package in selection.packages:
         found = installed.get(canonicalize_name(package.name))
-        if package.source.kind == CONDA_ONLY and found is None:
+        if package.source.kind in (CONDA_ONLY, PROJECT) and found is None:
             continue  # a conda package need not be a Python distribution: never missing
         distributions.append(_distribution(package, found, lock.path))
     unknowns = [Unknown(f, r) for f, r in CANNOT_KNOW]
@@ -89,6 +89,9 @@ def lock_side(lock: Lock, other: Snapshot | None = None) -> LockSide:
             "", None, "", {}, LibcInfo("unknown", None), CpuInfo(None, (), None, None), None, None
         ),
         distributions=tuple(sorted(distributions, key=lambda d: d.canonical_name)),
+        # A lock cannot know .pth files (setuptools' distutils-precedence.pth in a
+        # pipenv venv): the other side's, so that they are no finding (not comparable).
+        pth_files=other.pth_files if other is not None else (),
         unknowns=tuple(unknowns),
     )
     object.__setattr__(side, "lock", lock)
@@ -174,7 +177,7 @@ def _source_fields(
     A lock's URL may carry a token (https://user:TOKEN@…): it is scrubbed like the probe's."""
     if source.url is not None:
         source = replace(source, url=scrub_text(source.url)[0])
-    if source.kind == CONDA_ONLY and installed is not None:
+    if source.kind in (CONDA_ONLY, PROJECT) and installed is not None:
         return installed.direct_url, installed.vcs, installed.vcs_commit, installed.editable
     if source.kind == "vcs":
         same_vcs = installed is not None and installed.vcs == source.vcs
@@ -216,4 +219,5 @@ def only_what_a_lock_knows(
     kept = [n for n in names if n == "distributions"]
     skipped = [f"{n}: {reasons[n]}" for n in names if n not in kept and n in reasons]
     skipped.append("distributions: hashes: the environment keeps no hash of the files it installed")
+    skipped.append("startup: .pth files: a lockfile cannot know them")
     return kept, skipped

@@ -95,3 +95,38 @@ def test_a_dependency_cycle_in_uv_lock_ends(tmp_path: Path) -> None:
     result = run_cli("show", "uv.lock", cwd=tmp_path, timeout=GUARD_SECONDS)
     assert result.returncode == 0, result.stderr
     assert "2 distributions" in result.stdout
+
+
+def test_a_hostile_pyproject_beside_a_poetry_lock_is_left_alone(tmp_path: Path) -> None:
+    """poetry.lock's reader reads the pyproject.toml beside it (optional groups, the
+    project itself): a FIFO, a sparse 1 GiB file, deep or broken TOML, wrong types
+    there leave the lock read as if it had none, never a wait or a traceback."""
+    fixture = Path(__file__).parent.parent / "lockfiles" / "fixtures" / "poetry.lock"
+    (tmp_path / "poetry.lock").write_bytes(fixture.read_bytes())
+    pyproject = tmp_path / "pyproject.toml"
+
+    def shown() -> str:
+        result = run_cli("show", "poetry.lock", cwd=tmp_path, timeout=GUARD_SECONDS)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        return result.stdout
+
+    pyproject.write_text("[tool.poetry.group.dev]\noptional = true\n")
+    assert "3 distributions" in shown()  # read: the dev group's pytest left out
+    pyproject.unlink()
+    os.mkfifo(pyproject)
+    assert "4 distributions" in shown()
+    pyproject.unlink()
+    with open(pyproject, "wb") as handle:
+        handle.truncate(1024**3)
+    assert "4 distributions" in shown()
+    for text in (
+        "a = " + "[" * 5000 + "]" * 5000 + "\n",
+        "[tool.poetry\n",
+        b"name = '\xff'\n",
+        "tool = 3\n",
+        "[tool.poetry]\ngroup = 'dev'\n[project]\nname = 7\nversion = []\n",
+        "[tool.poetry.group]\ndev = 3\n",
+    ):
+        pyproject.unlink()
+        pyproject.write_bytes(text if isinstance(text, bytes) else text.encode())
+        assert "4 distributions" in shown(), text

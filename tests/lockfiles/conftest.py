@@ -9,12 +9,18 @@ it exports `pylock.toml` and `requirements.txt`, `uv pip compile --universal
 Environments are CPython 3.11 venvs installed from those files with --no-index:
 one matching the lock, one drifted from it in three ways (idna downgraded,
 certifi removed, tomli added).
+
+Poetry and Pipenv (their wheels cached too) lock a like project against the same
+wheelhouse served as a simple index on 127.0.0.1 (tool_locks.py); `poetry install`
+and `pipenv sync` install it into in-project venvs, one left as locked, one drifted
+(idna upgraded, certifi removed, tomli added).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +33,18 @@ from lock_envs import (
     UV,
     LockedProject,
     LockEnvs,
+)
+from simple_index import SimpleIndex
+from tool_locks import (
+    PIPENV,
+    PIPFILE,
+    POETRY,
+    POETRY_PYPROJECT,
+    ToolEnvs,
+    ToolProject,
+    drift,
+    tool_bin,
+    tool_env,
 )
 
 from support import Venv, python311, wheelhouse
@@ -96,3 +114,59 @@ def lock_envs(tmp_path_factory: pytest.TempPathFactory, locked_project: LockedPr
     home.mkdir()
     cli_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home)}
     return LockEnvs(locked_project, matching, hashed.python, drifted, cli_env)
+
+
+@pytest.fixture(scope="session")
+def simple_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleIndex]:
+    """The lock wheelhouse as a PEP 503 index on 127.0.0.1, for poetry and pipenv."""
+    index = SimpleIndex(wheelhouse("lockfile-wheels", LOCK_WHEELS), tmp_path_factory.mktemp("idx"))
+    yield index
+    index.stop()
+
+
+def _tool(requirement: str) -> Path:
+    """The tool's bin folder; skipped (failed under CI=true) when it cannot install."""
+    try:
+        return tool_bin(requirement)
+    except (AssertionError, OSError, subprocess.SubprocessError) as exc:
+        message = f"{requirement} could not be installed: {str(exc)[-300:]}"
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI=true and {message}", pytrace=False)
+        pytest.skip(message)
+
+
+def _tool_envs(root: Path, project: ToolProject, lock: str, install: tuple[str, ...]) -> ToolEnvs:
+    """One copy installed from the lock and left alone, one installed then drifted."""
+    matching = project.copy(root / "matching", lock)
+    project.run(*install, folder=matching)
+    drifted = project.copy(root / "drifted", lock)
+    project.run(*install, folder=drifted)
+    wheels = wheelhouse("lockfile-wheels", LOCK_WHEELS)
+    drift(drifted / ".venv" / "bin" / "python", wheels, project.env)
+    return ToolEnvs(project, lock, install, matching, drifted)
+
+
+@pytest.fixture(scope="session")
+def poetry_envs(tmp_path_factory: pytest.TempPathFactory, simple_index: SimpleIndex) -> ToolEnvs:
+    bin_folder = _tool(POETRY)
+    root = tmp_path_factory.mktemp("poetry")
+    folder = root / "project"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(POETRY_PYPROJECT.format(index=simple_index.url))
+    (folder / "app").mkdir()
+    (folder / "app" / "__init__.py").write_text("")
+    project = ToolProject(bin_folder / "poetry", folder, tool_env(root))
+    project.run("lock")
+    return _tool_envs(root, project, "poetry.lock", ("install",))
+
+
+@pytest.fixture(scope="session")
+def pipenv_envs(tmp_path_factory: pytest.TempPathFactory, simple_index: SimpleIndex) -> ToolEnvs:
+    bin_folder = _tool(PIPENV)
+    root = tmp_path_factory.mktemp("pipenv")
+    folder = root / "project"
+    folder.mkdir()
+    (folder / "Pipfile").write_text(PIPFILE.format(index=simple_index.url))
+    project = ToolProject(bin_folder / "pipenv", folder, tool_env(root))
+    project.run("lock")
+    return _tool_envs(root, project, "Pipfile.lock", ("sync",))

@@ -1,8 +1,9 @@
 """Each lock form read, its markers evaluated for one side, and compared with it.
 
 The poetry.lock, Pipfile.lock, environment.yml and pip-compile files here are
-written as those tools write them (poetry and pipenv need an index to lock, which
-the tests do not have); uv's forms are made by uv itself in test_real_locks.py.
+written as those tools write them, for the cases a real lock of the test project
+does not hold (a git source, a develop section); uv's forms are made by uv itself in
+test_real_locks.py, poetry's and pipenv's by those tools in test_tool_locks.py.
 The environment side is a snapshot record, as code downstream of the probe is
 tested (CPython 3.11 on Linux x86_64).
 """
@@ -87,10 +88,60 @@ def test_poetry_lock_main_group_markers_and_git_commit() -> None:
     commit = next(f for key, f in found.items() if "mylib" in key)
     assert "0123456789abcdef" in (commit.left or "") + commit.explanation
     assert commit.fix is not None
-    assert commit.fix.command == f"poetry install --sync --directory {FIXTURES}"
-    assert "packages:pytest" in found  # dev group: not installed by `poetry install`
-    assert found["packages:pytest"].severity <= Severity.LOW
+    assert commit.fix.command == f"poetry sync --directory {FIXTURES}"  # lock-version 2.1
+    assert "packages:pytest" not in found  # dev group: `poetry install` installs it too
     assert not any("colorama" in key for key in found)
+
+
+def test_poetry_lock_leaves_out_the_groups_its_pyproject_makes_optional(tmp_path: Path) -> None:
+    """`poetry install` skips an optional group: its packages are then extra, not locked;
+    a poetry 1 lock (lock-version 2.0) is fixed with `poetry install --sync`."""
+    text = (FIXTURES / "poetry.lock").read_text()
+    (tmp_path / "poetry.lock").write_text(
+        text.replace('lock-version = "2.1"', 'lock-version = "2.0"')
+    )
+    (tmp_path / "pyproject.toml").write_text("[tool.poetry.group.dev]\noptional = true\n")
+    side = side_for_file(str(tmp_path / "poetry.lock"))
+    assert side is not None
+    env = _environment(_dist("certifi", "2024.7.4"), _dist("pytest", "8.3.2"))
+    found = {f"{f.category}:{f.subject}": f for f in compare(side, env).findings}
+    assert found["packages:pytest"].severity <= Severity.LOW  # extra: the lock leaves it out
+    assert (found["packages:pytest"].left, found["packages:pytest"].right) == (None, "8.3.2")
+    mylib = next(f for key, f in found.items() if "mylib" in key)
+    assert mylib.fix is not None
+    assert mylib.fix.command == f"poetry install --sync --directory {tmp_path}"
+
+
+def test_the_poetry_project_itself_is_compared_where_it_is_installed(tmp_path: Path) -> None:
+    """`poetry install` installs the project, which its lock does not list: not extra,
+    never missing (`--no-root`), and its version is the pyproject.toml's."""
+    (tmp_path / "poetry.lock").write_text((FIXTURES / "poetry.lock").read_text())
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "App"\nversion = "0.2.0"\n')
+    side = side_for_file(str(tmp_path / "poetry.lock"))
+    assert side is not None
+    project = f"file://{tmp_path}"
+    base = (_dist("certifi", "2024.7.4"), _dist("pytest", "8.3.2"))
+    mylib = _dist(
+        "mylib", "0.3.0", vcs="git", vcs_commit="0123456789abcdef0123456789abcdef01234567"
+    )
+    mylib = replace(mylib, direct_url="https://github.com/example/mylib.git")
+
+    def found(*dists: Distribution) -> dict[str, Finding]:
+        return {
+            f"{f.category}:{f.subject}": f for f in compare(side, _environment(*dists)).findings
+        }
+
+    assert found(*base, mylib) == {}  # installed with --no-root
+    app = _dist("app", "0.2.0", editable=True, direct_url=project)
+    assert found(*base, mylib, app) == {}
+    stale = found(*base, mylib, replace(app, version="0.1.0"))
+    assert set(stale) == {"packages:app"}
+    assert (stale["packages:app"].left, stale["packages:app"].right) == ("0.2.0", "0.1.0")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.2.0"\n[tool.poetry]\npackage-mode = false\n'
+    )
+    side = side_for_file(str(tmp_path / "poetry.lock"))
+    assert set(found(*base, mylib, app)) == {"packages:app"}  # no package mode: extra
 
 
 def test_pipfile_lock_default_section_with_markers() -> None:
