@@ -55,7 +55,11 @@ def _cells(count: int, pivot: int, reports: dict[int, Report]) -> dict[Key, list
     found: dict[Key, dict[int, Finding]] = {}
     for side, report in reports.items():
         for finding in report.findings:
-            found.setdefault((finding.category, finding.subject), {})[side] = finding
+            # One fact can carry two findings (urllib3's downgrade, and that it was asked
+            # for by name): its value is the most severe one's.
+            row = found.setdefault((finding.category, finding.subject), {})
+            if side not in row or finding.severity > row[side].severity:
+                row[side] = finding
     cells: dict[Key, list[str]] = {}
     for key, by_side in found.items():
         first = next(iter(by_side.values()))

@@ -72,3 +72,15 @@ def test_rows_rank_by_severity_then_by_fewer_outliers() -> None:
         ("TZ", (1,)),
     ]
     assert rows[1].summary.startswith("runner-2, runner-3 have six 1.16.0;")
+
+
+def test_a_fact_with_two_findings_takes_the_most_severe_ones_value() -> None:
+    """urllib3's major downgrade on runner-3 and the info 'asked for by name' finding
+    about the same subject: the row shows the version, never the info finding's 'true'."""
+    downgrade = Finding(
+        "packages", "urllib3", Severity.HIGH, "went back", left="2.8.0", right="1.26.20"
+    )
+    asked = Finding("packages", "urllib3", Severity.INFO, "asked for", left="false", right="true")
+    compare, _ = engine({("runner-1", "runner-3"): [downgrade, asked]})
+    (row,) = compare_fleet(sides(3), compare).rows
+    assert row.values == ("2.8.0", "2.8.0", "1.26.20") and row.severity == Severity.HIGH
