@@ -100,7 +100,9 @@ def test_help_is_whole_and_usage_names_arguments_plainly():
     assert "..." not in commands and "…" not in commands, commands
     for command in ("snapshot", "show", "diff", "report", "check"):
         assert f"  {command}  " in commands
-    assert run_cli("diff", "--help").stdout.startswith("Usage: driftcheck diff [OPTIONS] A B\n")
+    assert run_cli("diff", "--help").stdout.startswith(
+        "Usage: driftcheck diff [OPTIONS] A B [C ...]\n"
+    )
     assert run_cli("show", "--help").stdout.startswith("Usage: driftcheck show [OPTIONS] SOURCE\n")
 
 

@@ -34,7 +34,7 @@ def run_history(label: str | None, output_format: HistoryFormat) -> None:
     location = chosen_store()
     if location is None:
         raise UsageError(f"history reads a store: pass --store PATH|URL or set {STORE_VARIABLE}")
-    with open_store(location) as store:
+    with open_store(location, existing=True) as store:
         entries = store.entries(label)
         name = store.name
     if output_format is HistoryFormat.json:

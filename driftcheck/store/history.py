@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from types import TracebackType
 
-from driftcheck.errors import InvalidSnapshotError
+from driftcheck.errors import InvalidSnapshotError, UsageError
 from driftcheck.snapshot.model import SCHEMA_VERSION, Snapshot
 from driftcheck.store import blob
 from driftcheck.store.commit import current_commit
@@ -30,9 +31,17 @@ class Entry:
     verdict: str | None
 
 
-def open_store(text: str) -> Store:
-    """Connects and brings the schema up to date (exit 6 when the store is newer)."""
-    db = connect(parse_location(text))
+def open_store(text: str, *, existing: bool = False) -> Store:
+    """Connects and brings the schema up to date (exit 6 when the store is newer).
+    ``existing``: a command that only reads refuses a SQLite file that is not there (a
+    mistyped path), rather than creating an empty store."""
+    location = parse_location(text)
+    if existing and location.kind == "sqlite" and not Path(location.target).exists():
+        raise UsageError(
+            f"store {location.name}: no such file; check the path, or record snapshots into "
+            "it first (snapshot --store, check --store)"
+        )
+    db = connect(location)
     try:
         migrate(db)
     except BaseException:

@@ -128,7 +128,7 @@ def test_a_label_is_needed_when_the_store_holds_several(tmp_path: Path) -> None:
         (("history",), "history reads a store: pass --store"),
         (("show", "@yesterday", "--store", "x.db"), "is not a stored snapshot"),
         (("history", "--store", "mysql://db/x"), "not a store"),
-        (("history", "--store", "no-such-folder/h.db"), "does not exist; create it first"),
+        (("history", "--store", "no-such-folder/h.db"), "no such file; check the path"),
         (
             ("check", "--baseline", "@7", "--update-baseline", "--store", "x.db"),
             "a stored snapshot is never replaced",
@@ -244,3 +244,12 @@ def test_a_stored_snapshot_is_inflated_only_up_to_the_file_limit(
     with pytest.raises(InvalidSnapshotError, match="larger than 1048576 bytes inflated"):
         blob.unpack(bomb, "store x, snapshot @1")
     assert blob.unpack(blob.pack(small_snapshot()), "store x, snapshot @2").label == "unit"
+
+
+def test_a_command_that_only_reads_never_creates_a_store(tmp_path: Path) -> None:
+    """`history --store runs/histroy.db` (a typo) is a usage error, not a new empty store.
+    (A stored reference, `@latest --store typo.db`, says the store is empty: exit 2.)"""
+    typo = tmp_path / "histroy.db"
+    result = run_cli("history", "--store", str(typo))
+    assert "no such file; check the path" in assert_one_line_error(result, 2)
+    assert not typo.exists()
