@@ -16,6 +16,7 @@ run, so a failed attempt cannot be retried from every position inside the run.
 
 import base64
 import binascii
+import bisect
 import math
 import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -861,6 +862,45 @@ def scrub_text(text: str) -> Tuple[str, int]:
     if not spans:
         return text, 0
     return _apply_spans(text, spans)
+
+
+def screen_texts(texts: Sequence[str]) -> "List[int]":
+    """The indexes of the ASCII TEXTS that `scrub_text` may change; it leaves the others
+    as they are.
+
+    One scan of all of them joined by newlines, with the same trigger index, option gate
+    and base64 candidates that `scrub_text` applies to each: a newline is in none of the
+    triggers and no base64 character, and it stands where a text's start or end would
+    (whitespace to the option gate, a non-token character to the base64 bounds). So
+    every hit in one text is a hit in the joined scan at the same offset; a hit spanning
+    two texts cannot occur, and a spurious one would only send a clean text to
+    `scrub_text`. A text with neither a trigger nor an option has no rule span; one with
+    no decodable secret in its base64 candidates has none of those: it is clean.
+    """
+    joined = "\n".join(texts)
+    if not joined.isascii():  # lower() may change a non-ASCII text's length
+        return list(range(len(texts)))
+    starts: "List[int]" = []
+    position = 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + 1
+    hits: "set[int]" = set()
+    _, (lower_rx, _), (exact_rx, _) = _ALL
+    for m in lower_rx.finditer(joined.lower()):
+        hits.add(m.start())
+    for m in exact_rx.finditer(joined):
+        hits.add(m.start())
+    for m in _OPTION_GATE.finditer(joined):
+        hits.add(m.end() - 1)  # the option's first letter: inside the text
+    decoded: "Dict[str, Optional[str]]" = {}
+    for m in _B64_CANDIDATE.finditer(joined):
+        token = m.group()
+        if token not in decoded:
+            decoded[token] = _decoded_rule(token)
+        if decoded[token] is not None:
+            hits.add(m.start())
+    return sorted({bisect.bisect_right(starts, hit) - 1 for hit in hits})
 
 
 def fingerprint(value: str, key: Optional[bytes]) -> Optional[str]:
