@@ -399,6 +399,17 @@ _ALL = _rule_set(_RULES)
 _URL = _rule_set(_URL_RULES)
 
 
+def _any_trigger(exact: int) -> "re.Pattern[str]":
+    """Any trigger of any rule (lower-case ones to be looked for in lower-cased text): a
+    plain alternation, found faster than the index's look-ahead at every position."""
+    words = sorted({t for rule in _RULES for t in rule[4][exact]}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words) or r"(?!)")
+
+
+_ANY_LOWER_TRIGGER = _any_trigger(0)
+_ANY_EXACT_TRIGGER = _any_trigger(1)
+
+
 def _active_rules(text: str, rule_set: "_RuleSet") -> "List[_Rule]":
     """The rules whose triggers occur in TEXT: the only ones that can match it."""
     rules, (lower_rx, lower_owners), (exact_rx, exact_owners) = rule_set
@@ -886,10 +897,11 @@ def screen_texts(texts: Sequence[str]) -> "List[int]":
         starts.append(position)
         position += len(text) + 1
     hits: "set[int]" = set()
-    _, (lower_rx, _), (exact_rx, _) = _ALL
-    for m in lower_rx.finditer(joined.lower()):
+    # A match found in a text lies in it (no trigger holds a newline); one text may hide
+    # another of its triggers behind the first, but one hit is enough to flag it.
+    for m in _ANY_LOWER_TRIGGER.finditer(joined.lower()):
         hits.add(m.start())
-    for m in exact_rx.finditer(joined):
+    for m in _ANY_EXACT_TRIGGER.finditer(joined):
         hits.add(m.start())
     for m in _OPTION_GATE.finditer(joined):
         hits.add(m.end() - 1)  # the option's first letter: inside the text
