@@ -230,7 +230,10 @@ def measure_cli(argv: Sequence[str], runs: int, tree: Path = REPO) -> Runs:
     command = [sys.executable, "-c", WRAPPER, sys.executable, "-c", CLI, *argv]
     walls, cpus, peaks = [], [], []
     for round_ in range(runs + 1):
-        result = subprocess.run(command, capture_output=True, text=True, env=child_env(tree))
+        # cwd: `-c` puts the current folder first on sys.path, ahead of PYTHONPATH
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=child_env(tree), cwd=WORK
+        )
         data = json.loads(result.stdout.strip().splitlines()[-1])
         if data["code"] not in (0, 1):
             raise SystemExit(f"driftcheck diff failed: {data['stderr']}")
@@ -516,8 +519,9 @@ def _verdict(cli: dict[str, Runs], floor: Runs, phase_times: dict[str, list[floa
         f"- What stands in the way, from the phases above: reading the two snapshots "
         f"({_ms(load)}) costs more than comparing and explaining them ({_ms(rest)}). "
         f"The largest part of the reading ({_ms(redaction)}) is the authoritative redaction "
-        "pass every snapshot file gets on load (`io._redact_again`: every string scrubbed "
-        "again, because a file may predate the current rules or have been edited). "
+        "pass every snapshot file gets on load (`io._redact_again`: every string screened "
+        "again, because a file may predate the current rules or have been edited; the "
+        "strings are gathered and screened in one scan, `sweep_document`). "
         f"Start-up alone (`driftcheck --version`: Python and the command line's imports, "
         f"typer the largest) takes {_s(floor.median)} here; deepdiff adds its own import (it "
         "pulls in asyncio) the first time two entries differ.",
