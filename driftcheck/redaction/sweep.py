@@ -198,25 +198,26 @@ def _gather(obj: Any, texts: set[str]) -> bool:
 
 
 def _needing_scrub(texts: set[str]) -> bool:
-    """True when `scrub_text` would change one of TEXTS; the clean ones are cached."""
+    """True when `scrub_text` would change one of TEXTS. Every text is looked at, and
+    the results cached, even once one is found: the sweep that follows then finds them."""
+    dirty = False
     fresh = []
     for text in texts:
         known = _scrubbed.get(text)
         if known is not None:
-            if known[1]:
-                return True
+            dirty = dirty or known[1] > 0
         elif len(text) >= 8:
             fresh.append(text)
     ascii_texts = [t for t in fresh if t.isascii()]
-    flagged = [t for t in fresh if not t.isascii()]  # str.lower() may change their length
-    flagged += [ascii_texts[i] for i in screen_texts(ascii_texts)]
-    for text in flagged:
-        if _scrub(text)[1]:
-            return True
-    for text in ascii_texts:
-        if text not in _scrubbed:
+    flagged_at = set(screen_texts(ascii_texts))
+    for index, text in enumerate(ascii_texts):
+        if index not in flagged_at:  # scrub_text leaves it as it is
             _remember(text, (text, 0))
-    return False
+    flagged = [t for t in fresh if not t.isascii()]  # str.lower() may change their length
+    flagged += [ascii_texts[i] for i in sorted(flagged_at)]
+    for text in flagged:
+        dirty = _scrub(text)[1] > 0 or dirty
+    return dirty
 
 
 def _remember(text: str, result: tuple[str, int]) -> None:
