@@ -205,9 +205,9 @@ def write_pair(folder: Path, size: int) -> tuple[Path, Path]:
 # --- measuring ------------------------------------------------------------------------
 
 
-def child_env() -> dict[str, str]:
+def child_env(tree: Path = REPO) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFTCHECK_")}
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = str(tree)
     return env
 
 
@@ -226,11 +226,14 @@ class Runs:
         return statistics.median(self.peaks_mb)
 
 
-def measure_cli(argv: Sequence[str], runs: int) -> Runs:
+def measure_cli(argv: Sequence[str], runs: int, tree: Path = REPO) -> Runs:
     command = [sys.executable, "-c", WRAPPER, sys.executable, "-c", CLI, *argv]
     walls, cpus, peaks = [], [], []
     for round_ in range(runs + 1):
-        result = subprocess.run(command, capture_output=True, text=True, env=child_env())
+        # cwd: `-c` puts the current folder first on sys.path, ahead of PYTHONPATH
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=child_env(tree), cwd=WORK
+        )
         data = json.loads(result.stdout.strip().splitlines()[-1])
         if data["code"] not in (0, 1):
             raise SystemExit(f"driftcheck diff failed: {data['stderr']}")
@@ -287,7 +290,7 @@ def phases(a_path: Path, b_path: Path, runs: int) -> dict[str, list[float]]:
     from driftcheck.diff.engine import compare, explain_all
     from driftcheck.diff.explainers.common import _FACTS
     from driftcheck.diff.explainers.interface import Context
-    from driftcheck.redaction.sweep import _scrub_cached
+    from driftcheck.redaction.sweep import _scrubbed
     from driftcheck.render.diff_text import render_text
     from driftcheck.snapshot import io as snapshot_io
     from driftcheck.snapshot.codec import from_jsonable
@@ -301,7 +304,7 @@ def phases(a_path: Path, b_path: Path, runs: int) -> dict[str, list[float]]:
     context = Context(a, b, "a", "b")
 
     def redact() -> None:
-        _scrub_cached.cache_clear()  # a new process starts with an empty cache
+        _scrubbed.clear()  # a new process starts with an empty cache
         for document in documents:
             snapshot_io._redact_again(json.loads(json.dumps(document)))
 
@@ -396,6 +399,7 @@ def render(
     imports: list[tuple[str, int]],
     profiled: list[tuple[str, int, float, float]],
     runs: int,
+    base: Runs | None = None,
 ) -> str:
     lines = [
         BEGIN,
@@ -436,6 +440,12 @@ def render(
             f"| {LABELS[key]} | {a_count:,} / {b_count:,} | {findings} | **{_s(result.median)}** | "
             f"{_spread(result.walls)} | < {wall_target} s | {_s(statistics.median(result.cpus))} | "
             f"{result.peak:.1f} MB | " + (f"< {memory_target:.0f} MB |" if memory_target else "- |")
+        )
+    if base is not None:
+        lines.append(
+            f"| 5,000 vs 5,000, the base tree (`--base`: before this change) | - | - | "
+            f"**{_s(base.median)}** | {_spread(base.walls)} | - | "
+            f"{_s(statistics.median(base.cpus))} | {base.peak:.1f} MB | - |"
         )
     lines.append(
         f"| `driftcheck --version` (start-up floor) | - | - | **{_s(floor.median)}** | "
@@ -509,8 +519,9 @@ def _verdict(cli: dict[str, Runs], floor: Runs, phase_times: dict[str, list[floa
         f"- What stands in the way, from the phases above: reading the two snapshots "
         f"({_ms(load)}) costs more than comparing and explaining them ({_ms(rest)}). "
         f"The largest part of the reading ({_ms(redaction)}) is the authoritative redaction "
-        "pass every snapshot file gets on load (`io._redact_again`: every string scrubbed "
-        "again, because a file may predate the current rules or have been edited). "
+        "pass every snapshot file gets on load (`io._redact_again`: every string screened "
+        "again, because a file may predate the current rules or have been edited; the "
+        "strings are gathered and screened in one scan, `sweep_document`). "
         f"Start-up alone (`driftcheck --version`: Python and the command line's imports, "
         f"typer the largest) takes {_s(floor.median)} here; deepdiff adds its own import (it "
         "pulls in asyncio) the first time two entries differ.",
@@ -556,6 +567,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="timed runs per measurement")
     parser.add_argument("--out", type=Path, help="write the Diff section into this file")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="also time `diff` of the 5,000 pair with the driftcheck/ package under this "
+        "folder (e.g. `git archive integ driftcheck | tar -x -C DIR`), for a before/after",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         raise SystemExit("--runs must be 1 or more")
@@ -567,13 +584,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, (a_path, b_path) in pairs.items():
         log(f"driftcheck diff, {key} pair")
         cli[key] = measure_cli(["diff", str(a_path), str(b_path)], args.runs)
+    if args.base:
+        log(f"driftcheck diff, 5000 pair, base tree {args.base}")
+        base = measure_cli(["diff", *map(str, pairs["5000"])], args.runs, args.base.resolve())
     log("start-up floor: driftcheck --version")
     floor = measure_cli(["--version"], args.runs)
     load_after = load_average()
     log("reference points")
     references = reference_points(*pairs["5000"], args.runs)
     phase_times = phases(*pairs["5000"], args.runs)
-    machine = machine_facts(Path(sys.executable))
+    machine = machine_facts(Path(sys.executable), Path(sys.executable))
     machine.pop("Python (environments)", None)
     meta = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -592,6 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         imports=import_times(),
         profiled=profile(*pairs["5000"]),
         runs=args.runs,
+        base=base if args.base else None,
     )
     if args.out:
         write_section(args.out, section)

@@ -17,6 +17,7 @@ from driftcheck.redaction.rules import (
     is_redaction_marker,
     make_marker,
     redact_value,
+    screen_texts,
     scrub_text,
     secret_value_rule,
 )
@@ -146,3 +147,81 @@ def _unique(key: str, taken: Mapping[Any, Any]) -> str:
         n += 1
         candidate = f"{key}#{n}"
     return candidate
+
+
+def sweep_document(document: Any) -> Any:
+    """``sweep(document)[0]`` for a document fresh from ``json``, the same result, faster.
+
+    A snapshot file is swept whole on every load (100,000s of strings for 5,000
+    distributions), and almost every string in it is clean. So the strings are gathered
+    first and screened together (`_needing_scrub`: one scan of their concatenation by
+    the very triggers and gates `scrub_text` applies one string at a time); only when one
+    of them would change, or a redaction marker needs repairing, is the document swept
+    as before. Otherwise nothing in it would change: it comes back as it is.
+    """
+    texts: set[str] = set()
+    if not _gather(document, texts) or _needing_scrub(texts):
+        return sweep(document)[0]
+    return document
+
+
+def _gather(obj: Any, texts: set[str]) -> bool:
+    """Adds every string and key of OBJ to TEXTS; False when a marker in it would change,
+    or OBJ holds what JSON does not (then the caller sweeps, which handles anything)."""
+    kind = type(obj)
+    if kind is dict:
+        if obj.get("redacted") is True:
+            return check_marker(obj) == (obj, 0)
+        for key, value in obj.items():
+            if type(key) is not str:
+                return False
+            texts.add(key)
+            kind = type(value)
+            if kind is str:
+                texts.add(value)
+            elif not (
+                value is None or kind is int or kind is bool or kind is float
+            ) and not _gather(value, texts):
+                return False
+        return True
+    if kind is list:
+        for item in obj:
+            if type(item) is str:
+                texts.add(item)
+            elif not _gather(item, texts):
+                return False
+        return True
+    if kind is str:
+        texts.add(obj)
+        return True
+    return obj is None or kind is int or kind is bool or kind is float
+
+
+def _needing_scrub(texts: set[str]) -> bool:
+    """True when `scrub_text` would change one of TEXTS. Every text is looked at, and
+    the results cached, even once one is found: the sweep that follows then finds them."""
+    dirty = False
+    fresh = []
+    for text in texts:
+        known = _scrubbed.get(text)
+        if known is not None:
+            dirty = dirty or known[1] > 0
+        elif len(text) >= 8:
+            fresh.append(text)
+    ascii_texts = [t for t in fresh if t.isascii()]
+    flagged_at = set(screen_texts(ascii_texts))
+    for index, text in enumerate(ascii_texts):
+        if index not in flagged_at:  # scrub_text leaves it as it is
+            _remember(text, (text, 0))
+    flagged = [t for t in fresh if not t.isascii()]  # str.lower() may change their length
+    flagged += [ascii_texts[i] for i in sorted(flagged_at)]
+    for text in flagged:
+        dirty = _scrub(text)[1] > 0 or dirty
+    return dirty
+
+
+def _remember(text: str, result: tuple[str, int]) -> None:
+    if len(text) <= _CACHEABLE:
+        if len(_scrubbed) >= _CACHE_LIMIT:
+            _scrubbed.clear()
+        _scrubbed[text] = result

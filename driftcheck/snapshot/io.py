@@ -235,7 +235,7 @@ def loads(raw: bytes | str, name: str, *, other_format: OtherFormat | None = Non
 def _redact_again(data: dict[str, Any]) -> dict[str, Any]:
     """A file may predate today's rules or have been edited: redact as if it were new."""
     from driftcheck.redaction.image_config import redact_image_config
-    from driftcheck.redaction.sweep import host_redact_environment, sweep
+    from driftcheck.redaction.sweep import host_redact_environment, sweep_document
 
     if isinstance(data.get("environment"), dict):
         data["environment"] = host_redact_environment(data["environment"], None)[0]
@@ -245,7 +245,7 @@ def _redact_again(data: dict[str, Any]) -> dict[str, Any]:
             env = container["configured_env"]
             container["configured_env"] = host_redact_environment(env, None)[0]
         data["container"] = redact_image_config(container)[0]
-    swept: dict[str, Any] = sweep(data)[0]
+    swept: dict[str, Any] = sweep_document(data)
     return swept
 
 
