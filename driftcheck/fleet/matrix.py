@@ -57,9 +57,9 @@ def _cells(count: int, pivot: int, reports: dict[int, Report]) -> dict[Key, list
         for finding in report.findings:
             # One fact can carry two findings (urllib3's downgrade, and that it was asked
             # for by name): its value is the most severe one's.
-            row = found.setdefault((finding.category, finding.subject), {})
-            if side not in row or finding.severity > row[side].severity:
-                row[side] = finding
+            held = found.setdefault((finding.category, finding.subject), {})
+            if side not in held or finding.severity > held[side].severity:
+                held[side] = finding
     cells: dict[Key, list[str]] = {}
     for key, by_side in found.items():
         first = next(iter(by_side.values()))
