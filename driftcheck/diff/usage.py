@@ -203,10 +203,13 @@ def first_asked(
 
     A lockfile install (`pip install -r`, `uv pip sync`) marks every distribution
     REQUESTED; what was wanted for its own sake is what nothing else in the list needs.
-    pluggy missing beside pytest is pytest's absence, not a second cause."""
+    pluggy missing beside pytest is pytest's absence, not a second cause. A requirement
+    counts here whatever its marker: colorama, which pytest requires on Windows, installed
+    beside pytest on Linux came for pytest's sake, not its own."""
     requested = {n for n, d in installed.items() if d.requested}
     pulled = set(_closure(requested, installed, env))
-    return (requested - pulled) or requested
+    named = _required_by({n: installed[n] for n in requested})
+    return (requested - pulled - named) or requested
 
 
 def _required_by(dists: Mapping[str, Distribution]) -> set[str]:

@@ -397,3 +397,20 @@ def test_a_native_fix_names_the_os_package_that_holds_the_library():
     unknown = replace(bookworm, os_packages=())  # no package list on A: no guessed name
     (guess,) = [f for f in _compare(unknown, image).findings if f.subject == "libstdc++"]
     assert guess.fix is None
+
+
+def test_what_a_tool_requires_under_another_platforms_marker_came_with_the_tool(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    """A laptop with `pip install pytest colorama six`: pytest requires colorama on
+    Windows only, yet colorama came for pytest's sake; missing in CI it is low, while six,
+    asked for on its own, missing there is high."""
+    wheels = wheelhouse("judgement-pytest-wheels", (*DEV, "pytest==7.1.3"))
+    colorama = wheelhouse("judgement-colorama-wheels", ("colorama==0.4.6", "six==1.16.0"))
+    laptop, ci = Venv(tmp_path / "laptop", wheels), Venv(tmp_path / "ci", wheels)
+    laptop.install("--find-links", colorama, *DEV, "colorama==0.4.6", "six==1.16.0")
+    report = compare(laptop.snapshot(clean_env, "laptop"), ci.snapshot(clean_env, "ci"))
+    rated = {f.subject: f.severity for f in report.findings if f.category == "packages"}
+    assert rated["colorama"] == Severity.LOW, rated
+    assert rated["pytest"] == Severity.LOW, rated  # a development tool
+    assert rated["six"] == Severity.HIGH, rated
