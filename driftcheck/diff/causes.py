@@ -60,14 +60,18 @@ def _both_fixes(first: Fix | None, then: Fix | None) -> Fix | None:
 
 def _pythonpath_imports(findings: list[Finding], left: Snapshot, right: Snapshot) -> list[Finding]:
     """`import x` loads a copy from a folder that PYTHONPATH puts on that side's
-    sys.path and not on the other's: PYTHONPATH is the cause."""
+    sys.path, and the other side sets no PYTHONPATH: PYTHONPATH is the cause. (Set on
+    both sides, to folders that differ by machine paths, the copy in one of them is.)"""
     cause = next(
         (f for f in findings if (f.category, f.subject) == ("environment", "PYTHONPATH")), None
     )
     if cause is None:
         return findings
     folders_left, folders_right = _folders(left), _folders(right)
-    only = {"left": folders_left - folders_right, "right": folders_right - folders_left}
+    only = {
+        "left": folders_left if not folders_right else set(),
+        "right": folders_right if not folders_left else set(),
+    }
     effects = [
         f
         for f in findings
