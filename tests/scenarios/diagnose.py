@@ -33,6 +33,7 @@ class Finding:
     subject: str
     fix_command: str | None
     fix_on: str | None
+    fix_advice: str | None = None
 
     @property
     def name(self) -> str:
@@ -128,4 +129,6 @@ def text_lines(a: Path, b: Path, *, project: Path | None = None) -> int:
 def _finding(raw: dict[str, Any], sides: dict[str, str]) -> Finding:
     fix = raw.get("fix") or {}
     on = fix.get("on")
-    return Finding(raw["category"], raw["subject"], fix.get("command"), sides.get(on, on))
+    return Finding(
+        raw["category"], raw["subject"], fix.get("command"), sides.get(on, on), fix.get("advice")
+    )

@@ -7,6 +7,7 @@ throwaway container of B's image, offline from the wheel cache.
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 from dataclasses import replace
@@ -24,7 +25,18 @@ def _commands(fix: str) -> list[list[str]]:
     return [shlex.split(part) for part in fix.replace(";", "&&").split("&&") if part.strip()]
 
 
+# B's snapshot was taken in a CI job: the fix is advice about its image, "pin x==1, y==2
+# in the requirements the image installs and rebuild it"; rebuilt, B has those pins.
+_CI_PINS = re.compile(
+    r"in CI the job's image is the fix, not the job: pin (.+?) in the requirements"
+)
+
+
 def apply_fix_and_run(built: BuiltPair, finding: Finding, scratch: Path) -> Ran:
+    pins = _CI_PINS.search(finding.fix_advice or "")
+    if finding.fix_command is None and pins is not None:
+        pinned = " ".join(shlex.quote(p.strip()) for p in pins.group(1).split(", "))
+        finding = replace(finding, fix_command=f"pip install {pinned}", fix_on="B")
     if finding.fix_command is None or finding.fix_on != "B":
         raise CannotApply(f"the first finding has no command to run on B: {finding}")
     side = built.b

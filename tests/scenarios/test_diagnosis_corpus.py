@@ -27,15 +27,6 @@ from unavailable import Unavailable
 GOAL_TOP1 = 0.90
 GOAL_TOP1_WITH_LOG = 1.0
 
-#: Pairs whose cause needs a mechanism of issue 14 that other helpers build (import
-#: resolution, start-up mechanisms, native needs); on a branch without it they cannot
-#: rank first. strict: once it works, the mark must go.
-NEEDS_UNMERGED = {
-    "imports": "which file `import x` loads (issue 14, item 3)",
-    "startup": "start-up mechanisms (.pth, sitecustomize, user and system site; item 3)",
-    "native-libraries": "DT_NEEDED of extension modules (item 3)",
-}
-
 
 def _param(pair: Pair) -> object:
     marks = [pytest.mark.docker] if pair.uses_docker else []
@@ -55,11 +46,6 @@ def _available(entry: Snapshotted | Unavailable) -> Snapshotted:
 def _built(request: pytest.FixtureRequest, pair: Pair) -> Snapshotted:
     corpus = request.getfixturevalue("image_corpus" if pair.uses_docker else "venv_corpus")
     return _available(corpus[pair.name])
-
-
-def _unmerged(pair: Pair) -> str | None:
-    category = pair.expected.partition(":")[0]
-    return NEEDS_UNMERGED.get(category)
 
 
 def test_the_corpus_covers_every_mechanism_class_with_30_pairs() -> None:
@@ -95,9 +81,6 @@ def test_the_program_works_on_a_and_fails_on_b(request: pytest.FixtureRequest, p
 def test_the_first_finding_names_the_cause_for_the_project(
     request: pytest.FixtureRequest, pair: Pair
 ) -> None:
-    unmerged = _unmerged(pair)
-    if unmerged is not None:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"needs {unmerged}"))
     built = _built(request, pair)
     diagnosis = diagnose(built.a, built.b, project=built.built.project)
     assert diagnosis.rank_of(pair.expected) == 0, (pair.expected, diagnosis.first)
@@ -110,9 +93,6 @@ def test_with_the_error_log_the_first_finding_names_the_cause(
     """`--log` with the error the program really printed on B (issue 14, item 4)."""
     if "--log" not in diff_options():
         pytest.skip("driftcheck diff has no --log option in this checkout (issue 14, item 4)")
-    unmerged = _unmerged(pair)
-    if unmerged is not None:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"needs {unmerged}"))
     built = _built(request, pair)
     diagnosis = diagnose(built.a, built.b, log=built.built.error_log)
     assert diagnosis.rank_of(pair.expected) == 0, (pair.expected, diagnosis.first)
@@ -146,27 +126,16 @@ def _top1(corpus: Corpus, *, project: bool = False, log: bool = False) -> float:
     return hits / len(corpus)
 
 
-GOAL = pytest.mark.xfail(
-    strict=True,
-    reason="issue 14's goal, not reached before import resolution, start-up mechanisms, "
-    "native needs and --log are merged (figures: docs/benchmarks.md, "
-    "benchmarks/bench_diagnosis.py); strict: remove this mark once it passes",
-)
-
-
-@GOAL
 def test_goal_top1_at_least_90_percent_plain(whole_corpus: Corpus) -> None:
     assert _top1(whole_corpus) >= GOAL_TOP1
 
 
-@GOAL
 def test_goal_top1_at_least_90_percent_with_project(
     whole_corpus: Corpus,
 ) -> None:
     assert _top1(whole_corpus, project=True) >= GOAL_TOP1
 
 
-@GOAL
 def test_goal_top1_is_100_percent_with_the_error_log(
     whole_corpus: Corpus,
 ) -> None:
