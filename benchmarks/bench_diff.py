@@ -185,7 +185,7 @@ def drifted(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 
 def write_pair(folder: Path, size: int) -> tuple[Path, Path]:
-    from driftcheck.snapshot import io as snapshot_io
+    from driftcheck.snapshot import files as snapshot_io
 
     folder.mkdir(parents=True, exist_ok=True)
     a_path, b_path = folder / f"a-{size}.json", folder / f"b-{size}.json"
@@ -266,7 +266,7 @@ def reference_points(a_path: Path, b_path: Path, runs: int) -> dict[str, list[fl
     from deepdiff import DeepDiff
 
     from driftcheck.diff.changes import compute_changes
-    from driftcheck.snapshot import io as snapshot_io
+    from driftcheck.snapshot import files as snapshot_io
 
     a_doc, b_doc = json.loads(a_path.read_text()), json.loads(b_path.read_text())
     left = {d["canonical_name"]: d for d in a_doc["distributions"]}
@@ -292,7 +292,7 @@ def phases(a_path: Path, b_path: Path, runs: int) -> dict[str, list[float]]:
     from driftcheck.diff.explainers.interface import Context
     from driftcheck.redaction.sweep import _scrubbed
     from driftcheck.render.diff_text import render_text
-    from driftcheck.snapshot import io as snapshot_io
+    from driftcheck.snapshot import files as snapshot_io
     from driftcheck.snapshot.codec import from_jsonable
     from driftcheck.snapshot.model import Snapshot
 
@@ -334,7 +334,7 @@ def phases(a_path: Path, b_path: Path, runs: int) -> dict[str, list[float]]:
 def import_times() -> list[tuple[str, int]]:
     """Top-level imports of `driftcheck diff`'s modules by cumulative microseconds."""
     modules = "driftcheck.cli.app, driftcheck.cli.commands, driftcheck.diff.engine, " + (
-        "driftcheck.render.diff_text, driftcheck.snapshot.io"
+        "driftcheck.render.diff_text, driftcheck.snapshot.files"
     )
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", f"import {modules}"],
@@ -357,7 +357,7 @@ def import_times() -> list[tuple[str, int]]:
 def profile(a_path: Path, b_path: Path) -> list[tuple[str, int, float, float]]:
     from driftcheck.diff.engine import compare
     from driftcheck.render.diff_text import render_text
-    from driftcheck.snapshot import io as snapshot_io
+    from driftcheck.snapshot import files as snapshot_io
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -519,7 +519,7 @@ def _verdict(cli: dict[str, Runs], floor: Runs, phase_times: dict[str, list[floa
         f"- What stands in the way, from the phases above: reading the two snapshots "
         f"({_ms(load)}) costs more than comparing and explaining them ({_ms(rest)}). "
         f"The largest part of the reading ({_ms(redaction)}) is the authoritative redaction "
-        "pass every snapshot file gets on load (`io._redact_again`: every string screened "
+        "pass every snapshot file gets on load (`files._redact_again`: every string screened "
         "again, because a file may predate the current rules or have been edited; the "
         "strings are gathered and screened in one scan, `sweep_document`). "
         f"Start-up alone (`driftcheck --version`: Python and the command line's imports, "
@@ -550,7 +550,7 @@ def write_section(path: Path, section: str) -> None:
 
 def counts_of(a_path: Path, b_path: Path) -> tuple[int, int, int]:
     from driftcheck.diff.engine import compare
-    from driftcheck.snapshot import io as snapshot_io
+    from driftcheck.snapshot import files as snapshot_io
 
     a, b = snapshot_io.load(a_path), snapshot_io.load(b_path)
     return len(a.distributions), len(b.distributions), len(compare(a, b).findings)

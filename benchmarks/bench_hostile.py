@@ -48,7 +48,7 @@ from hostile_registry import ENDLESS, HostileRegistry, PaddedLayer  # noqa: E402
 from hostile_support import GiB, Outcome, driftcheck_command, run_measured  # noqa: E402
 
 from driftcheck.report.embed import embed_block  # noqa: E402
-from driftcheck.snapshot import io  # noqa: E402
+from driftcheck.snapshot import files as snapshot_files  # noqa: E402
 from driftcheck.static.rootfs import Limits  # noqa: E402
 
 from support import small_snapshot  # noqa: E402
@@ -120,7 +120,7 @@ def snapshot_file(content: Callable[[], bytes]) -> Callable[[Path], list[str]]:
 
 def oversized_file(folder: Path) -> list[str]:
     with open(folder / "huge.json", "wb") as handle:
-        handle.truncate(io.MAX_SNAPSHOT_BYTES + 1)  # sparse
+        handle.truncate(snapshot_files.MAX_SNAPSHOT_BYTES + 1)  # sparse
     return ["show", str(folder / "huge.json")]
 
 
@@ -153,7 +153,7 @@ def error_log(mib: int) -> Callable[[Path], list[str]]:
     """`diff --log`: a CI log of `mib` MiB whose error is on its last line."""
 
     def build(folder: Path) -> list[str]:
-        io.save(small_snapshot(), folder / "a.json")
+        snapshot_files.save(small_snapshot(), folder / "a.json")
         noise = b"collecting tests: " + b"x" * 60 + b"\n"
         with open(folder / "job.log", "wb") as handle:
             for _ in range(mib):

@@ -1029,7 +1029,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "driftcheck source": source_line(frozen, digest_before, digest_after, tree_moved),
         "Load average (1/5/15 min) before / after": f"{load_before} / {load_after}",
     }
-    report = snapshot_report.Report(
+    report = snapshot_report.DiffResult(
         date=date,
         envs=envs,
         startup=startup,

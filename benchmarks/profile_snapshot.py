@@ -15,7 +15,7 @@ and CPU time (user + system) side by side:
   OS packages run while the probe works: the critical path is the probe, then what
   the host does with its answer.
 - the same steps in-process, each timed alone (read_os_packages, parse_output,
-  build_snapshot, io.dumps, the atomic write...);
+  build_snapshot, snapshot_files.dumps, the atomic write...);
 - the probe's sections, timed in the target interpreter (CPU and wall);
 - the heaviest imports of the CLI (`python -X importtime`, cumulative);
 - cProfile of the host's work after the answer and of the probe's collect(), ranked by
@@ -128,7 +128,7 @@ def spawned(self, *args, **kwargs):
         mark("probe spawned")
 subprocess.Popen.__init__ = spawned
 def hook_after_imports():
-    import driftcheck.snapshot.io as io
+    import driftcheck.snapshot.files as io
     import driftcheck.targets.local_run as local_run
     answer = local_run.LocalProbe.answer
     def waited(self, *args, **kwargs):
@@ -137,13 +137,13 @@ def hook_after_imports():
         mark("answer in")
         return value
     local_run.LocalProbe.answer = waited
-    write = io.write_atomic
+    write = snapshot_files.write_atomic
     def written(*args, **kwargs):
         mark("snapshot built and serialised")
         value = write(*args, **kwargs)
         mark("file written (fsync)")
         return value
-    io.write_atomic = written
+    snapshot_files.write_atomic = written
 from driftcheck.cli import entry
 start_probe = entry.start_host_probe
 def started(args):
@@ -243,7 +243,7 @@ def host_steps(
     from driftcheck.probe import build_request, parse_output
     from driftcheck.redaction import sweep as sweep_module
     from driftcheck.render.summary import snapshot_summary
-    from driftcheck.snapshot import io
+    from driftcheck.snapshot import files as snapshot_files
     from driftcheck.snapshot.model import TargetInfo
     from driftcheck.targets.build import build_snapshot
     from driftcheck.targets.host import HostInterpreter, read_os_packages
@@ -280,13 +280,13 @@ def host_steps(
         lap("parse_output (json.loads of the answer)")
         snap = build_snapshot(facts, target=info, label="host", os_packages=packages)
         lap("build_snapshot (redact, sweep, model)")
-        text = io.dumps(snap)
-        lap("io.dumps (one entry per line, C encoder)")
+        text = snapshot_files.dumps(snap)
+        lap("snapshot_files.dumps (one entry per line, C encoder)")
         if profiler is not None:
             profiler.disable()
             rows = cprofile_rows(profiler)
-        io.write_atomic(workdir / "steps.json", text)
-        lap("io.write_atomic (fsync, rename)")
+        snapshot_files.write_atomic(workdir / "steps.json", text)
+        lap("snapshot_files.write_atomic (fsync, rename)")
         snapshot_summary(snap)
         lap("snapshot_summary")
         if rep and profiler is None:

@@ -12,7 +12,7 @@ from driftcheck.gate.baseline import repository_path
 from driftcheck.gate.verdict import CheckResult
 from driftcheck.regular_files import NotReadError, open_for_append
 from driftcheck.render.formats import check_renderer
-from driftcheck.snapshot.io import write_atomic
+from driftcheck.snapshot.files import write_atomic
 from driftcheck.snapshot.streams import writes_through
 
 SUMMARY_LIMIT = 1024 * 1024  # what GitHub accepts per step summary

@@ -14,7 +14,7 @@ from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 from driftcheck.redaction.rules import scrub_text
 from driftcheck.render.formats import diff_renderer
 from driftcheck.render.summary import snapshot_summary
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.streams import writes_through
 from driftcheck.terminal import visible
 
@@ -35,13 +35,13 @@ def run_snapshot(target: Target, *, output: str | None, label: str | None, anony
         )
     summary = snapshot_summary(snap)
     if output == "-":
-        sys.stdout.write(io.dumps(snap))
+        sys.stdout.write(snapshot_files.dumps(snap))
         print(summary, file=sys.stderr)
         _record(snap)
         return
     path = Path(output) if output else Path("snapshots") / f"{safe_label(snap.label)}.json"
     stream = writes_through(path)  # -o /dev/stdout: the summary must not join the JSON
-    io.save(snap, path, create_folder=output is None)
+    snapshot_files.save(snap, path, create_folder=output is None)
     print(summary, file=sys.stderr if stream else sys.stdout)
     print(f"Wrote {path}", file=sys.stderr if stream else sys.stdout)
     _record(snap)
@@ -102,7 +102,7 @@ def run_diff(
 
         path = Path(emit_constraints)
         text = constraints_text(a, b, left, right, path.name)
-        io.write_atomic(path, text, option="--emit-constraints")
+        snapshot_files.write_atomic(path, text, option="--emit-constraints")
         print(f"driftcheck: wrote constraints to {visible(str(path))}", file=sys.stderr)
     sys.stdout.write(diff_renderer(output_format)(report))
     if fail_on == "never":
@@ -156,7 +156,7 @@ def run_report(
     if output is None or output == "-":
         sys.stdout.write(built.text)
     else:
-        io.write_atomic(Path(output), built.text)
+        snapshot_files.write_atomic(Path(output), built.text)
     print(visible(_report_outcome(built, len(sides), output)), file=sys.stderr)
 
 
@@ -312,7 +312,7 @@ def _update_baseline(
         print(snapshot_summary(snap))
         _record(_labelled(snap, label), "pass")
         return 0
-    io.save(snap, baseline, create_folder=True)
+    snapshot_files.save(snap, baseline, create_folder=True)
     print(snapshot_summary(snap))
     print(f"Wrote baseline {baseline}")
     _record(_labelled(snap, label))
@@ -351,7 +351,7 @@ def run_export(source: str, sbom_format: str, output: str | None) -> None:
         sys.stdout.write(text)
         return
     path = Path(output)
-    io.write_atomic(path, text)
+    snapshot_files.write_atomic(path, text)
     if not writes_through(path):
         print(f"Wrote {visible(str(path))} ({sbom_format})", file=sys.stderr)
 

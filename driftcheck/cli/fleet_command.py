@@ -25,7 +25,7 @@ def run_fleet_diff(
     from driftcheck.cli.commands import _project_facts
     from driftcheck.diff.engine import compare
     from driftcheck.diff.filters import check_categories, filter_report
-    from driftcheck.diff.model import Report, Severity
+    from driftcheck.diff.model import DiffResult, Severity
     from driftcheck.fleet.gather import gather
     from driftcheck.fleet.matrix import compare_fleet
     from driftcheck.fleet.render import render_fleet_json, render_fleet_text
@@ -47,7 +47,7 @@ def run_fleet_diff(
         )
         return gathered.failed[0].exit_code if gathered.failed else int(ExitCode.USAGE)
 
-    def two_way(left: Snapshot, right: Snapshot, left_label: str, right_label: str) -> Report:
+    def two_way(left: Snapshot, right: Snapshot, left_label: str, right_label: str) -> DiffResult:
         report = compare(left, right, left_label=left_label, right_label=right_label, project=facts)
         return filter_report(report, only=only, ignore=ignore)
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from itertools import pairwise
 
-from driftcheck.diff.model import Finding, Fix, Report
+from driftcheck.diff.model import DiffResult, Finding, Fix
 from driftcheck.snapshot.model import Snapshot
 from driftcheck.terminal import visible
 
@@ -29,7 +29,7 @@ def in_ci(environ: Mapping[str, str] | None = None) -> bool:
     return environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
-def ci_report(report: Report, baseline: Snapshot) -> Report:
+def ci_report(report: DiffResult, baseline: Snapshot) -> DiffResult:
     digest = baseline_image(baseline)
     return replace(report, findings=tuple(ci_finding(f, digest) for f in report.findings))
 

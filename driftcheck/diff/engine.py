@@ -11,7 +11,7 @@ from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.explainers.common import SIDES, fix_label, in_ci_job, label
 from driftcheck.diff.explainers.fallback import FallbackExplainer
 from driftcheck.diff.explainers.interface import Context, Explainer
-from driftcheck.diff.model import Change, Finding, Report
+from driftcheck.diff.model import Change, DiffResult, Finding
 from driftcheck.diff.rating import rate_by_use
 from driftcheck.diff.usage import usage
 from driftcheck.redaction.rules import scrub_text
@@ -37,7 +37,7 @@ def compare(
     explainers: Sequence[Explainer] | None = None,
     project: ProjectFacts | None = None,
     symptom: Sequence[ErrorText] = (),
-) -> Report:
+) -> DiffResult:
     """The ranked findings, rated by evidence of use: what `project` imports and declares
     (else what each side asked for by name) and what those require (diff/rating.py).
     With `symptom` (the error text of --symptom/--log), the findings that explain it
@@ -73,7 +73,7 @@ def compare(
         from driftcheck.diff.symptom.matching import explain_symptom
 
         findings, symptom_summary = explain_symptom(findings, symptom, (left, right))
-    return Report(
+    return DiffResult(
         left_label=context.left_label,
         right_label=context.right_label,
         findings=tuple(rank(findings)),

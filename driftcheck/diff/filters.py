@@ -7,7 +7,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from driftcheck.diff.categories import CATEGORIES, category_of
-from driftcheck.diff.model import Finding, Report
+from driftcheck.diff.model import DiffResult, Finding
 from driftcheck.errors import UsageError
 
 
@@ -25,7 +25,7 @@ def check_categories(only: Sequence[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def filter_report(report: Report, *, only: Sequence[str], ignore: Sequence[str]) -> Report:
+def filter_report(report: DiffResult, *, only: Sequence[str], ignore: Sequence[str]) -> DiffResult:
     """Keeps findings in the `only` categories (all when empty) and drops ignored subjects.
 
     An ignore pattern is a glob over the subject (`numpy`, `LC_*`) or over

@@ -139,7 +139,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Report:
+class DiffResult:
     left_label: str
     right_label: str
     findings: tuple[Finding, ...]

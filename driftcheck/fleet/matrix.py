@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.fleet.model import FleetReport, FleetRow
 from driftcheck.snapshot.model import Snapshot
 
-Compare = Callable[[Snapshot, Snapshot, str, str], Report]
+Compare = Callable[[Snapshot, Snapshot, str, str], DiffResult]
 Key = tuple[str, str]
 NO_VALUE = "(none)"  # the fact is absent on that side (a package not installed, a variable unset)
 DIFFERS = "(differs)"  # a grouped finding with no single value (session variables)
@@ -41,7 +41,7 @@ def compare_fleet(sides: Sequence[tuple[str, Snapshot]], compare: Compare) -> Fl
 
 def _against(
     sides: Sequence[tuple[str, Snapshot]], pivot: int, compare: Compare
-) -> dict[int, Report]:
+) -> dict[int, DiffResult]:
     label, snapshot = sides[pivot]
     return {
         i: compare(snapshot, other, label, other_label)
@@ -50,7 +50,7 @@ def _against(
     }
 
 
-def _cells(count: int, pivot: int, reports: dict[int, Report]) -> dict[Key, list[str]]:
+def _cells(count: int, pivot: int, reports: dict[int, DiffResult]) -> dict[Key, list[str]]:
     """Each fact's value on every side; a side without a finding has the pivot's value."""
     found: dict[Key, dict[int, Finding]] = {}
     for side, report in reports.items():
@@ -86,7 +86,7 @@ def _majority(values: Sequence[str]) -> str:
     return next(v for v in values if counts[v] == best)  # ties: the first side's value
 
 
-def _modal_side(count: int, pivot: int, reports: dict[int, Report]) -> int:
+def _modal_side(count: int, pivot: int, reports: dict[int, DiffResult]) -> int:
     agreement = [0] * count
     for values in _cells(count, pivot, reports).values():
         reference = _majority(values)
@@ -96,7 +96,7 @@ def _modal_side(count: int, pivot: int, reports: dict[int, Report]) -> int:
     return pivot if agreement[pivot] == best else agreement.index(best)
 
 
-def _rows(labels: Sequence[str], pivot: int, reports: dict[int, Report]) -> list[FleetRow]:
+def _rows(labels: Sequence[str], pivot: int, reports: dict[int, DiffResult]) -> list[FleetRow]:
     cells = _cells(len(labels), pivot, reports)
     worst: dict[Key, Finding] = {}
     for report in reports.values():

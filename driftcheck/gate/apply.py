@@ -9,7 +9,7 @@ from fnmatch import fnmatchcase
 
 from driftcheck.diff.engine import rank
 from driftcheck.diff.explainers.packages import classify
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.gate.policy import AllowRule, IgnoreRule, Policy, ignores_everything
 from driftcheck.gate.verdict import Outcome, Status
 
@@ -19,12 +19,12 @@ STEP_NAMES = {"build": "local", "other": "patch"}
 
 @dataclass(frozen=True)
 class Applied:
-    report: Report  # the findings that count, ranked
+    report: DiffResult  # the findings that count, ranked
     outcomes: tuple[Outcome, ...]
     warnings: tuple[str, ...]
 
 
-def apply_policy(report: Report, policy: Policy, fail_on: str, today: date) -> Applied:
+def apply_policy(report: DiffResult, policy: Policy, fail_on: str, today: date) -> Applied:
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
     warnings = [_expired(rule) for rule in policy.ignore if rule.expired(today)]
     live_rules = [rule for rule in policy.ignore if not rule.expired(today)]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from driftcheck.errors import UsageError
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot, TargetInfo
 
 # Kinds whose runtime facts (environment, interpreter, native libraries) mean the same thing.
@@ -69,7 +69,7 @@ def load_baseline(path: Path, target: str = "host") -> Snapshot:
     from driftcheck.sbom.read import snapshot_document
 
     # corrupt: exit 3; too new: exit 6
-    return side_for_file(str(path)) or io.load(path, other_format=snapshot_document)
+    return side_for_file(str(path)) or snapshot_files.load(path, other_format=snapshot_document)
 
 
 def target_kind(target: TargetInfo) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 
 DEFAULT_FAIL_ON = "high"
 
@@ -36,7 +36,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CheckResult:
-    report: Report  # the findings that count (failing and passing), ranked
+    report: DiffResult  # the findings that count (failing and passing), ranked
     outcomes: tuple[Outcome, ...]  # every finding, in the report's order, set-aside ones last
     fail_on: str  # a FailOn value: "never" or a severity
     baseline: str

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from driftcheck import __version__
-from driftcheck.diff.model import Finding, Fix, ProjectUse, Report, SymptomLink, SymptomSummary
+from driftcheck.diff.model import DiffResult, Finding, Fix, ProjectUse, SymptomLink, SymptomSummary
 
 REPORT_FORMAT = "driftcheck-report"
 REPORT_VERSION = "1.1"
@@ -20,7 +20,7 @@ CHECK_REPORT_FORMAT = "driftcheck-check-report"
 CHECK_REPORT_VERSION = "1.1"
 
 
-def render_json(report: Report) -> str:
+def render_json(report: DiffResult) -> str:
     return dump_json(report_document(report))
 
 
@@ -28,7 +28,7 @@ def dump_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
-def report_document(report: Report) -> dict[str, Any]:
+def report_document(report: DiffResult) -> dict[str, Any]:
     """The report as JSON-ready data; `check` adds its verdict to it."""
     return {
         "format": REPORT_FORMAT,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from driftcheck.diff.model import Finding, Fix, Report
+from driftcheck.diff.model import DiffResult, Finding, Fix
 from driftcheck.render.markdown_safe import md_code, md_fence, md_text
 
 INDENT = "   "  # under "1. ": sub-items and code blocks belong to the numbered item
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: DiffResult) -> str:
     lines = [
         f"## driftcheck: {_code(report.left_label)} → {_code(report.right_label)}",
         "",

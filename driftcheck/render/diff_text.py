@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from driftcheck.diff.model import EVIDENCE_PREFIX, Finding, Fix, Report, Severity
+from driftcheck.diff.model import EVIDENCE_PREFIX, DiffResult, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.terminal import visible
 
@@ -13,7 +13,7 @@ MEMBERS_SHOWN = 5  # of a group (a base-image upgrade's packages); JSON and Mark
 USE_LINE = 110  # characters of the use: line under a likely cause
 
 
-def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
+def render_text(report: DiffResult, *, title: str = "driftcheck diff") -> str:
     lines = [f"{title}: {visible(report.left_label)} -> {visible(report.right_label)}"]
     if report.project is not None:
         lines.append(f"Ranked for your project {visible(report.project)}")
@@ -41,7 +41,7 @@ def render_text(report: Report, *, title: str = "driftcheck diff") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _details(report: Report, causes: tuple[Finding, ...]) -> list[str]:
+def _details(report: DiffResult, causes: tuple[Finding, ...]) -> list[str]:
     """The findings not shown as likely causes, by category (a cause is not said twice);
     info findings (context, not causes) as one line when there is drift: a typical pair
     fits one screen."""
@@ -74,7 +74,7 @@ def _details(report: Report, causes: tuple[Finding, ...]) -> list[str]:
     return lines
 
 
-def symptom_lines(report: Report) -> list[str]:
+def symptom_lines(report: DiffResult) -> list[str]:
     """What the error text held: one line, and one per error nothing here explains."""
     summary = report.symptom
     if summary is None:
@@ -124,7 +124,7 @@ def _member(finding: Finding) -> str:
     return f"{visible(finding.subject)}: {change}"
 
 
-def _totals(report: Report) -> str:
+def _totals(report: DiffResult) -> str:
     if not report.findings:
         return "0 findings."
     counts = Counter(f.severity for f in report.findings)

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from driftcheck.diff.model import Report
+    from driftcheck.diff.model import DiffResult
     from driftcheck.gate.verdict import CheckResult
 
-DiffRenderer = Callable[["Report"], str]
+DiffRenderer = Callable[["DiffResult"], str]
 CheckRenderer = Callable[["CheckResult"], str]
 DIFF_FORMATS = ("text", "json", "markdown")
 

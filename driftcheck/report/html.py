@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from driftcheck.diff.model import Report, Severity
+from driftcheck.diff.model import DiffResult, Severity
 from driftcheck.render.summary import env_line, os_line, packages_line, python_line
 from driftcheck.report import facts
 from driftcheck.report.html_page import templates
@@ -57,7 +57,7 @@ def html_environment_report(snapshot: Snapshot, label: str, blocks: Sequence[str
 
 
 def html_drift_report(
-    report: Report, left: Snapshot, right: Snapshot, blocks: Sequence[str]
+    report: DiffResult, left: Snapshot, right: Snapshot, blocks: Sequence[str]
 ) -> str:
     sides = [
         _SideLine(label, python_line(s), os_line(s), packages_line(s))

@@ -1,7 +1,7 @@
 """The drift report of two snapshots, in Markdown sized to an issue body.
 
 The drift itself is `render.diff_markdown.render_markdown` (likely causes first),
-unchanged; fitting works on the Report it renders: fewer group members, then no info
+unchanged; fitting works on the DiffResult it renders: fewer group members, then no info
 findings, then no low ones, and so on down to the likely causes alone.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.render.diff_markdown import render_markdown
 from driftcheck.render.markdown_safe import md_code, md_text
 from driftcheck.render.summary import os_line, packages_line, python_line
@@ -33,9 +33,9 @@ STEPS = (
 
 
 def drift_report(
-    report: Report, left: Snapshot, right: Snapshot, blocks: list[str], limit: int
+    report: DiffResult, left: Snapshot, right: Snapshot, blocks: list[str], limit: int
 ) -> Fitted:
-    reductions: list[Callable[[Report], Report]] = [
+    reductions: list[Callable[[DiffResult], DiffResult]] = [
         lambda r: r,
         lambda r: _members(r, MEMBERS_KEPT),
         lambda r: _members(_at_least(r, Severity.LOW), MEMBERS_KEPT),
@@ -70,22 +70,22 @@ def _split(markdown: str) -> tuple[str, str]:
     return title + sep, rest
 
 
-def _rendered(report: Report, reduce: Callable[[Report], Report]) -> Callable[[], str]:
+def _rendered(report: DiffResult, reduce: Callable[[DiffResult], DiffResult]) -> Callable[[], str]:
     return lambda: _split(render_markdown(reduce(report)))[1] + "\n"
 
 
-def _members(report: Report, count: int) -> Report:
+def _members(report: DiffResult, count: int) -> DiffResult:
     def trim(finding: Finding) -> Finding:
         return replace(finding, members=finding.members[:count])
 
     return replace(report, findings=tuple(trim(f) for f in report.findings))
 
 
-def _at_least(report: Report, severity: Severity) -> Report:
+def _at_least(report: DiffResult, severity: Severity) -> DiffResult:
     return replace(report, findings=report.at_or_above(severity))
 
 
-def _sides(report: Report, left: Snapshot, right: Snapshot) -> str:
+def _sides(report: DiffResult, left: Snapshot, right: Snapshot) -> str:
     lines = []
     for label, snapshot in ((report.left_label, left), (report.right_label, right)):
         summary = "; ".join(

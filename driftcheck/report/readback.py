@@ -14,7 +14,7 @@ from pathlib import Path
 
 from driftcheck.errors import InvalidSnapshotError, UsageError
 from driftcheck.report import embed
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot
 
 REPORT_MARKER = "driftcheck-report"
@@ -26,13 +26,13 @@ def load_snapshot_file(text: str) -> Snapshot:
     selected = _SELECTOR.fullmatch(text)
     if selected is not None and not path.exists():
         path, index = Path(selected["path"]), int(selected["index"])
-    raw = io.read_bounded(path)
+    raw = snapshot_files.read_bounded(path)
     if b"driftcheck-" not in raw:
         return _plain(raw, path, index)
     report = raw.decode("utf-8", errors="replace")
     if embed.has_blocks(report):
         chosen = index or 1
-        return io.loads(embed.extract(report, chosen, str(path)), f"{path}#{chosen}")
+        return snapshot_files.loads(embed.extract(report, chosen, str(path)), f"{path}#{chosen}")
     if REPORT_MARKER in report and not report.lstrip().startswith("{"):
         raise InvalidSnapshotError(
             f"{path} is a driftcheck report without an embedded snapshot (left out to fit, "
@@ -49,4 +49,4 @@ def _plain(raw: bytes, path: Path, index: int | None) -> Snapshot:
         )
     from driftcheck.sbom.read import snapshot_document  # a CycloneDX or SPDX SBOM is a side
 
-    return io.loads(raw, str(path), other_format=snapshot_document)
+    return snapshot_files.loads(raw, str(path), other_format=snapshot_document)

@@ -1,6 +1,6 @@
 """An SBOM read as a snapshot: recognised by its content, whatever the file's name.
 
-`snapshot_document` is the one hook of the snapshot reader (snapshot/io.py): it
+`snapshot_document` is the one hook of the snapshot reader (snapshot/files.py): it
 turns a CycloneDX or SPDX JSON document (or an in-toto statement holding one, as
 docker buildx attaches) into the JSON of a snapshot, which then goes through the
 reader's usual path, the host's redaction sweep and the typed decoder included.

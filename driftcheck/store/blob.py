@@ -5,12 +5,12 @@ from __future__ import annotations
 import zlib
 
 from driftcheck.errors import InvalidSnapshotError
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot
 
 
 def pack(snapshot: Snapshot) -> bytes:
-    return zlib.compress(io.dumps(snapshot).encode("utf-8"), 6)
+    return zlib.compress(snapshot_files.dumps(snapshot).encode("utf-8"), 6)
 
 
 def unpack(blob: object, name: str) -> Snapshot:
@@ -23,15 +23,17 @@ def unpack(blob: object, name: str) -> Snapshot:
         )
     inflater = zlib.decompressobj()
     try:
-        raw = inflater.decompress(blob, io.MAX_SNAPSHOT_BYTES + 1)
+        raw = inflater.decompress(blob, snapshot_files.MAX_SNAPSHOT_BYTES + 1)
     except zlib.error as exc:
         raise InvalidSnapshotError(
             f"{name}: the stored snapshot is not zlib data ({exc}); the store is damaged"
         ) from None
-    if len(raw) > io.MAX_SNAPSHOT_BYTES or inflater.unconsumed_tail:
-        raise InvalidSnapshotError(f"{name}: larger than {io.MAX_SNAPSHOT_BYTES} bytes inflated")
+    if len(raw) > snapshot_files.MAX_SNAPSHOT_BYTES or inflater.unconsumed_tail:
+        raise InvalidSnapshotError(
+            f"{name}: larger than {snapshot_files.MAX_SNAPSHOT_BYTES} bytes inflated"
+        )
     if not inflater.eof:
         raise InvalidSnapshotError(
             f"{name}: the stored snapshot is truncated; the store is damaged"
         )
-    return io.loads(raw, name)
+    return snapshot_files.loads(raw, name)

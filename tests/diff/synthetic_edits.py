@@ -8,11 +8,11 @@ from dataclasses import replace
 from typing import Any
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report
+from driftcheck.diff.model import DiffResult, Finding
 from driftcheck.snapshot.model import Snapshot
 
 
-def compare_ab(left: Snapshot, right: Snapshot) -> Report:
+def compare_ab(left: Snapshot, right: Snapshot) -> DiffResult:
     return compare(left, right, left_label="A", right_label="B")
 
 
@@ -28,7 +28,7 @@ def with_python(snapshot: Snapshot, **fields: Any) -> Snapshot:
     return replace(snapshot, python=replace(snapshot.python, **fields))
 
 
-def only_finding(report: Report, subject: str) -> Finding:
+def only_finding(report: DiffResult, subject: str) -> Finding:
     found = [f for f in report.findings if f.subject == subject]
     assert len(found) == 1, [(f.subject, f.explanation) for f in report.findings]
     return found[0]

@@ -189,9 +189,9 @@ def test_nothing_to_pin_says_so():
 
 def test_an_unwritable_constraints_path_is_one_line(tmp_path):
     snap = tmp_path / "a.json"
-    from driftcheck.snapshot import io
+    from driftcheck.snapshot import files as snapshot_files
 
-    io.save(small_snapshot(), snap)
+    snapshot_files.save(small_snapshot(), snap)
     target = tmp_path / "missing" / "c.txt"
     result = run_cli("diff", str(snap), str(snap), "--emit-constraints", str(target))
     line = assert_one_line_error(result, 2)
@@ -208,10 +208,10 @@ def test_a_conda_package_on_b_gets_conda_advice_not_a_pin():
 
 
 def test_constraints_on_stdout_are_refused(tmp_path):
-    from driftcheck.snapshot import io
+    from driftcheck.snapshot import files as snapshot_files
 
     snap = tmp_path / "a.json"
-    io.save(small_snapshot(), snap)
+    snapshot_files.save(small_snapshot(), snap)
     result = run_cli("diff", str(snap), str(snap), "--emit-constraints", "-")
     line = assert_one_line_error(result, 2)
     assert "--emit-constraints needs a file name" in line

@@ -17,7 +17,7 @@ import pytest
 from driftcheck.api import take_snapshot
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.snapshot.model import Snapshot
 from driftcheck.targets.container import ContainerTarget
 
@@ -55,11 +55,11 @@ def labelled_image(docker_client: Any, bookworm_venv_image: str) -> Iterator[str
     docker_client.images.remove(tag, force=True)
 
 
-def _compare(left: Snapshot, right: Snapshot) -> Report:
+def _compare(left: Snapshot, right: Snapshot) -> DiffResult:
     return compare(left, right, left_label="A", right_label="B")
 
 
-def _container(report: Report, subject: str) -> Finding:
+def _container(report: DiffResult, subject: str) -> Finding:
     found = [f for f in report.findings if (f.category, f.subject) == ("container", subject)]
     assert len(found) == 1, [(f.category, f.subject) for f in report.findings]
     return found[0]

@@ -11,7 +11,7 @@ from driftcheck.diff.engine import compare
 from driftcheck.diff.filters import filter_report
 from driftcheck.diff.model import Severity
 from driftcheck.render.formats import DIFF_FORMATS, diff_renderer
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Distribution, Redacted, Unknown
 
 from support import assert_one_line_error, run_cli, small_snapshot
@@ -93,8 +93,8 @@ def test_every_report_format_has_a_renderer():
 def test_cli_diff_exit_codes_and_json(tmp_path):
     left, right = _pair()
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    io.save(left, a)
-    io.save(right, b)
+    snapshot_files.save(left, a)
+    snapshot_files.save(right, b)
     same = run_cli("diff", str(a), str(a), "--fail-on", "low")
     assert same.returncode == 0 and "No drift." in same.stdout
     drift = run_cli("diff", str(a), str(b), "--format", "json", "--fail-on", "info")
@@ -109,8 +109,8 @@ def test_hostile_strings_are_escaped_in_the_text_report(tmp_path):
     left, _ = _pair()
     hostile = replace(left, environment={"HOME": "\x1b[2J\x1b]52;c;aGk=\x07\u202e"})
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    io.save(left, a)
-    io.save(hostile, b)
+    snapshot_files.save(left, a)
+    snapshot_files.save(hostile, b)
     result = run_cli("diff", str(a), str(b))
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
@@ -120,8 +120,8 @@ def test_hostile_strings_are_escaped_in_the_text_report(tmp_path):
 def test_an_unknown_only_category_is_a_usage_error(tmp_path):
     left, right = _pair()
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    io.save(left, a)
-    io.save(right, b)
+    snapshot_files.save(left, a)
+    snapshot_files.save(right, b)
     kept = run_cli("diff", str(a), str(b), "--only", "packages", "--fail-on", "low")
     assert kept.returncode == 1, kept.stderr
     line = assert_one_line_error(run_cli("diff", str(a), str(b), "--only", "package"), 2)

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.project.read import read_project
 from driftcheck.project.roles import is_development_file, is_optional_source
 from driftcheck.render.diff_text import render_text
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot
 
 from support import Venv, assert_one_line_error, run_cli, wheelhouse
@@ -67,7 +67,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory, clean_env: dict[str, str]) ->
     files = {}
     for name, snapshot in snapshots.items():
         files[name] = root / f"{name}.json"
-        io.save(snapshot, files[name])
+        snapshot_files.save(snapshot, files[name])
     return Pair(snapshots["laptop"], snapshots["ci"], snapshots["ci-without-six"], files)
 
 
@@ -81,12 +81,12 @@ def _project(root: Path, *, imports: str = "import requests\nimport six\n") -> P
     return root
 
 
-def _compare(a: Snapshot, b: Snapshot, project: Path | None = None) -> Report:
+def _compare(a: Snapshot, b: Snapshot, project: Path | None = None) -> DiffResult:
     facts = read_project(str(project)) if project else None
     return compare(a, b, left_label="A", right_label="B", project=facts)
 
 
-def _package(report: Report, name: str) -> Finding:
+def _package(report: DiffResult, name: str) -> Finding:
     found = [f for f in report.findings if (f.category, f.subject) == ("packages", name)]
     assert len(found) == 1, [(f.category, f.subject, f.severity.label) for f in report.findings]
     return found[0]

@@ -19,8 +19,8 @@ from diff_scenarios import RELEASE_SNAPSHOTS
 
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report, Severity
-from driftcheck.snapshot.io import load
+from driftcheck.diff.model import DiffResult, Finding, Severity
+from driftcheck.snapshot.files import load
 
 from support import run_cli
 
@@ -33,7 +33,7 @@ def _claimed(findings: tuple[Finding, ...]) -> set[tuple[str, str, str]]:
     return out
 
 
-def _recorded() -> Report:
+def _recorded() -> DiffResult:
     left, right = (load(RELEASE_SNAPSHOTS[name]) for name in ("bullseye", "bookworm"))
     report = compare(left, right, left_label="bullseye", right_label="bookworm")
     assert _claimed(report.findings) == {c.ident for c in compute_changes(left, right).changes}

@@ -8,11 +8,11 @@ from diff_scenarios import NumpyScenarios, ProjectScenarios
 
 from driftcheck.diff.changes import compute_changes
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Fix, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Fix, Severity
 from driftcheck.snapshot.model import Snapshot
 
 
-def _compare(left: Snapshot, right: Snapshot) -> Report:
+def _compare(left: Snapshot, right: Snapshot) -> DiffResult:
     return compare(left, right, left_label="A", right_label="B")
 
 

@@ -15,7 +15,7 @@ from synthetic_edits import only_finding as _one
 from synthetic_edits import with_dist as _with_dist
 from synthetic_edits import with_python as _with_python
 
-from driftcheck.diff.model import Finding, Fix, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Fix, Severity
 from driftcheck.snapshot.model import (
     LibcInfo,
     NativeLibrary,
@@ -44,7 +44,7 @@ def _fix_texts(finding: Finding) -> list[str]:
     return [] if fix is None else [fix.command or "", fix.advice or "", fix.on or ""]
 
 
-def _texts(report: Report) -> str:
+def _texts(report: DiffResult) -> str:
     def walk(finding: Finding) -> list[str]:
         out = [finding.explanation, finding.left or "", finding.right or "", *_fix_texts(finding)]
         out += list(finding.evidence)

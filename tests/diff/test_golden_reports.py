@@ -20,7 +20,7 @@ from driftcheck.diff.engine import compare
 from driftcheck.project.model import ProjectFacts
 from driftcheck.project.read import read_project
 from driftcheck.render.formats import diff_renderer
-from driftcheck.snapshot.io import load
+from driftcheck.snapshot.files import load
 from driftcheck.snapshot.model import Distribution, OsPackage, Redacted
 
 from support import report_schema, small_snapshot

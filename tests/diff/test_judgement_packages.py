@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.project.read import read_project
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot
 
 from support import Venv, run_cli, wheelhouse
@@ -106,7 +106,7 @@ def pairs(tmp_path_factory: pytest.TempPathFactory, clean_env: dict[str, str]) -
     files = {}
     for name, snapshot in snapshots.items():
         files[name] = root / f"{name}.json"
-        io.save(snapshot, files[name])
+        snapshot_files.save(snapshot, files[name])
     return Pairs(
         snapshots["laptop"],
         snapshots["ci"],
@@ -117,12 +117,12 @@ def pairs(tmp_path_factory: pytest.TempPathFactory, clean_env: dict[str, str]) -
     )
 
 
-def _compare(a: Snapshot, b: Snapshot, project: Path | None = None) -> Report:
+def _compare(a: Snapshot, b: Snapshot, project: Path | None = None) -> DiffResult:
     facts = read_project(str(project)) if project else None
     return compare(a, b, left_label="A", right_label="B", project=facts)
 
 
-def _package(report: Report, name: str) -> Finding:
+def _package(report: DiffResult, name: str) -> Finding:
     found = [f for f in report.findings if (f.category, f.subject) == ("packages", name)]
     assert len(found) == 1, [(f.category, f.subject, f.severity.label) for f in report.findings]
     return found[0]
@@ -374,7 +374,7 @@ def _without_libstdcxx(snapshot: Snapshot, **changes: object) -> Snapshot:
 def test_a_native_fix_names_the_os_package_that_holds_the_library():
     """Recorded real probe output of a Debian bookworm image: libstdc++.so.6 comes from the
     dpkg package libstdc++6 there. B lacks the library."""
-    bookworm = io.load(BOOKWORM)
+    bookworm = snapshot_files.load(BOOKWORM)
     assert bookworm.container is not None
     assert "libstdc++6" in {p.name for p in bookworm.os_packages}
     image = _without_libstdcxx(bookworm)

@@ -8,7 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Fix, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Fix, Severity
 from driftcheck.render.diff_markdown import render_markdown
 from driftcheck.render.markdown_safe import md_code, md_text
 from driftcheck.snapshot.model import Distribution
@@ -105,7 +105,7 @@ def test_commands_are_code_blocks_and_advice_is_inert_text(hostile):
         explanation="x broke.",
         fix=Fix(command=f"pip install {hostile}", advice=f"ask {hostile}", on=hostile),
     )
-    markdown = render_markdown(Report("a", "b", (finding,)))
+    markdown = render_markdown(DiffResult("a", "b", (finding,)))
     tokens = _tokens(markdown)
     fences = [t for t in tokens if t.type == "fence"]
     assert [t.content for t in fences] == [visible(f"pip install {hostile}") + "\n"]
@@ -124,5 +124,5 @@ def test_prose_advice_is_never_code():
         explanation="The OS differs.",
         fix=Fix.advise("build B from the same base image as A"),
     )
-    tokens = _tokens(render_markdown(Report("a", "b", (finding,))))
+    tokens = _tokens(render_markdown(DiffResult("a", "b", (finding,))))
     assert not [t for t in tokens if t.type in ("fence", "code_inline") and "build" in t.content]

@@ -11,11 +11,11 @@ import jsonschema
 from diff_scenarios import DriftPair, NumpyScenarios, ProjectScenarios
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, ProjectUse, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, ProjectUse, Severity
 from driftcheck.diff.relevance import project_uses
 from driftcheck.project.read import read_project
 from driftcheck.render.markdown_safe import md_text
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Distribution
 
 from support import assert_one_line_error, report_schema, run_cli, small_snapshot
@@ -28,12 +28,12 @@ def _project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def _compare(pair: DriftPair, folder: Path | None = None) -> Report:
+def _compare(pair: DriftPair, folder: Path | None = None) -> DiffResult:
     facts = read_project(str(folder)) if folder else None
     return compare(pair.a, pair.b, left_label="A", right_label="B", project=facts)
 
 
-def _package(report: Report, name: str) -> tuple[int, Finding]:
+def _package(report: DiffResult, name: str) -> tuple[int, Finding]:
     found = [
         (i, f)
         for i, f in enumerate(report.findings)
@@ -136,8 +136,8 @@ def test_a_namespace_import_goes_to_the_distribution_that_owns_it(tmp_path):
 
 def test_cli_project_option_in_every_format(drift_pair, tmp_path):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    io.save(drift_pair.a, a)
-    io.save(drift_pair.b, b)
+    snapshot_files.save(drift_pair.a, a)
+    snapshot_files.save(drift_pair.b, b)
     folder = _project(tmp_path / "app", {"app.py": "import six\n"})
     text = run_cli("diff", str(a), str(b), "--project", str(folder))
     assert text.returncode == 0, text.stderr
@@ -154,7 +154,7 @@ def test_cli_project_option_in_every_format(drift_pair, tmp_path):
 
 def test_cli_bad_project_folders(drift_pair, tmp_path):
     a = tmp_path / "a.json"
-    io.save(drift_pair.a, a)
+    snapshot_files.save(drift_pair.a, a)
     missing = run_cli("diff", str(a), str(a), "--project", str(tmp_path / "nope"))
     line = assert_one_line_error(missing, 2)
     assert "--project" in line and "no such folder" in line
@@ -166,7 +166,7 @@ def test_cli_bad_project_folders(drift_pair, tmp_path):
 
 def test_cli_project_notes_are_warnings_not_errors(drift_pair, tmp_path):
     a = tmp_path / "a.json"
-    io.save(drift_pair.a, a)
+    snapshot_files.save(drift_pair.a, a)
     folder = _project(tmp_path / "old", {"legacy.py": "print 'x'\nimport six\n"})
     result = run_cli("diff", str(a), str(a), "--project", str(folder))
     assert result.returncode == 0, result.stderr

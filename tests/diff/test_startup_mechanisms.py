@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.project.read import read_project
 from driftcheck.snapshot.model import ImportOrigin, Snapshot, Startup
 
@@ -37,12 +37,12 @@ def _site(venv: Venv) -> Path:
     return next((venv.root / "lib").glob("python3.*/site-packages"))
 
 
-def _compare(a: Snapshot, b: Snapshot, project: Path | None = None) -> Report:
+def _compare(a: Snapshot, b: Snapshot, project: Path | None = None) -> DiffResult:
     facts = read_project(project) if project is not None else None
     return compare(a, b, left_label="A", right_label="B", project=facts)
 
 
-def _named(report: Report, category: str, subject: str) -> Finding:
+def _named(report: DiffResult, category: str, subject: str) -> Finding:
     """The finding, at the top or folded into the one that causes it (diff/causes.py)."""
     every = [*report.findings, *(m for f in report.findings for m in f.members)]
     found = [f for f in every if (f.category, f.subject) == (category, subject)]

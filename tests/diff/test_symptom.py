@@ -18,10 +18,10 @@ import pytest
 from diff_scenarios import DriftPair, NumpyScenarios
 
 from driftcheck.diff.engine import compare
-from driftcheck.diff.model import Report, Severity
+from driftcheck.diff.model import DiffResult, Severity
 from driftcheck.diff.symptom.reading import ErrorText, read_log, symptom_text
 from driftcheck.render.diff_text import render_text
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot
 
 from support import Venv, check_report_schema, report_schema, run_cli
@@ -55,7 +55,7 @@ def line_of(path: Path, words: str) -> int:
     return next(n for n, line in enumerate(lines, 1) if words in line)
 
 
-def first(report: Report) -> str:
+def first(report: DiffResult) -> str:
     finding = report.findings[0]
     return f"{finding.category}:{finding.subject}"
 
@@ -220,8 +220,8 @@ def saved(
 ) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("symptom-cli")
     files = {"a": root / "a.json", "b": root / "b.json", "log": root / "job.log"}
-    io.save(drift_pair.a, files["a"])
-    io.save(drift_pair.b, files["b"])
+    snapshot_files.save(drift_pair.a, files["a"])
+    snapshot_files.save(drift_pair.b, files["b"])
     ci_log(files["log"], run_on(drift_pair.b_python, "import idna", clean_env))
     return files
 

@@ -280,7 +280,7 @@ def test_line_numbers_count_newlines_only_and_a_progress_bar_is_not_quoted() -> 
 def _releases() -> tuple[object, object]:
     from diff_scenarios import RELEASE_SNAPSHOTS
 
-    from driftcheck.snapshot.io import load
+    from driftcheck.snapshot.files import load
 
     return load(RELEASE_SNAPSHOTS["bullseye"]), load(RELEASE_SNAPSHOTS["bookworm"])
 

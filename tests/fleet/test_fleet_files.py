@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from driftcheck.report.readback import load_snapshot_file
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot
 
 from support import run_cli
@@ -41,7 +41,7 @@ def runners(tmp_path: Path) -> list[str]:
         if i in (3, 9):
             side = with_version(base, "six", "1.16.0")
         path = tmp_path / f"runner-{i}.json"
-        io.save(replace(side, label=f"runner-{i}"), path)
+        snapshot_files.save(replace(side, label=f"runner-{i}"), path)
         paths.append(str(path))
     return paths
 

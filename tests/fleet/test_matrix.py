@@ -3,7 +3,7 @@ exercised on real snapshots in test_fleet_files.py and test_fleet_containers.py)
 
 from __future__ import annotations
 
-from driftcheck.diff.model import Finding, Report, Severity
+from driftcheck.diff.model import DiffResult, Finding, Severity
 from driftcheck.fleet.matrix import Compare, compare_fleet
 from driftcheck.snapshot.model import Snapshot
 
@@ -20,10 +20,10 @@ def engine(
 ) -> tuple[Compare, list[tuple[str, str]]]:
     calls: list[tuple[str, str]] = []
 
-    def compare(left: Snapshot, right: Snapshot, left_label: str, right_label: str) -> Report:
+    def compare(left: Snapshot, right: Snapshot, left_label: str, right_label: str) -> DiffResult:
         calls.append((left_label, right_label))
         found = findings_by_pair.get((left_label, right_label), [])
-        return Report(left_label, right_label, tuple(found))
+        return DiffResult(left_label, right_label, tuple(found))
 
     return compare, calls
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from support import assert_one_line_error, run_cli, small_snapshot
 
 
 def test_an_sbom_or_a_lock_named_like_a_snapshot_is_not_overwritten(tmp_path: Path) -> None:
     target = tmp_path / "target.json"
-    io.save(small_snapshot(), target)
+    snapshot_files.save(small_snapshot(), target)
     sbom = tmp_path / "baseline.json"
     exported = run_cli("export", str(target), "--format", "cyclonedx", "-o", str(sbom))
     assert exported.returncode == 0, exported.stderr

@@ -24,7 +24,7 @@ from report.inspect_outputs import assert_inert_html, assert_inert_markdown
 from report.report_builders import Venv, install_distribution, make_venv
 
 from driftcheck.report.preview import OFF, ON
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import ContainerInfo
 
 from support import cli_command, small_snapshot
@@ -97,7 +97,7 @@ def test_names_versions_and_environment_values_reach_every_sink_inert(
         out, err = run_raw(*args, env=env, cwd=tmp_path, code=code)
         terminal.extend([(f"{args[0]} stdout", out), (f"{args[0]} stderr", err)])
 
-    io.save(small_snapshot(), tmp_path / "base.json")
+    snapshot_files.save(small_snapshot(), tmp_path / "base.json")
     run("snapshot", "--python", str(hostile_dists.python), "-o", "s.json")
     doc = json.loads((tmp_path / "s.json").read_text())
     versions = {d["name"]: d["version"] for d in doc["distributions"]}
@@ -153,8 +153,8 @@ def _engine_snapshots(folder: Path) -> tuple[Path, Path]:
         ),
     )
     paths = folder / "left.json", folder / "right.json"
-    io.save(left, paths[0])
-    io.save(right, paths[1])
+    snapshot_files.save(left, paths[0])
+    snapshot_files.save(right, paths[1])
     return paths
 
 

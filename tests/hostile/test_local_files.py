@@ -15,7 +15,7 @@ import sys
 
 from hostile_support import Box
 
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from support import small_snapshot
 
@@ -24,7 +24,7 @@ GUARD_SECONDS = 120  # far beyond a normal run; reached only if an open blocks
 
 def _snapshot(box: Box) -> str:
     path = box.work / "baseline.json"
-    io.save(small_snapshot(), path)
+    snapshot_files.save(small_snapshot(), path)
     return str(path)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.lockfiles.read import MAX_LOCK_BYTES
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from support import assert_one_line_error, run_cli, small_snapshot
 
@@ -24,7 +24,7 @@ GUARD_SECONDS = 120  # far beyond a normal run; reached only if a read blocks
 
 def _diff(folder: Path, lock: str) -> subprocess.CompletedProcess[str]:
     snapshot = folder / "env.json"
-    io.save(small_snapshot(), snapshot)
+    snapshot_files.save(small_snapshot(), snapshot)
     return run_cli("diff", lock, str(snapshot), cwd=folder, timeout=GUARD_SECONDS)
 
 

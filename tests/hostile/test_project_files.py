@@ -17,7 +17,7 @@ import pytest
 from hostile_support import Box
 
 from driftcheck.project.read import read_project
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from support import small_snapshot
 
@@ -73,7 +73,7 @@ def _run_with_open_stdin(box: Box, *args: str) -> subprocess.CompletedProcess[st
 def test_fifos_and_includes_out_of_the_project_are_skipped_and_named(box):
     project = _project(box.root)
     snapshot = box.root / "s.json"
-    io.save(small_snapshot(), snapshot)
+    snapshot_files.save(small_snapshot(), snapshot)
     result = _run_with_open_stdin(
         box, "diff", str(snapshot), str(snapshot), "--project", str(project)
     )

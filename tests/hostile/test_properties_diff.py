@@ -22,7 +22,7 @@ from driftcheck.diff.model import Change, Finding
 from driftcheck.render.diff_json import render_json
 from driftcheck.render.diff_markdown import render_markdown
 from driftcheck.render.diff_text import render_text
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import (
     ContainerInfo,
     CpuInfo,
@@ -214,7 +214,9 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
         unknowns=draw(st.lists(st.builds(Unknown, odd_text, odd_text), max_size=2).map(tuple)),
         container=draw(containers),
     )
-    return io.loads(io.dumps(snapshot), "generated.json")  # as a diff of two files sees it
+    return snapshot_files.loads(
+        snapshot_files.dumps(snapshot), "generated.json"
+    )  # as a diff of two files sees it
 
 
 def found(**fields: Any) -> Snapshot:
@@ -237,7 +239,7 @@ def found(**fields: Any) -> Snapshot:
         ),
         **fields,
     )
-    return io.loads(io.dumps(snapshot), "generated.json")
+    return snapshot_files.loads(snapshot_files.dumps(snapshot), "generated.json")
 
 
 def dpkg_libc6(version: str) -> tuple[OsPackage, ...]:

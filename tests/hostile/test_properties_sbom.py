@@ -18,7 +18,7 @@ from test_properties_snapshot import mutated
 from driftcheck.errors import InvalidSnapshotError
 from driftcheck.sbom.export import export_text
 from driftcheck.sbom.read import snapshot_document
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot
 
 from support import small_snapshot
@@ -39,11 +39,11 @@ def documents() -> tuple[Any, ...]:
 @given(st.integers(0, 7).flatmap(lambda i: mutated(documents()[i])))
 def test_a_damaged_sbom_loads_or_is_refused_cleanly(document: Any) -> None:
     try:
-        snapshot = io.loads(
+        snapshot = snapshot_files.loads(
             json.dumps(document).encode(), "generated.json", other_format=snapshot_document
         )
     except InvalidSnapshotError as exc:
         assert "\n" not in str(exc) and str(exc).startswith("generated.json: ")
         return
     assert isinstance(snapshot, Snapshot)
-    io.dumps(snapshot)  # and it can be written back (check --update-baseline)
+    snapshot_files.dumps(snapshot)  # and it can be written back (check --update-baseline)

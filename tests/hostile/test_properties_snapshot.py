@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from driftcheck.errors import InvalidSnapshotError, ProbeError, SchemaTooNewError
 from driftcheck.probe import build_request, parse_output
 from driftcheck.report import embed
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot, TargetInfo
 from driftcheck.targets.build import build_snapshot
 from driftcheck.targets.local_run import start_local_probe
@@ -85,12 +85,12 @@ def mutated(draw: st.DrawFn, document: Any) -> Any:
 
 @cache
 def snapshot_document() -> dict[str, Any]:
-    return json.loads(io.dumps(small_snapshot()))  # type: ignore[no-any-return]
+    return json.loads(snapshot_files.dumps(small_snapshot()))  # type: ignore[no-any-return]
 
 
 def load_or_refuse(raw: bytes) -> None:
     try:
-        assert isinstance(io.loads(raw, "generated.json"), Snapshot)
+        assert isinstance(snapshot_files.loads(raw, "generated.json"), Snapshot)
     except (InvalidSnapshotError, SchemaTooNewError) as exc:
         assert "\n" not in str(exc) and str(exc).startswith("generated.json: ")
 
@@ -136,7 +136,9 @@ def read_answer(answer: Any) -> None:
         assert "\n" not in str(exc)
         return
     assert isinstance(snapshot, Snapshot)
-    io.loads(io.dumps(snapshot), "written")  # what is built can be written and read back
+    snapshot_files.loads(
+        snapshot_files.dumps(snapshot), "written"
+    )  # what is built can be written and read back
 
 
 @properties.examples(150)

@@ -20,7 +20,7 @@ from hostile_support import Box
 from driftcheck.errors import InvalidSnapshotError
 from driftcheck.report import embed
 from driftcheck.report.embed import MAX_BLOCK_HEADERS, embed_block
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from support import small_snapshot
 
@@ -30,7 +30,7 @@ GUARD_SECONDS = 120  # only so that a hang fails instead of blocking the suite
 def test_the_cli_refuses_a_report_with_too_many_block_headers(box: Box) -> None:
     ticket = box.work / "ticket.md"
     ticket.write_text(many_headers_report(16_000))
-    (box.work / "x.json").write_text(io.dumps(small_snapshot()))
+    (box.work / "x.json").write_text(snapshot_files.dumps(small_snapshot()))
     for args in (["show", str(ticket)], ["diff", str(ticket), "x.json"]):
         result = box.run(*args, timeout=GUARD_SECONDS)
         line = result.error_line(3)

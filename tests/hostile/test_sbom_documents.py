@@ -17,7 +17,7 @@ from hostile_support import Box
 
 from driftcheck.sbom.document import MAX_COMPONENTS, MAX_PROBLEMS
 from driftcheck.sbom.read import snapshot_document
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from canaries import CANARIES, CANARY_SUBSTRINGS
 from support import small_snapshot
@@ -90,7 +90,7 @@ def test_bad_components_are_unknowns_and_the_rest_is_read(box: Box) -> None:
     path = write(box, document)
     result = box.run("show", str(path))
     assert result.returncode == 0, result.stderr
-    snapshot = io.load(path, other_format=snapshot_document)
+    snapshot = snapshot_files.load(path, other_format=snapshot_document)
     assert [(d.name, d.version) for d in snapshot.distributions] == [("requests", "2.32.3")]
     assert [p.name for p in snapshot.os_packages] == ["libc6"]
     reasons = [u.reason for u in snapshot.unknowns if u.field == "sbom"]
@@ -105,7 +105,7 @@ def test_bad_components_are_unknowns_and_the_rest_is_read(box: Box) -> None:
 
 def test_the_unknowns_of_one_sbom_are_capped(box: Box) -> None:
     path = write(box, cyclonedx([library(f"bad purl {i}") for i in range(1000)]))
-    snapshot = io.load(path, other_format=snapshot_document)
+    snapshot = snapshot_files.load(path, other_format=snapshot_document)
     reasons = [u.reason for u in snapshot.unknowns if u.field == "sbom"]
     assert len(reasons) == MAX_PROBLEMS + 1
     assert reasons[-1] == f"and {1000 - MAX_PROBLEMS} more components that could not be read"
@@ -124,7 +124,7 @@ def test_terminal_escapes_in_an_sbom_reach_every_sink_inert(box: Box) -> None:
     )
     path = write(box, document)
     other = box.work / "other.json"
-    io.save(small_snapshot(), other)
+    snapshot_files.save(small_snapshot(), other)
     outputs = [box.run("show", str(path))]
     outputs += [box.run("diff", str(path), str(other), "--format", f) for f in ("text", "markdown")]
     for outcome in outputs:
@@ -157,7 +157,7 @@ def test_a_secret_in_an_sbom_never_reaches_an_output(box: Box) -> None:
     )
     path = write(box, document)
     other = box.work / "other.json"
-    io.save(small_snapshot(), other)
+    snapshot_files.save(small_snapshot(), other)
     outputs = [box.run("show", str(path))]
     outputs += [box.run("diff", str(path), str(other), "--format", f) for f in ("text", "json")]
     outputs.append(box.run("report", str(path), str(other), "-o", "-"))

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hostile_support import Box
 
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import SCHEMA_VERSION
 
 from support import run_cli
@@ -117,7 +117,7 @@ def test_a_diff_with_a_damaged_file_names_it(good, box):
 def test_a_file_over_the_size_limit_is_refused_unread(box):
     huge = box.work / "huge.json"
     with open(huge, "wb") as handle:  # sparse: no disk used
-        handle.truncate(io.MAX_SNAPSHOT_BYTES + 1)
+        handle.truncate(snapshot_files.MAX_SNAPSHOT_BYTES + 1)
     result = box.run("show", str(huge))
     assert "larger than" in result.error_line(3)
     assert result.peak_rss_mb < 100  # refused from its size, not read into memory
@@ -174,12 +174,12 @@ def _migrate_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
 def test_an_older_model_is_migrated_in_memory_and_the_file_left_untouched(tmp_path, monkeypatch):
     # No schema older than 1.0 was ever released (MIGRATIONS is empty), so the policy is
     # proven with a test migration and a hand-made 0.9 file.
-    monkeypatch.setitem(io.MIGRATIONS, 0, _migrate_0_to_1)
+    monkeypatch.setitem(snapshot_files.MIGRATIONS, 0, _migrate_0_to_1)
     path = tmp_path / "old.json"
     path.write_bytes((FIXTURES / "snapshot-0.9.json").read_bytes())
     os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
     before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(os.listdir(tmp_path)))
-    snapshot = io.load(path)
+    snapshot = snapshot_files.load(path)
     assert snapshot.schema_version == SCHEMA_VERSION
     assert [d.name for d in snapshot.distributions] == ["six"]
     assert snapshot.target.description == "unit test" and snapshot.label == "laptop-0.9"

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from hostile_support import Box, driftcheck_command
 
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from support import small_snapshot
 
@@ -31,8 +31,8 @@ def _pair(box: Box) -> tuple[str, str]:
     left = small_snapshot()
     right = replace(left, label="ci", distributions=())
     a, b = box.work / "a.json", box.work / "b.json"
-    io.save(left, a)
-    io.save(right, b)
+    snapshot_files.save(left, a)
+    snapshot_files.save(right, b)
     return str(a), str(b)
 
 

@@ -51,7 +51,7 @@ def test_the_documented_limits_are_the_code_s() -> None:
     from driftcheck.lockfiles import read as lockfiles_read
     from driftcheck.probe import MAX_OUTPUT_BYTES
     from driftcheck.registry import deadline
-    from driftcheck.snapshot.io import MAX_SNAPSHOT_BYTES
+    from driftcheck.snapshot.files import MAX_SNAPSHOT_BYTES
     from driftcheck.static import archive, blobs, sources
     from driftcheck.static.rootfs import MAX_NAME, MAX_TAR_HEADER, Limits
     from driftcheck.targets import container, image, local_run

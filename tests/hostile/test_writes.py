@@ -24,7 +24,7 @@ from hostile_support import Box, in_ci, strace_or_skip
 from static_builders import docker_archive, file, layer
 
 from driftcheck.errors import OutputError
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 
 from support import small_snapshot
 
@@ -138,7 +138,9 @@ def test_killed_between_naming_and_renaming_keeps_the_previous_snapshot(box, arc
     assert len(leftovers) <= 1
     for leftover in leftovers:
         assert leftover.name.startswith(".snap.json.") and leftover.name.endswith(".tmp")
-        assert io.loads(leftover.read_bytes(), str(leftover)).label  # complete, readable
+        assert snapshot_files.loads(
+            leftover.read_bytes(), str(leftover)
+        ).label  # complete, readable
 
 
 def test_an_ordinary_write_leaves_only_the_snapshot(box, archive):
@@ -165,7 +167,7 @@ def test_library_writer_without_unnamed_files_still_cleans_up(tmp_path, monkeypa
 
     monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(OutputError, match="previous file is intact"):
-        io.save(small_snapshot(), path)
+        snapshot_files.save(small_snapshot(), path)
     monkeypatch.undo()
     assert path.read_text() == PREVIOUS and listing(tmp_path) == ["s.json"]
 
@@ -174,7 +176,7 @@ def test_library_writer_without_unnamed_files_still_cleans_up(tmp_path, monkeypa
 #
 # An output that is a stream is written through, never renamed over: as root, a rename
 # over /dev/null replaces the machine's /dev/null with a regular file. Every writer
-# driftcheck has is tried (each goes through snapshot/io.write_atomic).
+# driftcheck has is tried (each goes through snapshot/snapshot_files.write_atomic).
 
 _CHECK = ["check", "--baseline", "{base}", "--target", "{base}"]
 WRITERS: dict[str, tuple[list[str], str]] = {
@@ -206,7 +208,7 @@ def _root_or_skip() -> None:
 def base(box: Box) -> Path:
     """A baseline snapshot file outside the work folder: comparing it with itself is quick."""
     path = box.root / "base.json"
-    io.save(small_snapshot(), path)
+    snapshot_files.save(small_snapshot(), path)
     return path
 
 

@@ -19,7 +19,7 @@ from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Finding, Severity
 from driftcheck.lockfiles.read import form_by_content, form_by_name, lockfile_at
 from driftcheck.lockfiles.side import lock_side, side_for_file
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Distribution, Interpreter, Snapshot
 
 from support import assert_one_line_error, run_cli, small_snapshot
@@ -59,7 +59,7 @@ def test_forms_are_recognised_by_name_and_content() -> None:
     assert form_by_content(b'lock-version = "1.0"\n[[packages]]\n') == "pylock.toml"
     assert form_by_content(b'version = 1\nrevision = 3\n[[package]]\nname = "a"\n') == "uv.lock"
     assert form_by_content((FIXTURES / "Pipfile.lock").read_bytes()) == "Pipfile.lock"
-    assert form_by_content(io.dumps(small_snapshot()).encode()) is None
+    assert form_by_content(snapshot_files.dumps(small_snapshot()).encode()) is None
 
 
 def test_a_lock_under_another_name_is_read_by_its_content(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_a_lock_under_another_name_is_read_by_its_content(tmp_path: Path) -> Non
     lock = lockfile_at(str(renamed))
     assert lock is not None and lock.form == "poetry.lock"
     snapshot_file = tmp_path / "ci.json"
-    io.save(small_snapshot(), snapshot_file)
+    snapshot_files.save(small_snapshot(), snapshot_file)
     assert lockfile_at(str(snapshot_file)) is None
 
 
@@ -225,7 +225,7 @@ def test_a_token_in_a_lock_url_never_reaches_the_side(tmp_path: Path) -> None:
     side = side_for_file(str(tmp_path / "pylock.toml"))
     assert side is not None
     resolved = lock_side(side.lock, _environment())
-    assert token not in io.dumps(resolved)
+    assert token not in snapshot_files.dumps(resolved)
     report = compare(side, _environment())
     assert token not in repr(report)
 

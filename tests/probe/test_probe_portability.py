@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.probe import BOOTSTRAP, build_request, parse_output, probe_source
-from driftcheck.snapshot.io import dumps
+from driftcheck.snapshot.files import dumps
 from driftcheck.snapshot.model import TargetInfo
 from driftcheck.targets.build import build_snapshot
 

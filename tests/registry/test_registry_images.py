@@ -9,7 +9,7 @@ import pytest
 from local_registry import cli_snapshot as snapshot_json
 
 from driftcheck.api import take_snapshot
-from driftcheck.snapshot.io import dumps
+from driftcheck.snapshot.files import dumps
 from driftcheck.targets.image import ImageTarget
 
 import images

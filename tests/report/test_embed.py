@@ -13,7 +13,7 @@ import pytest
 from driftcheck.errors import InvalidSnapshotError, SchemaTooNewError, UsageError
 from driftcheck.report.embed import MAX_EMBEDDED_BYTES, embed_block, pack
 from driftcheck.report.readback import load_snapshot_file
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.codec import to_jsonable
 
 from support import assert_one_line_error, run_cli, small_snapshot
@@ -127,12 +127,12 @@ def test_a_report_without_a_snapshot_says_so(tmp_path: Path) -> None:
 
 def test_a_selector_on_a_snapshot_file_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
-    io.save(small_snapshot(), path)
+    snapshot_files.save(small_snapshot(), path)
     assert load_snapshot_file(str(path)).label == "unit"
     with pytest.raises(UsageError, match="is a snapshot file"):
         load_snapshot_file(f"{path}#2")
     odd = tmp_path / "odd#2"  # a file really named with '#2' is read as it is
-    io.save(small_snapshot(), odd)
+    snapshot_files.save(small_snapshot(), odd)
     assert load_snapshot_file(str(odd)).label == "unit"
 
 

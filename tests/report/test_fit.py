@@ -10,7 +10,7 @@ from driftcheck.report.build import Side, build_report
 from driftcheck.report.embed import extract
 from driftcheck.report.fit import ISSUE_BODY_LIMIT
 from driftcheck.snapshot.codec import to_jsonable
-from driftcheck.snapshot.io import loads
+from driftcheck.snapshot.files import loads
 from driftcheck.snapshot.model import Distribution, OsPackage, Snapshot
 
 from support import small_snapshot

@@ -24,7 +24,7 @@ from driftcheck.render.diff_text import render_text
 from driftcheck.render.summary import snapshot_summary
 from driftcheck.report.build import Side, build_report
 from driftcheck.report.preview import preview
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import ContainerInfo, Distribution, Redacted, Unknown
 
 from inspect_outputs import assert_inert_html, assert_inert_markdown, assert_no_raw_controls
@@ -81,7 +81,7 @@ def test_every_renderer_keeps_hostile_text_inert(name: str) -> None:
         ("summary", snapshot_summary(right, details=True)),
         ("text", render_text(report)),
         ("json", render_json(report)),
-        ("snapshot json", io.dumps(right)),
+        ("snapshot json", snapshot_files.dumps(right)),
     ):
         assert_no_raw_controls(out, where)
     assert json.loads(render_json(report))["left"] == text  # escaped, not lost
@@ -146,7 +146,7 @@ def test_hostile_names_through_the_real_cli(tmp_path: Path, hostile_venv) -> Non
     run("show", str(tmp_path / "r.md"))
     for fmt in ("text", "json", "markdown"):
         run("diff", str(snap), str(tmp_path / "d.md#2"), "--format", fmt)
-    io.save(small_snapshot(), tmp_path / "base.json")
+    snapshot_files.save(small_snapshot(), tmp_path / "base.json")
     gate = ["--baseline", "base.json", "--target", target, "--fail-on", "never"]
     run("check", *gate, "--junit", "j.xml", "--markdown", "c.md", "--json", "c.json")
     junit = (tmp_path / "j.xml").read_bytes()

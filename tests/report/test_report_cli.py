@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from driftcheck import api
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.anonymize import anonymize_snapshot
 from driftcheck.snapshot.codec import to_jsonable
 
@@ -46,7 +46,7 @@ def test_report_round_trips_through_diff_and_show(tmp_path: Path, secret_venv) -
     assert "venv" in shown and "distributions" in shown
     # The ticket reads back as the very snapshot it was made from.
     read_back = api.load_or_take(str(tmp_path / "ticket.md"))
-    assert to_jsonable(io.load(tmp_path / "mine.json")) == to_jsonable(read_back)
+    assert to_jsonable(snapshot_files.load(tmp_path / "mine.json")) == to_jsonable(read_back)
     direct = _ok("diff", "mine.json", "theirs.json", "--format", "json", cwd=tmp_path).stdout
     via = _ok("diff", "ticket.md", "theirs.json", "--format", "json", cwd=tmp_path).stdout
     assert _facts(direct) == _facts(via)  # the labels (file names) differ, nothing else
@@ -70,7 +70,7 @@ def test_report_round_trips_through_diff_and_show(tmp_path: Path, secret_venv) -
 
 
 def test_output_choices(tmp_path: Path) -> None:
-    io.save(small_snapshot(), tmp_path / "s.json")
+    snapshot_files.save(small_snapshot(), tmp_path / "s.json")
     stdout = _ok("report", "s.json", cwd=tmp_path)
     assert stdout.stdout.startswith("<!-- driftcheck-report v1 -->")
     assert "Wrote the report to standard output" in stdout.stderr
@@ -84,7 +84,7 @@ def test_output_choices(tmp_path: Path) -> None:
 
 
 def test_bad_input_is_one_line(tmp_path: Path) -> None:
-    io.save(small_snapshot(), tmp_path / "s.json")
+    snapshot_files.save(small_snapshot(), tmp_path / "s.json")
     assert_one_line_error(run_cli("report", "a", "b", "c", cwd=tmp_path), 2)
     assert_one_line_error(run_cli("report", "nope.json", cwd=tmp_path), 3)
     line = assert_one_line_error(
@@ -97,7 +97,7 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
 
 def test_preview_marks_every_redaction_and_writes_nothing(tmp_path: Path) -> None:
     snapshot = small_snapshot()
-    io.save(snapshot, tmp_path / "s.json")
+    snapshot_files.save(snapshot, tmp_path / "s.json")
     before = sorted(tmp_path.iterdir())
     result = _ok("report", "s.json", "--preview", cwd=tmp_path)
     assert sorted(tmp_path.iterdir()) == before
@@ -141,7 +141,7 @@ def test_anonymize_is_token_aware_and_consistent(tmp_path: Path) -> None:
     assert anonymized.distributions[1].location == "/usr/local/lib/site"
     assert anonymize_snapshot(anonymized) is anonymized
     # Through the CLI, from a file: the label (a file name) is anonymized too.
-    io.save(snapshot, tmp_path / "al-laptop.json")
+    snapshot_files.save(snapshot, tmp_path / "al-laptop.json")
     _ok("report", "al-laptop.json", "--anonymize", "-o", "r.md", cwd=tmp_path)
     markdown = (tmp_path / "r.md").read_text()
     assert "`<user>-laptop.json`" in markdown

@@ -12,7 +12,7 @@ import pytest
 from sbom_schemas import cyclonedx_validator, spdx_validator
 
 from driftcheck.sbom.read import snapshot_document
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import StaticPython, TargetInfo
 
 from support import Venv, assert_one_line_error, run_cli, small_snapshot
@@ -60,7 +60,7 @@ def test_a_venv_snapshot_exports_a_document_the_official_schema_accepts(
 ) -> None:
     document = export(str(venv_snapshot), sbom_format, tmp_path / "sbom.json")
     validate(document, sbom_format)
-    snapshot = io.load(venv_snapshot, other_format=snapshot_document)
+    snapshot = snapshot_files.load(venv_snapshot, other_format=snapshot_document)
     found = purls(document)
     assert {"pkg:pypi/idna@3.7", "pkg:pypi/certifi@2024.7.4"} <= found
     assert any(p.startswith("pkg:pypi/pip@") for p in found)
@@ -109,7 +109,7 @@ def test_export_without_o_writes_the_document_to_stdout(venv_snapshot: Path) -> 
 def test_variables_and_redacted_values_are_never_exported(tmp_path: Path) -> None:
     """small_snapshot holds HOME=/root and a redacted TOKEN: neither name nor value leaves."""
     source = tmp_path / "snap.json"
-    io.save(small_snapshot(), source)
+    snapshot_files.save(small_snapshot(), source)
     for sbom_format in FORMATS:
         document = export(str(source), sbom_format, tmp_path / f"{sbom_format}.json")
         text = json.dumps(document)
@@ -160,7 +160,7 @@ def test_an_image_read_as_files_and_an_imported_sbom_export_valid_documents(
         static_python=StaticPython("/usr/bin/python3.11", "cpython", "3.11.2"),
     )
     source = tmp_path / "static.json"
-    io.save(static, source)
+    snapshot_files.save(static, source)
     document = export(str(source), sbom_format, tmp_path / "static.sbom.json")
     validate(document, sbom_format)
     assert "pkg:generic/cpython@3.11.2" in purls(document)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from driftcheck.sbom.read import snapshot_document
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import OsPackage, Snapshot
 
 from support import Venv, assert_valid_snapshot, run_cli, small_snapshot
@@ -70,7 +70,7 @@ def renamed(name: str, folder: Path) -> Path:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_syft_and_trivy_documents_are_read_by_their_content(name: str, tmp_path: Path) -> None:
     packages, os_id, version_id = EXPECTED[name]
-    snapshot = io.load(renamed(name, tmp_path), other_format=snapshot_document)
+    snapshot = snapshot_files.load(renamed(name, tmp_path), other_format=snapshot_document)
     assert snapshot.target.mode == "sbom" and snapshot.python is None
     found = {(p.manager, p.name, p.version, p.architecture) for p in snapshot.os_packages}
     assert found == packages
@@ -85,13 +85,17 @@ def test_syft_and_trivy_documents_are_read_by_their_content(name: str, tmp_path:
 
 
 def test_a_component_whose_purl_is_not_one_is_an_unknown_not_an_abort() -> None:
-    snapshot = io.load(FIXTURES / "syft-image.cdx.golden", other_format=snapshot_document)
+    snapshot = snapshot_files.load(
+        FIXTURES / "syft-image.cdx.golden", other_format=snapshot_document
+    )
     reasons = [u.reason for u in snapshot.unknowns if u.field == "sbom"]
     assert any(r.startswith("components[0]: not a package URL") for r in reasons), reasons
 
 
 def test_the_apk_upstream_qualifier_is_the_package_source() -> None:
-    snapshot = io.load(FIXTURES / "syft-alpine-3.10.spdx.json", other_format=snapshot_document)
+    snapshot = snapshot_files.load(
+        FIXTURES / "syft-alpine-3.10.spdx.json", other_format=snapshot_document
+    )
     sources = {p.name: p.source for p in snapshot.os_packages}
     assert sources == {"busybox": None, "libssl1.1": None, "ssl_client": "busybox"}
 
@@ -131,8 +135,8 @@ def test_a_trivy_sbom_diffed_against_a_snapshot_names_only_the_package_that_move
     Debian 10's point release, not an OS change; only libidn2-0 moved."""
     sbom = FIXTURES / "trivy-debian-10-fluentd.cdx.golden"
     same, moved = tmp_path / "same.json", tmp_path / "moved.json"
-    io.save(debian_10_snapshot("2.0.5-1"), same)
-    io.save(debian_10_snapshot("2.0.4-1"), moved)
+    snapshot_files.save(debian_10_snapshot("2.0.5-1"), same)
+    snapshot_files.save(debian_10_snapshot("2.0.4-1"), moved)
     assert findings(sbom, same) == []
     found = findings(sbom, moved)
     members = [m for f in found for m in f["members"]] or found
@@ -165,7 +169,7 @@ def test_docker_buildx_s_in_toto_statement_is_read_as_the_sbom_it_holds(tmp_path
     }
     path = tmp_path / "sbom.spdx.json"
     path.write_text(json.dumps(statement))
-    assert len(io.load(path, other_format=snapshot_document).os_packages) == 3
+    assert len(snapshot_files.load(path, other_format=snapshot_document).os_packages) == 3
 
 
 def test_a_snapshot_read_from_an_sbom_is_written_back_in_the_snapshot_schema(

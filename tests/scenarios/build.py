@@ -21,7 +21,7 @@ from sides import build_image_side, build_venv_side, find_python, places, side_e
 from tls import ensure_tls
 
 from driftcheck.api import take_snapshot
-from driftcheck.snapshot.io import save
+from driftcheck.snapshot.files import save
 from driftcheck.targets.host import HostInterpreter
 from driftcheck.targets.image import ImageTarget
 

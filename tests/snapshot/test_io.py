@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.errors import InvalidSnapshotError, OutputError, SchemaTooNewError
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import (
     Snapshot,
 )
@@ -20,8 +20,8 @@ from support import assert_valid_snapshot, small_snapshot
 def test_round_trip_is_exact(tmp_path):
     snap = small_snapshot()
     path = tmp_path / "s.json"
-    io.save(snap, path)
-    assert io.load(path) == snap
+    snapshot_files.save(snap, path)
+    assert snapshot_files.load(path) == snap
     assert_valid_snapshot(json.loads(path.read_text()))
 
 
@@ -29,10 +29,10 @@ def test_written_file_is_ascii_even_for_hostile_text(tmp_path):
     snap = small_snapshot()
     hostile = Snapshot(**{**snap.__dict__, "label": "x", "environment": {"E": "\x1b[2J\u202e"}})
     path = tmp_path / "s.json"
-    io.save(hostile, path)
+    snapshot_files.save(hostile, path)
     raw = path.read_bytes()
     assert b"\x1b" not in raw and raw.isascii()
-    assert io.load(path).environment["E"] == "\x1b[2J\u202e"
+    assert snapshot_files.load(path).environment["E"] == "\x1b[2J\u202e"
 
 
 @pytest.mark.parametrize("failing", ["fsync", "replace"])
@@ -45,7 +45,7 @@ def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path, monkeypat
 
     monkeypatch.setattr(os, failing, boom)
     with pytest.raises(OutputError, match="previous file is intact"):
-        io.save(small_snapshot(), path)
+        snapshot_files.save(small_snapshot(), path)
     monkeypatch.undo()
     assert path.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
@@ -60,36 +60,36 @@ def test_interrupted_write_leaves_no_temp(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        io.save(small_snapshot(), path)
+        snapshot_files.save(small_snapshot(), path)
     monkeypatch.undo()
     assert path.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
 
 
 def _doc() -> dict[str, object]:
-    return json.loads(io.dumps(small_snapshot()))  # type: ignore[no-any-return]
+    return json.loads(snapshot_files.dumps(small_snapshot()))  # type: ignore[no-any-return]
 
 
 def test_wrong_types_name_the_field():
     doc = _doc()
     doc["distributions"][0]["version"] = 3  # type: ignore[index]
     with pytest.raises(InvalidSnapshotError, match=r"distributions\[0\]\.version"):
-        io.loads(json.dumps(doc), "f.json")
+        snapshot_files.loads(json.dumps(doc), "f.json")
 
 
 def test_newer_model_is_refused():
     doc = dict(_doc(), schema_version="2.0")
     with pytest.raises(SchemaTooNewError, match="upgrade"):
-        io.loads(json.dumps(doc), "f.json")
+        snapshot_files.loads(json.dumps(doc), "f.json")
 
 
 def test_deeply_nested_json_is_invalid_input_not_a_crash():
     with pytest.raises(InvalidSnapshotError):
-        io.loads("[" * 100_000 + "]" * 100_000, "deep.json")
+        snapshot_files.loads("[" * 100_000 + "]" * 100_000, "deep.json")
 
 
 def test_snapshot_file_from_disk_path_is_named(tmp_path: Path):
     bad = tmp_path / "bad.json"
     bad.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(InvalidSnapshotError, match=r"bad\.json"):
-        io.load(bad)
+        snapshot_files.load(bad)

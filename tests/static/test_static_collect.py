@@ -7,7 +7,7 @@ import json
 from static_builders import config, docker_archive, file, folder, layer, no_writes, symlink
 
 from driftcheck.api import take_snapshot
-from driftcheck.snapshot.io import dumps
+from driftcheck.snapshot.files import dumps
 from driftcheck.targets.archive import ArchiveTarget
 
 from support import assert_valid_snapshot

@@ -14,7 +14,7 @@ from static_builders import no_writes, oci_from_docker_save, pack
 
 from driftcheck.api import take_snapshot
 from driftcheck.errors import ExitCode
-from driftcheck.snapshot.io import dumps
+from driftcheck.snapshot.files import dumps
 from driftcheck.static.errors import HostileArchiveError
 from driftcheck.static.rootfs import Limits
 from driftcheck.targets.archive import ArchiveTarget, StaticImageTarget

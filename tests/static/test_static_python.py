@@ -19,7 +19,7 @@ from driftcheck.diff.engine import compare
 from driftcheck.diff.model import Severity
 from driftcheck.render.summary import python_line
 from driftcheck.report.facts import interpreter_table
-from driftcheck.snapshot.io import dumps, load
+from driftcheck.snapshot.files import dumps, load
 from driftcheck.snapshot.model import Snapshot
 from driftcheck.static.chunks import CHUNK
 from driftcheck.static.rootfs import Limits

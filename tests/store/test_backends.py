@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from driftcheck.errors import InvalidSnapshotError
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_io
 from driftcheck.snapshot.model import Distribution, Snapshot
 from driftcheck.store.database import connect
 from driftcheck.store.history import Store, open_store
@@ -30,11 +30,11 @@ import sys, time
 from dataclasses import replace
 from pathlib import Path
 from driftcheck.errors import InvalidSnapshotError
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_io
 from driftcheck.store.history import open_store
 
 location, snapshot_file, go, number = sys.argv[1:]
-snapshot = replace(io.load(Path(snapshot_file)), label=f"runner-{number}")
+snapshot = replace(snapshot_io.load(Path(snapshot_file)), label=f"runner-{number}")
 while not Path(go).exists():
     time.sleep(0.01)
 with open_store(location) as store:
@@ -51,8 +51,8 @@ def drifted(snapshot: Snapshot) -> Snapshot:
 def snapshot_files(tmp_path: Path) -> tuple[Path, Path]:
     """A baseline and a drifted snapshot (six 1.16.0 -> 1.17.0: a low finding)."""
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
-    io.save(small_snapshot(), good)
-    io.save(drifted(small_snapshot()), bad)
+    snapshot_io.save(small_snapshot(), good)
+    snapshot_io.save(drifted(small_snapshot()), bad)
     return good, bad
 
 
@@ -114,7 +114,7 @@ def test_last_pass_is_the_pass_before_a_fail(
 def test_twenty_concurrent_writers_lose_nothing(store_location: str, tmp_path: Path) -> None:
     """A new store: the 20 writers race on the migrations too."""
     snapshot_file = tmp_path / "small.json"
-    io.save(small_snapshot(), snapshot_file)
+    snapshot_io.save(small_snapshot(), snapshot_file)
     go = tmp_path / "go"
     writers = [
         subprocess.Popen(

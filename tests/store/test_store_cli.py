@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from driftcheck.snapshot import io
+from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Distribution
 from driftcheck.store.commit import current_commit
 from driftcheck.store.history import open_store
@@ -75,9 +75,9 @@ def test_a_first_pass_is_accepted_with_update_baseline(tmp_path: Path) -> None:
     later runs check against the newest pass and record their own verdicts."""
     location = str(tmp_path / "first.db")
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
-    io.save(small_snapshot(), good)
+    snapshot_files.save(small_snapshot(), good)
     six = Distribution("six", "six", "1.17.0", "/site", "six-1.17.0.dist-info")
-    io.save(replace(small_snapshot(), distributions=(six,)), bad)
+    snapshot_files.save(replace(small_snapshot(), distributions=(six,)), bad)
     check = ("check", "--baseline", "@last-pass:api", "--store", location, "--fail-on", "info")
     first = assert_one_line_error(run_cli(*check, "--target", str(good)), 2)
     assert "no snapshot of api whose check passed" in first and "--update-baseline" in first
@@ -239,7 +239,7 @@ def test_a_stored_snapshot_is_inflated_only_up_to_the_file_limit(
     from driftcheck.errors import InvalidSnapshotError
     from driftcheck.store import blob
 
-    monkeypatch.setattr(io, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
+    monkeypatch.setattr(snapshot_files, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
     bomb = zlib.compress(b" " * (8 * 1024 * 1024), 9)
     with pytest.raises(InvalidSnapshotError, match="larger than 1048576 bytes inflated"):
         blob.unpack(bomb, "store x, snapshot @1")

@@ -101,10 +101,11 @@ def test_a_purged_os_package_is_named_first_and_its_fix_works_on_b(sqlite_images
     # The purged package is the same cause, told once, in this finding's evidence.
     assert "OS package dpkg:libsqlite3-0:amd64 removed on B.json" in first["evidence"]
     assert not [f for f in findings if f["category"] == "os"]
-    assert first["fix"] == {
+    label_b = json.loads((tmp_path / "B.json").read_text())["label"]
+    assert first["fix"] == {  # run on the machine B was taken from: named by its label
         "command": "apt-get install 'libsqlite3-0'",
         "advice": None,
-        "on": "B.json",
+        "on": label_b,
     }
 
     # The fix, applied on B for real: the package it names, installed with dpkg.
