@@ -449,7 +449,7 @@ def export(
 
 CHECK_EXIT_CODES_HELP = (
     "Exit codes: 0 no finding at or above the threshold (or baseline written); 1 drift at or "
-    "above it; 2 usage error (missing baseline, invalid policy, missing report folder); "
+    "above it; 2 usage error (missing baseline, invalid policy, unwritable report); "
     f"3 corrupt baseline (or a --log that is not a text file); {_UNREACHABLE}; "
     "5 the probe failed in the target; "
     "6 baseline schema too new; 70 internal error (a bug: rerun with --debug); 130 interrupted."

@@ -61,10 +61,10 @@ class ReportFiles:
             if resolved in seen and not writes_through(path):  # two reports into /dev/null
                 raise UsageError(f"{seen[resolved]} and {option} both write {path}; pick two files")
             seen[resolved] = option
-            if not path.parent.is_dir():
+            if path.parent.exists() and not path.parent.is_dir():
                 raise OutputError(
-                    f"cannot write {option} {path}: folder {path.parent} does not exist; "
-                    "create it first"
+                    f"cannot write {option} {path}: {path.parent} is not a folder; "
+                    "choose another path"
                 )
 
     def write(self, result: CheckResult, baseline: Path) -> list[Path]:
@@ -76,7 +76,10 @@ class ReportFiles:
                 sys.stdout.write(text)
                 sys.stdout.flush()
                 continue
-            write_atomic(path, text, option=option)
+            # Like --update-baseline, check makes the folders it writes into: a CI job's
+            # workspace is fresh (reports/junit.xml); interactive -o options refuse a
+            # missing folder instead (a typo there would scatter files).
+            write_atomic(path, text, option=option, create_folder=True)
             written.append(path)
         return written
 

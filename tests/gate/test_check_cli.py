@@ -177,11 +177,21 @@ def test_baseline_of_a_newer_schema_exits_6(gate_envs: GateEnvs, tmp_path):
     assert "upgrade driftcheck" in line
 
 
-def test_missing_report_folder_exits_2_before_probing(gate_envs: GateEnvs, tmp_path):
+def test_check_makes_the_folders_its_reports_go_to(gate_envs: GateEnvs, tmp_path):
+    """As --update-baseline does: a CI job's workspace is fresh (reports/junit.xml)."""
     for option in ("--junit", "--markdown", "--json", "--codequality"):
-        out = tmp_path / "no-such-folder" / "report"
+        out = tmp_path / "fresh" / option.strip("-") / "report"
+        result = check(gate_envs, tmp_path, option, str(out))
+        assert result.returncode in (0, 1), result.stderr
+        assert out.is_file() and out.read_text()
+
+
+def test_a_report_path_under_a_file_exits_2_before_probing(gate_envs: GateEnvs, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    for option in ("--junit", "--markdown", "--json", "--codequality"):
+        out = tmp_path / "a-file" / "report"
         line = assert_one_line_error(check(gate_envs, tmp_path, option, str(out)), 2)
-        assert option in line and "no-such-folder" in line and "does not exist" in line
+        assert option in line and "a-file is not a folder" in line
 
 
 def test_report_paths_must_differ_from_each_other_and_the_baseline(gate_envs: GateEnvs, tmp_path):
