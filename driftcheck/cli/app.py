@@ -15,6 +15,25 @@ from driftcheck.cli.options import FailOn, ReportFileFormat, ReportFormat, SbomF
 from driftcheck.cli.store_options import HistoryFormat, StoreOption
 from driftcheck.errors import DriftcheckError, ExitCode, UsageError
 
+SymptomOption = Annotated[
+    str | None,
+    typer.Option(
+        "--symptom",
+        metavar="TEXT",
+        help="The error you saw (e.g. \"ModuleNotFoundError: No module named 'yaml'\"): "
+        "the findings that explain it come first.",
+    ),
+]
+LogOption = Annotated[
+    str | None,
+    typer.Option(
+        "--log",
+        metavar="FILE",
+        help="A CI job log or a saved traceback ('-' for stdin): the findings that explain "
+        "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
+    ),
+]
+
 _UNREACHABLE = "4 Docker engine, registry, ssh: host or history store unreachable"
 _ERROR_CODES = (
     "2 usage error; 3 invalid input (corrupt or hostile snapshot, archive or image); "
@@ -268,24 +287,8 @@ def diff(
             help="Write a pip/uv constraints file pinning B's packages to A's versions.",
         ),
     ] = None,
-    symptom: Annotated[
-        str | None,
-        typer.Option(
-            "--symptom",
-            metavar="TEXT",
-            help="The error you saw (e.g. \"ModuleNotFoundError: No module named 'yaml'\"): "
-            "the findings that explain it come first.",
-        ),
-    ] = None,
-    log: Annotated[
-        str | None,
-        typer.Option(
-            "--log",
-            metavar="FILE",
-            help="A CI job log or a saved traceback ('-' for stdin): the findings that explain "
-            "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
-        ),
-    ] = None,
+    symptom: SymptomOption = None,
+    log: LogOption = None,
     store: StoreOption = None,
     jobs: Annotated[
         int,
@@ -528,24 +531,8 @@ def check(
             "code imports that is missing on the target is critical.",
         ),
     ] = None,
-    symptom: Annotated[
-        str | None,
-        typer.Option(
-            "--symptom",
-            metavar="TEXT",
-            help="The error you saw (e.g. \"ModuleNotFoundError: No module named 'yaml'\"): "
-            "the findings that explain it come first.",
-        ),
-    ] = None,
-    log: Annotated[
-        str | None,
-        typer.Option(
-            "--log",
-            metavar="FILE",
-            help="A CI job log or a saved traceback ('-' for stdin): the findings that explain "
-            "its errors come first, naming the line. Read up to its last 8 MiB, redacted.",
-        ),
-    ] = None,
+    symptom: SymptomOption = None,
+    log: LogOption = None,
     store: StoreOption = None,
 ) -> None:
     """Fail a CI job when the target drifted from a committed baseline.
