@@ -155,3 +155,12 @@ def test_the_same_library_through_lib_or_usr_lib_is_one_folder():
     b = _side("B", _found("libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "libz.so.1.2.13",
                           package="zlib1g"))  # fmt: skip
     assert not [f for f in compare(a, b).findings if f.category == "native-libraries"]
+
+
+def test_a_library_missing_on_the_baseline_only_is_low():
+    """B, the side checked, finds it; A's own trouble does not fail a check of B."""
+    a = _side("A", NeededLibrary(GFORTRAN))
+    b = _side("B", _found(GFORTRAN, "/usr/lib/libgfortran.so.5", "libgfortran.so.5.0.0",
+                          package="libgfortran5"))  # fmt: skip
+    native = [f for f in compare(a, b).findings if f.category == "native-libraries"]
+    assert [(f.subject, f.severity.label) for f in native] == [(GFORTRAN, "low")]

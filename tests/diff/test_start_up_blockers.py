@@ -71,6 +71,9 @@ def test_the_same_blocker_on_both_sides_is_no_finding_live_or_static():
 
 def test_a_static_side_compares_blockers_only_where_its_sys_path_was_modelled():
     assert startup_findings(live((FIFO,)), static(modelled=False)) == []
-    ((subject, severity, explanation),) = startup_findings(static((FIFO,)), static())
+    ((subject, severity, explanation),) = startup_findings(static(), static((FIFO,)))
     assert (subject, severity) == ("zz_fifo.pth", "critical")
-    assert explanation.startswith("On A, Python blocks at start-up")
+    assert explanation.startswith("On B, Python blocks at start-up")
+    # On A only, the baseline: B starts, and A's trouble is context (a fixed target).
+    ((_, severity, explanation),) = startup_findings(static((FIFO,)), static())
+    assert severity == "low" and explanation.startswith("On A, Python blocks at start-up")

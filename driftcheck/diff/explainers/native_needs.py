@@ -224,7 +224,8 @@ def _missing(
     return Finding(
         category="native-libraries",
         subject=soname,
-        severity=Severity.HIGH,
+        # Missing on A only: B, the side checked, has it; the trouble is A's (context).
+        severity=Severity.LOW if side == "left" else Severity.HIGH,
         explanation=(
             f"{shown} {verb} {soname}, missing on {here}: importing it fails there with "
             f"'{soname}: cannot open shared object file'{where}."
@@ -241,9 +242,9 @@ def _missing(
         ),
         fix=fix,
         changes=tuple(claim),
-        relevance=11,  # before LD_LIBRARY_PATH's own finding, when that is why
+        relevance=11 if side == "right" else 0,  # before LD_LIBRARY_PATH's finding
         packages=owners,
-        impact=MISSING_IMPACT,
+        impact=MISSING_IMPACT if side == "right" else "",
     )
 
 

@@ -57,7 +57,8 @@ def _finding(
     return Finding(
         category="startup",
         subject=posixpath.basename(path),
-        severity=Severity.CRITICAL,
+        # On A only: B, the side that is checked, starts; A's own trouble is context.
+        severity=Severity.LOW if on_left else Severity.CRITICAL,
         explanation=(
             f"On {label}, Python blocks at start-up reading {path}, which is not a regular "
             "file (a FIFO): site.py opens every .pth file of its site folders before any "
