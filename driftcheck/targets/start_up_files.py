@@ -1,8 +1,10 @@
 """Why a local interpreter may hang before the probe runs: a .pth file that is not a file.
 
-CPython's site.py opens every .pth file of its site folders at start-up, before any
-code of ours runs; a FIFO there (no writer) blocks it for good. When a local probe
-misses its deadline, these are named in the error instead of "allow more time".
+CPython's site.py opens every .pth file of its site folders at start-up; a FIFO there
+(no writer) blocks it for good. The probe's bootstrap runs site.py itself and skips
+them, except where a ``._pth`` file beside the interpreter decides site processing:
+there, when a local probe misses its deadline, they are named in the error instead of
+"allow more time".
 """
 
 from __future__ import annotations
@@ -39,9 +41,13 @@ def blocking_pth_files(interpreter: str) -> list[str]:
 
 
 def hang_hint(interpreter: str) -> str:
-    """The end of a timeout message: the blocking files if any, else more time."""
+    """The end of a timeout message: the blocking files if any, else more time. The
+    probe's bootstrap runs site.py itself and skips such files, unless a ``._pth`` file
+    beside the interpreter decides site processing: only there can they still block."""
     try:
-        blocking = blocking_pth_files(interpreter)
+        folder = os.path.dirname(os.path.abspath(interpreter))
+        decided = glob.glob(os.path.join(glob.escape(folder), "*._pth"))
+        blocking = blocking_pth_files(interpreter) if decided else []
     except OSError:
         blocking = []
     if not blocking:
