@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
-from driftcheck.errors import UsageError
+from driftcheck.errors import DriftcheckError, UsageError
 from driftcheck.snapshot import files as snapshot_files
 from driftcheck.snapshot.model import Snapshot, TargetInfo
 
@@ -27,10 +28,30 @@ class MissingBaselineError(UsageError):
 
 def create_command(path: Path, target: str) -> str:
     aimed = "" if target == "host" else f" --target {target}"
+    command = f"`driftcheck check --baseline {path}{aimed} --update-baseline`"
+    snapshot = _snapshot_options(target)
     return (
-        f"`driftcheck check --baseline {path}{aimed} --update-baseline` "
-        f"(or `driftcheck snapshot -o {path}`)"
+        command if snapshot is None else f"{command} (or `driftcheck snapshot{snapshot} -o {path}`)"
     )
+
+
+def _snapshot_options(target: str) -> str | None:
+    """snapshot's options for the live target a reference names (`python:X` → `--python X`:
+    each kind has its option of the same name); None for a file or a stored snapshot."""
+    from driftcheck.targets.reference import parse_reference
+
+    try:
+        reference = parse_reference(target)
+    except DriftcheckError:
+        return None
+    if reference.kind == "host":
+        return ""
+    if reference.kind in ("file", "store"):
+        return None
+    if reference.kind == "ssh" and "/" in reference.value:  # ssh:HOST/usr/bin/python3
+        address, _, python = reference.value.partition("/")
+        return f" --ssh {shlex.quote(address)} --python {shlex.quote('/' + python)}"
+    return f" --{reference.kind} {shlex.quote(reference.value)}"
 
 
 def first_run_steps(path: Path, environ: Mapping[str, str] | None = None) -> str | None:

@@ -158,7 +158,9 @@ def test_missing_baseline_names_its_path_and_the_command_that_makes_it(
     line = assert_one_line_error(check(gate_envs, tmp_path, baseline=missing), 2)
     assert str(missing) in line
     assert f"driftcheck check --baseline {missing} --target {gate_envs.drifted_ref}" in line
-    assert "--update-baseline" in line and f"driftcheck snapshot -o {missing}" in line
+    python = gate_envs.drifted_ref.removeprefix("python:")
+    assert "--update-baseline" in line
+    assert f"driftcheck snapshot --python {python} -o {missing}" in line  # the same target
 
 
 def test_corrupt_baseline_exits_3(gate_envs: GateEnvs, tmp_path):
