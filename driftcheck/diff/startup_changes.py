@@ -13,10 +13,11 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from driftcheck.diff.model import Change
 from driftcheck.snapshot.codec import to_jsonable
 from driftcheck.snapshot.model import ImportOrigin, Snapshot
-from driftcheck.targets.build import canonicalize_name
 
 # Kinds that name a file an import loads; the others (a namespace shared by several
 # distributions, a builtin, nothing found) say nothing about who owns the module.

@@ -1169,13 +1169,17 @@ def native_libraries(
     return found
 
 
-def native_needs(col: ProbeUnknowns, site_dirs: List[str]) -> Optional[List[JsonRecord]]:
+def native_needs(
+    col: ProbeUnknowns, site_dirs: List[str], dirs: Optional[List[str]] = None
+) -> Optional[List[JsonRecord]]:
     """What each extension module needs, where it resolves (_elf.py) and which OS
-    package ships it (_owners.py); None off Linux."""
+    package ships it (_owners.py); None off Linux. DIRS: library_directories' answer
+    when known (collect reads it once for this and native_libraries)."""
     if platform.system() != "Linux":
         col.unknown("native_needs", "only read on Linux")
         return None
-    dirs = library_directories(lambda reason: None)  # native_libraries notes these
+    if dirs is None:
+        dirs = library_directories(lambda reason: None)  # native_libraries notes these
 
     def note(reason: str) -> None:
         col.unknown("native_needs", reason)
@@ -1223,6 +1227,14 @@ def collect(options: Dict[str, Any]) -> JsonRecord:
     sites = col.safely("pth_files", site_directories, [])
     env, redacted = redact_environment(dict(os.environ), key_bytes)
     os_info = os_facts(col)
+    # The loader's folders, read once (ld.so.conf walked once) for the native libraries
+    # and the native needs; off Linux neither reads them.
+    dirs: Optional[List[str]] = None
+    if platform.system() == "Linux":
+        try:
+            dirs = library_directories(lambda reason: col.unknown("native_libraries", reason))
+        except Exception:  # native_libraries reads them again and names the failure
+            dirs = None
     dists = col.safely(
         "distributions", lambda: distributions(col, python["sys_path"] if python else []), []
     )
@@ -1240,10 +1252,10 @@ def collect(options: Dict[str, Any]) -> JsonRecord:
         "os_packages_raw": os_package_databases(col) if options.get("os_packages", True) else None,
         "native_libraries": col.safely(
             "native_libraries",
-            lambda: native_libraries(col, sites, libc=os_info.get("libc")),
+            lambda: native_libraries(col, sites, library_dirs=dirs, libc=os_info.get("libc")),
             [],
         ),
-        "native_needs": col.safely("native_needs", lambda: native_needs(col, sites)),
+        "native_needs": col.safely("native_needs", lambda: native_needs(col, sites, dirs)),
     }
     if options.get("main_process_environ"):
         main_env = col.safely("main_process_environment", read_main_process_environ)

@@ -17,10 +17,6 @@ _REFERENCE = re.compile(
 _LISTED_LABELS = 10
 
 
-def is_store_reference(text: str) -> bool:
-    return text.startswith("@")
-
-
 def reference_label(text: str) -> str | None:
     """LABEL of @last-pass:LABEL or @latest:LABEL (None for other references)."""
     match = _REFERENCE.fullmatch(text)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from driftcheck.diff.explainers.common import (
     Side,
     active,
@@ -24,7 +26,6 @@ from driftcheck.diff.model import Change, Finding, Fix, Severity
 from driftcheck.diff.text import short
 from driftcheck.diff.usage import Usage, Use, nothing_words, project_words
 from driftcheck.snapshot.model import Snapshot
-from driftcheck.targets.build import canonicalize_name
 
 IMPACT = "imports"
 
